@@ -1,0 +1,64 @@
+package dev.writeback.agent.embedded;
+
+import java.util.Locale;
+
+/**
+ * Active Directory's password complexity rule (MS-SAMR 3.1.1.7.2): characters from at least three of five
+ * categories, and neither the sAMAccountName nor a displayName token of three or more characters. The
+ * embedded directory enforces it; the directory writer uses it to name the rule a domain controller broke.
+ */
+public final class AdPasswordRules {
+    private static final String SPECIAL = "~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/ ";
+    private static final String NAME_DELIMITERS = "[,.\\-_#\\t ]+";
+
+    private AdPasswordRules() {}
+
+    /** Whether the password meets AD complexity for an account with these names (either may be null). */
+    public static boolean meetsComplexity(char[] password, String samAccountName, String displayName) {
+        if (categories(password) < 3) {
+            return false;
+        }
+        String lower = new String(password).toLowerCase(Locale.ROOT);
+        if (containsName(lower, samAccountName)) {
+            return false;
+        }
+        if (displayName != null) {
+            for (String token : displayName.split(NAME_DELIMITERS)) {
+                if (containsName(lower, token)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean containsName(String lowerPassword, String name) {
+        return name != null && name.length() >= 3 && lowerPassword.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    private static int categories(char[] password) {
+        boolean upper = false;
+        boolean lower = false;
+        boolean digit = false;
+        boolean special = false;
+        boolean otherLetter = false;
+        for (char c : password) {
+            if (Character.isUpperCase(c)) {
+                upper = true;
+            } else if (Character.isLowerCase(c)) {
+                lower = true;
+            } else if (Character.isDigit(c)) {
+                digit = true;
+            } else if (SPECIAL.indexOf(c) >= 0) {
+                special = true;
+            } else if (Character.isLetter(c)) {
+                otherLetter = true;
+            }
+        }
+        int count = 0;
+        for (boolean b : new boolean[] {upper, lower, digit, special, otherLetter}) {
+            count += b ? 1 : 0;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.writeback.protocol;
+
+/**
+ * The health of one directory as an agent reports it in a heartbeat.
+ *
+ * @param name configured directory name
+ * @param type {@code active-directory}, {@code ldap} or {@code embedded}
+ * @param reachable whether the agent reached a server at the last check
+ * @param server the server in use (host:port), empty when none
+ * @param latencyMillis round trip of the last check, -1 when unreachable
+ * @param historyEnforcedOnReset whether resets carry the policy-hints control
+ * @param problem what is wrong, empty when healthy
+ */
+public record DirectoryStatus(String name, String type, boolean reachable, String server, long latencyMillis,
+                              boolean historyEnforcedOnReset, String problem) {
+    public DirectoryStatus {
+        Bytes.checkString(name, "name");
+        Bytes.checkString(type, "type");
+        Bytes.checkString(server, "server");
+        Bytes.checkString(problem, "problem");
+    }
+}

@@ -1,0 +1,2 @@
+/** The wire format: {@link dev.writeback.protocol.codec.MessageCodec} and its Netty handler. */
+package dev.writeback.protocol.codec;

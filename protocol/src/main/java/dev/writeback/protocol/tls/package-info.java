@@ -1,0 +1,2 @@
+/** The TLS policy shared by relay and agent: protocols, certificates, fingerprints and pinning. */
+package dev.writeback.protocol.tls;

@@ -1,0 +1,147 @@
+package dev.writeback.relay.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JDBC connection guarded by a lock: every unit of work runs as one short transaction, and a
+ * {@link SQLException} becomes a {@link StoreException}. The SQLite specifics live in {@link #openSqlite}.
+ */
+final class Database implements AutoCloseable {
+    /** Name of the SQLite file in the data directory. */
+    static final String SQLITE_FILE = "relay.db";
+
+    private static final Logger logger = LoggerFactory.getLogger(Database.class);
+    private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
+
+    // SQLite primary result codes (https://www.sqlite.org/rescode.html)
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
+    private static final int SQLITE_CORRUPT = 11;
+    private static final int SQLITE_CONSTRAINT = 19;
+    private static final int SQLITE_NOTADB = 26;
+
+    /** A unit of work inside one transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Connection connection;
+    private final String name;
+    private boolean closed;
+
+    private Database(Connection connection, String name) {
+        this.connection = connection;
+        this.name = name;
+    }
+
+    /** Opens (creating with owner-only permissions) {@code dataDir/relay.db} in WAL mode with a busy timeout. */
+    static Database openSqlite(Path dataDir) {
+        requireNonNull(dataDir, "dataDir");
+        Path file = dataDir.resolve(SQLITE_FILE);
+        try {
+            OwnerOnly.createDirectories(dataDir);
+            OwnerOnly.createFile(file);   // SQLite creates its -wal and -shm files with the same permissions
+            logger.info("Created relay database {}", file);
+        } catch (FileAlreadyExistsException e) {
+            logger.debug("Opening existing relay database {}", file);
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Kind.UNAVAILABLE,
+                    "relay database: " + file + " cannot be created (expected: a writable data directory)", e);
+        }
+        var config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);   // a package key handed out must survive power loss
+        config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
+        config.enforceForeignKeys(true);
+        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);   // no read-to-write upgrade failures
+        try {
+            Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            connection.setAutoCommit(false);
+            return new Database(connection, file.toString());
+        } catch (SQLException e) {
+            throw translate(e, file.toString());
+        }
+    }
+
+    /** Runs {@code work} in one transaction under the lock: commits on return, rolls back on any failure. */
+    <T> T transaction(Work<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new StoreException(StoreException.Kind.UNAVAILABLE, "store: closed (expected: an open store)");
+            }
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e, name);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code e} is a unique, primary or foreign key violation (SQLSTATE class 23, or SQLite's code). */
+    static boolean isConstraintViolation(SQLException e) {
+        String state = e.getSQLState();
+        return (state != null && state.startsWith("23")) || (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT;
+    }
+
+    private void rollback(Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static StoreException translate(SQLException e, String name) {
+        int code = e.getErrorCode() & 0xff;
+        if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+            return new StoreException(StoreException.Kind.CORRUPT,
+                    "relay database: " + name + " is damaged or not a database (expected: a SQLite database)", e);
+        }
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+            return new StoreException(StoreException.Kind.UNAVAILABLE, "relay database: " + name
+                    + " busy for over " + BUSY_TIMEOUT.toSeconds() + " s (expected: one relay per data directory)", e);
+        }
+        if (isConstraintViolation(e)) {
+            return new StoreException(StoreException.Kind.CONFLICT, "relay database: " + e.getMessage(), e);
+        }
+        return new StoreException(StoreException.Kind.UNAVAILABLE, "relay database: " + e.getMessage(), e);
+    }
+
+    /** Closes the connection; later transactions fail with UNAVAILABLE. Idempotent. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            connection.close();
+        } catch (SQLException e) {
+            throw translate(e, name);
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.writeback.relay.store;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The relay's persistent state (DESIGN §8): tenants and settings, API and registration tokens (stored as SHA-256
+ * hashes), agents, their key versions (package keys sealed by the {@link MasterKey}) and the audit log.
+ * Thread-safe; each method is one short transaction. Times are kept to the millisecond. Failures throw
+ * {@link StoreException}; invalid arguments throw {@link IllegalArgumentException} or {@link NullPointerException}.
+ */
+public interface Store extends AutoCloseable {
+    /** How long a registration token is valid unless the caller says otherwise (DESIGN §4). */
+    Duration DEFAULT_REGISTRATION_TTL = Duration.ofHours(1);
+
+    /** Opens {@code dataDir/relay.db} (created {@code rw-------}, WAL mode, busy timeout) and applies migrations. */
+    static Store openSqlite(Path dataDir, MasterKey masterKey, Clock clock) throws StoreException {
+        return JdbcStore.open(Database.openSqlite(dataDir), masterKey, clock, new SecureRandom());
+    }
+
+    /** Creates an enabled tenant with a random UUID id; a name already in use throws CONFLICT. */
+    Tenant createTenant(String name);
+
+    /** The tenant with this id, if any. */
+    Optional<Tenant> tenant(String tenantId);
+
+    /** Every tenant, by name. */
+    List<Tenant> tenants();
+
+    /** Replaces the writeback settings of a tenant and returns it; an unknown tenant throws NOT_FOUND. */
+    Tenant updateSettings(String tenantId, boolean enabled, boolean allowUnlockWithoutReset);
+
+    /** Issues a bearer token {@code wb_api_...} for the REST API of one tenant; its plaintext is returned only here. */
+    IssuedToken createApiToken(String tenantId, String label);
+
+    /** Finds an API token by its plaintext (looked up by hash); empty when unknown or revoked. */
+    Optional<ApiTokenInfo> findApiToken(String tokenPlaintext);
+
+    /** Revokes an API token of a tenant; returns whether it existed. */
+    boolean revokeApiToken(String tenantId, String tokenId);
+
+    /** Issues a one-time agent registration token {@code wb_reg_...} valid for {@code ttl} (at most 30 days). */
+    IssuedToken createRegistrationToken(String tenantId, Duration ttl);
+
+    /** Issues a one-time agent registration token valid for {@link #DEFAULT_REGISTRATION_TTL}. */
+    default IssuedToken createRegistrationToken(String tenantId) {
+        return createRegistrationToken(tenantId, DEFAULT_REGISTRATION_TTL);
+    }
+
+    /** Atomically marks a registration token used and returns its tenant id; empty if unknown, used or expired. */
+    Optional<String> consumeRegistrationToken(String tokenPlaintext);
+
+    /** Registers an agent with its identity public key (X.509 DER, EC P-256) under a random UUID id. */
+    AgentRecord createAgent(String tenantId, String name, byte[] identityPublicKey);
+
+    /** The agent with this id, if any. */
+    Optional<AgentRecord> agent(String agentId);
+
+    /** Every agent of a tenant, oldest registration first. */
+    List<AgentRecord> agents(String tenantId);
+
+    /** Deletes an agent and all its key versions; returns whether it existed. */
+    boolean deleteAgent(String agentId);
+
+    /** Records when an agent was last heard from and which version it runs; an unknown agent throws NOT_FOUND. */
+    void touchAgent(String agentId, Instant lastSeen, String version);
+
+    /**
+     * Adds key version {@code version} (greater than every stored one) with its RSA public key (X.509 DER) and
+     * 32-byte package key, which is stored sealed by the master key; the caller keeps and wipes its array.
+     */
+    void addKeyVersion(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey);
+
+    /** The highest key version of an agent that is not retired. */
+    Optional<AgentKey> currentKey(String agentId);
+
+    /** One key version, retired or not, with its package key decrypted (the caller wipes it). */
+    Optional<AgentKey> key(String agentId, int version);
+
+    /** Every stored key version of an agent, lowest first. */
+    List<AgentKey> keys(String agentId);
+
+    /** Retires the versions below {@code version} (which must exist) that are not yet retired: destroyed after the given time. */
+    void retireKeysBelow(String agentId, int version, Instant destroyAfter);
+
+    /** Deletes retired key versions whose destroy time is at or before {@code now}; returns how many. */
+    int destroyRetiredKeys(Instant now);
+
+    /** Appends an audit record ({@code seq} 0); the store assigns its sequence number. Never pass a password. */
+    void appendAudit(AuditRecord record);
+
+    /** At most {@code limit} (1 to 10,000) audit records of a tenant from {@code since} on (inclusive), oldest first. */
+    List<AuditRecord> audit(String tenantId, Instant since, int limit);
+
+    /** Deletes audit records older than {@code before} (retention); returns how many. */
+    int pruneAudit(Instant before);
+
+    /** Closes the store; later calls throw UNAVAILABLE. Idempotent. */
+    @Override
+    void close();
+}
