@@ -3,12 +3,12 @@
 #
 #   samba-dc.sh install     install the Debian packages (apt, only what is missing)
 #   samba-dc.sh provision   create a fresh domain under system-tests/target/samba (stops a running DC)
-#   samba-dc.sh start       start the DC in the background and wait until LDAPS answers
-#   samba-dc.sh stop        stop the DC (SIGTERM, bounded wait)
+#   samba-dc.sh start       start the DC in the background, wait until LDAPS answers, write the env file
+#   samba-dc.sh stop        stop the DC (SIGTERM, bounded wait) and remove the env file (tests then skip)
 #   samba-dc.sh status      print whether the DC runs and answers; exit 0 only if it does
 #   samba-dc.sh env         write system-tests/target/samba/env, the file the tests read
 #   samba-dc.sh clean       stop the DC, remove system-tests/target/samba and the /etc/hosts line
-#   samba-dc.sh up          install + provision + start + env (what CI runs)
+#   samba-dc.sh up          install + provision + start (what CI runs)
 #
 # Nothing outside system-tests/target/samba is touched except one marked line in /etc/hosts that makes
 # the DC's name resolve to 127.0.0.1 (see README.md). /etc/samba/smb.conf is never read or written.
@@ -148,6 +148,12 @@ cmd_provision() {
     --option="interfaces = lo" --option="bind interfaces only = yes" \
     --option="pid directory = $WORK_DIR/run" \
     >"$WORK_DIR/provision.log" 2>&1 || { tail -20 "$WORK_DIR/provision.log" >&2; die "provision failed (log: $WORK_DIR/provision.log)"; }
+  # Samba accepts the previous password for 60 minutes after a change or reset (OldPasswordAllowedPeriod,
+  # KB 906305), and it treats LDAP simple binds like NTLM here. Tests check that the old password stops
+  # working, so this domain has no grace period. Provision does not keep this option: add it afterwards.
+  sed -i 's/^\[global\]$/[global]\n\told password allowed period = 0/' "$CONF"
+  [[ $(testparm -s --parameter-name="old password allowed period" "$CONF" 2>/dev/null) == 0 ]] \
+    || die "could not set 'old password allowed period = 0' in $CONF"
   if grep -qE '^\s*\[(homes|printers)\]' "$CONF"; then
     die "$CONF contains shares copied from a system smb.conf; provisioning must start from $EMPTY_CONF"
   fi
@@ -266,6 +272,7 @@ cmd_start() {
   if is_running; then
     log "already running (pid $(pid))"
     wait_for_ldaps
+    cmd_env
     return
   fi
   local started=$SECONDS
@@ -282,6 +289,7 @@ cmd_start() {
   local took=$((SECONDS - started))
   printf 'start_seconds=%s\n' "$took" >>"$TIMINGS_FILE"
   log "LDAPS answers on ldaps://$DC_FQDN:636 after ${took}s (pid $(pid))"
+  cmd_env
 }
 
 wait_for_ldaps() {
@@ -300,6 +308,8 @@ wait_for_ldaps() {
 }
 
 cmd_stop() {
+  # Without a running DC the tests must skip, not fail: they look for the env file.
+  rm -f "$ENV_FILE"
   if ! is_running; then
     log "not running"
     rm -f "$PID_FILE"
@@ -421,7 +431,6 @@ main() {
       cmd_install
       cmd_provision
       cmd_start
-      cmd_env
       [[ -f $TIMINGS_FILE ]] && log "timings: $(paste -sd' ' "$TIMINGS_FILE")"
       ;;
     *) usage ;;

@@ -42,6 +42,12 @@ final class Bytes {
         }
     }
 
+    static void checkNonNegative(int value, String name) {
+        if (value < 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, name + ": " + value + " (expected: >= 0)");
+        }
+    }
+
     static void checkRequestId(RequestId id) {
         Objects.requireNonNull(id, "requestId");
         if (id.isZero()) {

@@ -118,6 +118,7 @@ public sealed interface Message
             Bytes.checkPositive(pingIntervalSeconds, "pingIntervalSeconds");
             Bytes.checkPositive(heartbeatIntervalSeconds, "heartbeatIntervalSeconds");
             Bytes.checkPositive(maxInFlight, "maxInFlight");
+            Bytes.checkNonNegative(keyVersion, "keyVersion");
         }
 
         @Override
@@ -212,6 +213,8 @@ public sealed interface Message
 
         public Heartbeat {
             Bytes.checkString(agentVersion, "agentVersion");
+            Bytes.checkNonNegative(keyVersion, "keyVersion");
+            Bytes.checkNonNegative(inFlight, "inFlight");
             directories = java.util.List.copyOf(directories);
             if (directories.size() > MAX_DIRECTORIES) {
                 throw new ProtocolException(ErrorCode.MALFORMED_FRAME,

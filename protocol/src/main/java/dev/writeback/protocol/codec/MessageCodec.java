@@ -69,14 +69,14 @@ public final class MessageCodec {
             throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
                     "frame length: " + length + " (expected: <= " + ProtocolVersion.MAX_FRAME_BYTES + ")");
         }
-        if (length < ProtocolVersion.HEADER_BYTES) {
-            throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
-                    "frame length: " + length + " (expected: >= " + ProtocolVersion.HEADER_BYTES + ")");
-        }
-        int version = in.readUnsignedByte();
+        int version = u8(in, "protocol version");   // first, so a newer peer is told so whatever its header size
         if (version != ProtocolVersion.CURRENT) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION,
                     "protocol version: " + version + " (expected: " + ProtocolVersion.CURRENT + ")");
+        }
+        if (length < ProtocolVersion.HEADER_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME,
+                    "frame length: " + length + " (expected: >= " + ProtocolVersion.HEADER_BYTES + ")");
         }
         FrameType type = FrameType.ofWireValue(in.readUnsignedByte());
         RequestId id = RequestId.of(fixed(in, 16, "request id"));

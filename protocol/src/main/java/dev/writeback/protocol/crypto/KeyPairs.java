@@ -2,6 +2,7 @@ package dev.writeback.protocol.crypto;
 
 import static java.util.Objects.requireNonNull;
 
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -9,7 +10,9 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -22,6 +25,8 @@ import java.security.spec.X509EncodedKeySpec;
 public final class KeyPairs {
     /** Size of the RSA encryption key. */
     public static final int RSA_BITS = 2048;
+
+    private static final ECParameterSpec P256 = p256();
 
     private KeyPairs() {}
 
@@ -47,10 +52,10 @@ public final class KeyPairs {
         }
     }
 
-    /** Decodes an X.509 DER EC public key and checks it is on P-256. */
+    /** Decodes an X.509 DER EC public key and checks it is on P-256 (not merely some 256-bit curve). */
     public static PublicKey identityPublicKey(byte[] der) {
         PublicKey key = decodePublic("EC", der, "identity public key");
-        if (!(key instanceof java.security.interfaces.ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+        if (!(key instanceof ECPublicKey ec) || !isP256(ec.getParams())) {
             throw new IllegalArgumentException("identity public key: not P-256 (expected: an ECDSA P-256 key)");
         }
         return key;
@@ -73,6 +78,21 @@ public final class KeyPairs {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(algorithm + " private key: unreadable (expected: PKCS#8 DER)", e);
+        }
+    }
+
+    private static boolean isP256(ECParameterSpec params) {
+        return params.getCurve().equals(P256.getCurve()) && params.getGenerator().equals(P256.getGenerator())
+                && params.getOrder().equals(P256.getOrder()) && params.getCofactor() == P256.getCofactor();
+    }
+
+    private static ECParameterSpec p256() {
+        try {
+            var params = AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec("secp256r1"));
+            return params.getParameterSpec(ECParameterSpec.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 is not available in this JVM", e);
         }
     }
 

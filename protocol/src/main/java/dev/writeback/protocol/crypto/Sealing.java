@@ -34,7 +34,9 @@ import java.util.Optional;
 public final class Sealing {
     private static final int FIELD_NEW_PASSWORD = 1;
     private static final int FIELD_CURRENT_PASSWORD = 2;
-    private static final int MAX_BLOCKS = 4;
+    /** Enough blocks for {@link PasswordRequest#MAX_PASSWORD_CHARS} characters of three UTF-8 bytes each. */
+    private static final int MAX_BLOCKS =
+            (PasswordRequest.MAX_PASSWORD_CHARS * 3 + RsaOaep.MAX_BLOCK_PLAINTEXT - 1) / RsaOaep.MAX_BLOCK_PLAINTEXT;
 
     private Sealing() {}
 
@@ -77,6 +79,7 @@ public final class Sealing {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed request: " + e.getMessage());
         } finally {
+            in.release();
             Arrays.fill(plain, (byte) 0);
         }
     }
@@ -143,21 +146,34 @@ public final class Sealing {
         int count = u8(in, "secret count");
         Secret newPassword = null;
         Secret currentPassword = null;
-        for (int i = 0; i < count; i++) {
-            int field = u8(in, "secret field");
-            Secret s = readSecret(in, rsa);
-            if (field == FIELD_NEW_PASSWORD && newPassword == null) {
-                newPassword = s;
-            } else if (field == FIELD_CURRENT_PASSWORD && currentPassword == null) {
-                currentPassword = s;
-            } else {
+        try {
+            for (int i = 0; i < count; i++) {
+                int field = u8(in, "secret field");
+                Secret s = readSecret(in, rsa);
+                if (field == FIELD_NEW_PASSWORD && newPassword == null) {
+                    newPassword = s;
+                } else if (field == FIELD_CURRENT_PASSWORD && currentPassword == null) {
+                    currentPassword = s;
+                } else {
+                    s.close();
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "secret field: " + field + " (expected: 1 or 2, once each)");
+                }
+            }
+            end(in, "sealed request");
+            return new PasswordRequest(op, anchor, (flags & 1) != 0, (flags & 2) != 0, issuedAt, expiresAt,
+                    Optional.ofNullable(newPassword), Optional.ofNullable(currentPassword));
+        } catch (RuntimeException e) {
+            closeAll(newPassword, currentPassword);   // nothing half-read stays in memory
+            throw e;
+        }
+    }
+
+    private static void closeAll(Secret... secrets) {
+        for (Secret s : secrets) {
+            if (s != null) {
                 s.close();
-                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "secret field: " + field + " (expected: 1 or 2, once each)");
             }
         }
-        end(in, "sealed request");
-        return new PasswordRequest(op, anchor, (flags & 1) != 0, (flags & 2) != 0, issuedAt, expiresAt,
-                Optional.ofNullable(newPassword), Optional.ofNullable(currentPassword));
     }
 
     private static Secret readSecret(ByteBuf in, PrivateKey rsa) {
@@ -178,11 +194,19 @@ public final class Sealing {
                 Arrays.fill(part, (byte) 0);
             }
             byte[] exact = Arrays.copyOf(utf8, length);
+            Secret secret;
             try {
-                return Secret.fromUtf8(exact);
+                secret = Secret.fromUtf8(exact);
             } finally {
                 Arrays.fill(exact, (byte) 0);
             }
+            if (secret.length() > PasswordRequest.MAX_PASSWORD_CHARS) {
+                int chars = secret.length();
+                secret.close();
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "password length: " + chars
+                        + " characters (expected: <= " + PasswordRequest.MAX_PASSWORD_CHARS + ")");
+            }
+            return secret;
         } finally {
             Arrays.fill(utf8, (byte) 0);
         }

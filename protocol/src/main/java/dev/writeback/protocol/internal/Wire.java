@@ -4,6 +4,8 @@ import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.ProtocolVersion;
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -58,9 +60,18 @@ public final class Wire {
                     field + " length: " + length + " (expected: <= " + ProtocolVersion.MAX_STRING_BYTES + ")");
         }
         need(in, length, field);
-        String s = in.toString(in.readerIndex(), length, StandardCharsets.UTF_8);
-        in.skipBytes(length);
-        return s;
+        try {
+            // strict: a malformed sequence is an error, not a silent U+FFFD, so every frame has one encoding
+            String s = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(in.nioBuffer(in.readerIndex(), length))
+                    .toString();
+            in.skipBytes(length);
+            return s;
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, field + ": invalid UTF-8 (expected: UTF-8 text)");
+        }
     }
 
     /** Reads bytes with a u16 length prefix, at most {@code max}. */

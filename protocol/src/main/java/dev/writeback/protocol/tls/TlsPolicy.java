@@ -48,6 +48,37 @@ public final class TlsPolicy {
                 .endpointIdentificationAlgorithm("HTTPS").build();
     }
 
+    /** A JDK {@link javax.net.ssl.SSLContext} that trusts exactly one certificate fingerprint (for plain HTTPS calls). */
+    public static javax.net.ssl.SSLContext pinnedJdk(String fingerprint) {
+        return jdk(new TrustManager[] {new PinnedTrustManager(Certificates.normalizeFingerprint(fingerprint))});
+    }
+
+    /** A JDK {@link javax.net.ssl.SSLContext} that trusts the given CA certificates. */
+    public static javax.net.ssl.SSLContext trustingJdk(List<X509Certificate> cas) {
+        try {
+            var store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                store.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            var factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return jdk(factory.getTrustManagers());
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("trust store: " + e.getMessage(), e);
+        }
+    }
+
+    private static javax.net.ssl.SSLContext jdk(TrustManager[] trust) {
+        try {
+            var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, trust, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("TLS unavailable: " + e.getMessage(), e);
+        }
+    }
+
     private static SslContext client(TrustManager trust) throws SSLException {
         return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS).trustManager(trust).build();
     }

@@ -40,7 +40,8 @@ public record AgentRecord(String id, String tenantId, String name, byte[] identi
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, tenantId, name, Arrays.hashCode(identityPublicKey), registeredAt, lastSeen, lastVersion);
+        return Objects.hash(id, tenantId, name, Arrays.hashCode(identityPublicKey), registeredAt, lastSeen,
+                lastVersion);
     }
 
     @Override

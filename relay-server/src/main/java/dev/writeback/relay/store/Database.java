@@ -83,13 +83,16 @@ final class Database implements AutoCloseable {
             if (closed) {
                 throw new StoreException(StoreException.Kind.UNAVAILABLE, "store: closed (expected: an open store)");
             }
+            boolean committed = false;
             try {
                 T result = work.run(connection);
                 connection.commit();
+                committed = true;
                 return result;
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
+            } finally {
+                if (!committed) {
+                    rollback();
+                }
             }
         } catch (SQLException e) {
             throw translate(e, name);
@@ -98,17 +101,22 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** The database's file or address, for messages. */
+    String name() {
+        return name;
+    }
+
     /** Whether {@code e} is a unique, primary or foreign key violation (SQLSTATE class 23, or SQLite's code). */
     static boolean isConstraintViolation(SQLException e) {
         String state = e.getSQLState();
         return (state != null && state.startsWith("23")) || (e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT;
     }
 
-    private void rollback(Exception failure) {
+    private void rollback() {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            failure.addSuppressed(e);
+            logger.warn("Rollback failed on {}", name, e);   // the original failure propagates
         }
     }
 

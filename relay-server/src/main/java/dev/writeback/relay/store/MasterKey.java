@@ -3,6 +3,8 @@ package dev.writeback.relay.store;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -126,7 +128,10 @@ public final class MasterKey {
         byte[] text = (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII);
         Arrays.fill(key, (byte) 0);
         try {
-            Files.write(OwnerOnly.createFile(file), text, StandardOpenOption.WRITE);
+            try (FileChannel channel = FileChannel.open(OwnerOnly.createFile(file), StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(text));
+                channel.force(true);   // the key must reach the disk before anything is sealed with it
+            }
             logger.info("Created master key file {}; back it up, without it stored package keys are lost", file);
         } catch (FileAlreadyExistsException e) {
             logger.debug("Master key file {} appeared concurrently; using it", file);

@@ -1,5 +1,7 @@
 package dev.writeback.relay.store;
 
+import static java.util.Objects.requireNonNull;
+
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -20,6 +22,9 @@ public interface Store extends AutoCloseable {
 
     /** Opens {@code dataDir/relay.db} (created {@code rw-------}, WAL mode, busy timeout) and applies migrations. */
     static Store openSqlite(Path dataDir, MasterKey masterKey, Clock clock) throws StoreException {
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(masterKey, "masterKey");
+        requireNonNull(clock, "clock");
         return JdbcStore.open(Database.openSqlite(dataDir), masterKey, clock, new SecureRandom());
     }
 
@@ -85,7 +90,7 @@ public interface Store extends AutoCloseable {
     /** Every stored key version of an agent, lowest first. */
     List<AgentKey> keys(String agentId);
 
-    /** Retires the versions below {@code version} (which must exist) that are not yet retired: destroyed after the given time. */
+    /** Retires the not yet retired versions below {@code version}, which must exist, to be destroyed after a time. */
     void retireKeysBelow(String agentId, int version, Instant destroyAfter);
 
     /** Deletes retired key versions whose destroy time is at or before {@code now}; returns how many. */
@@ -94,7 +99,7 @@ public interface Store extends AutoCloseable {
     /** Appends an audit record ({@code seq} 0); the store assigns its sequence number. Never pass a password. */
     void appendAudit(AuditRecord record);
 
-    /** At most {@code limit} (1 to 10,000) audit records of a tenant from {@code since} on (inclusive), oldest first. */
+    /** At most {@code limit} (1 to 10,000) audit records of a tenant from {@code since} (inclusive), oldest first. */
     List<AuditRecord> audit(String tenantId, Instant since, int limit);
 
     /** Deletes audit records older than {@code before} (retention); returns how many. */

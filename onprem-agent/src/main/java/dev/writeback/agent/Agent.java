@@ -1,0 +1,147 @@
+package dev.writeback.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.writeback.agent.directory.DirectoryHealth;
+import dev.writeback.agent.directory.Directories;
+import dev.writeback.agent.link.LinkContext;
+import dev.writeback.agent.link.ProxySettings;
+import dev.writeback.agent.link.RelayLink;
+import dev.writeback.agent.link.RelayTrust;
+import dev.writeback.protocol.DirectoryStatus;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PasswordRequest;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The on-premises agent: its directories, its keys and its link to the relay. */
+public final class Agent implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(Agent.class);
+    /** The agent's version, reported to the relay. */
+    public static final String VERSION = versionOf();
+
+    private final Directories directories;
+    private final ExecutorService workers;
+    private final RelayLink link;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closing;
+
+    private Agent(Directories directories, ExecutorService workers, RelayLink link) {
+        this.directories = directories;
+        this.workers = workers;
+        this.link = link;
+    }
+
+    /** Starts an agent with the system clock and environment. */
+    public static Agent start(AgentConfig config) throws Exception {
+        return start(config, Clock.systemUTC(), System.getenv());
+    }
+
+    /** Opens the directories, loads the registration and keys, and starts the relay link. */
+    public static Agent start(AgentConfig config, Clock clock, Map<String, String> env) throws Exception {
+        requireNonNull(config, "config");
+        AgentState state = AgentState.load(config.stateDir());
+        AgentKeys keys = AgentKeys.load(config.stateDir());
+        var identity = AgentState.identityKey(config.stateDir());
+        Directories directories = Directories.open(config.directories(), config.stateDir());
+        ExecutorService workers = Executors.newFixedThreadPool(config.workers(), daemonThreads("agent-worker"));
+        try {
+            String url = config.relay().url() != null ? config.relay().url() : state.relayUrl();
+            var trust = new RelayTrust(state.trustFingerprint(), state.trustCaFile() == null ? null : java.nio.file.Path.of(state.trustCaFile()));
+            var context = new LinkContext(URI.create(url.replaceFirst("(?i)^wss://", "https://")), trust, proxy(config, env),
+                    state.tenantId(), state.agentId(), VERSION, identity, keys, config.stateDir(),
+                    request -> apply(directories, request), () -> status(directories.health()), workers,
+                    config.heartbeatInterval(), clock, new SecureRandom());
+            logger.info("AGT-001 agent {} starting: agent={} tenant={} relay={} keyVersions={} stateDir={}", VERSION,
+                    state.agentId(), state.tenantId(), url, keys, config.stateDir());
+            directories.describe().forEach(line -> logger.info("AGT-002 directory {}", line));
+            var link = new RelayLink(context);
+            link.start();
+            return new Agent(directories, workers, link);
+        } catch (Exception e) {
+            workers.shutdownNow();
+            directories.close();
+            throw e;
+        }
+    }
+
+    static Outcome apply(Directories directories, PasswordRequest r) {
+        return switch (r.operation()) {
+            case RESET -> directories.reset(r.anchor(), r.newPassword().orElseThrow(), r.unlock(), r.forceChangeAtNextLogon());
+            case CHANGE -> directories.change(r.anchor(), r.currentPassword().orElseThrow(), r.newPassword().orElseThrow());
+            case UNLOCK -> directories.unlock(r.anchor());
+        };
+    }
+
+    private static List<DirectoryStatus> status(List<DirectoryHealth> health) {
+        return health.stream().map(h -> new DirectoryStatus(h.name(), h.type(), h.reachable(), h.server(), h.latencyMillis(),
+                h.historyEnforcedOnReset(), h.problem())).toList();
+    }
+
+    private static ProxySettings proxy(AgentConfig config, Map<String, String> env) throws AgentConfig.ConfigException {
+        var p = config.relay().proxy();
+        if (p == null) {
+            return null;
+        }
+        URI uri = URI.create(p.url());
+        return new ProxySettings(new InetSocketAddress(uri.getHost(), uri.getPort()), p.username(), config.proxyPassword(env));
+    }
+
+    /** The relay link. */
+    public RelayLink link() {
+        return link;
+    }
+
+    /** The directories. */
+    public Directories directories() {
+        return directories;
+    }
+
+    /** Blocks until {@link #close()} completed. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        link.close();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        directories.close();
+        logger.info("AGT-099 agent stopped");
+        stopped.countDown();
+    }
+
+    private static String versionOf() {
+        String v = Agent.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-dev" : v;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        var n = new AtomicInteger();
+        return r -> {
+            var t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,210 @@
+package dev.writeback.agent;
+
+import dev.writeback.agent.directory.DirectoryHealth;
+import dev.writeback.agent.directory.Directories;
+import dev.writeback.agent.link.RelayTrust;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code agent} command line: register, run, doctor. */
+@Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
+        description = "Writeback on-premises agent: applies password resets, changes and unlocks sent by the relay.",
+        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class})
+public final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured picocli command line (tests call {@code execute} on it). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new AgentCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    /** {@code agent register}. */
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = "Register this agent with a relay using a one-time token; writes the state directory.")
+    static final class Register implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--relay", required = true, paramLabel = "URL", description = "Relay base URL, e.g. https://relay.example.com:8443")
+        String relay;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "One-time registration token (or --token-file, or env WRITEBACK_REGISTRATION_TOKEN).")
+        String token;
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the registration token.")
+        Path tokenFile;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Display name of this agent (default: host name).")
+        String name;
+
+        @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "state", description = "State directory to create (default: ${DEFAULT-VALUE}).")
+        Path stateDir;
+
+        @Option(names = "--trust-fingerprint", paramLabel = "SHA256:…", description = "Pin the relay certificate by its SHA-256 fingerprint.")
+        String fingerprint;
+
+        @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the relay certificate through this CA file.")
+        Path caFile;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            String tokenText = token(err);
+            if (tokenText == null) {
+                return 2;
+            }
+            if (!relay.matches("(?i)https://[^/\\s]+/?")) {
+                err.println("--relay: " + relay + " (expected: https://host:port)");
+                return 2;
+            }
+            RelayTrust trust;
+            try {
+                trust = new RelayTrust(fingerprint, caFile);
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 2;
+            }
+            String agentName = name != null ? name : hostName();
+            try {
+                AgentState state = Registration.register(URI.create(relay.replaceAll("/$", "")), trust, tokenText, agentName, stateDir, Clock.systemUTC());
+                out.println("Registered agent " + state.agentId() + " (" + agentName + ") for tenant " + state.tenantId());
+                out.println("State directory: " + stateDir.toAbsolutePath() + " (owner-only; back it up, it holds the agent's private keys)");
+                out.println("Next: write agent.yaml with stateDir and directories, then run: agent run --config agent.yaml");
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                err.println("Registration failed: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        private String token(PrintWriter err) throws IOException {
+            if (token != null) {
+                return token.strip();
+            }
+            if (tokenFile != null) {
+                return Files.readString(tokenFile).strip();
+            }
+            String env = System.getenv("WRITEBACK_REGISTRATION_TOKEN");
+            if (env != null) {
+                return env.strip();
+            }
+            err.println("--token: missing (expected: --token, --token-file or env WRITEBACK_REGISTRATION_TOKEN)");
+            return null;
+        }
+    }
+
+    /** {@code agent run}. */
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent until stopped (Ctrl-C or service stop).")
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "agent.yaml")
+        Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            AgentConfig cfg;
+            try {
+                cfg = AgentConfig.load(config);
+            } catch (AgentConfig.ConfigException e) {
+                spec.commandLine().getErr().println("Configuration error: " + e.getMessage());
+                return 2;
+            }
+            Agent agent;
+            try {
+                agent = Agent.start(cfg);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("Cannot start: " + e.getMessage());
+                return 1;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "agent-shutdown"));
+            agent.awaitShutdown();
+            return 0;
+        }
+    }
+
+    /** {@code agent doctor}. */
+    @Command(name = "doctor", mixinStandardHelpOptions = true, description = "Check the configuration, state, keys and directories; exit 0 when all pass.")
+    static final class Doctor implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "agent.yaml")
+        Path config;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            AgentConfig cfg;
+            try {
+                cfg = AgentConfig.load(config);
+                out.println("OK   configuration " + config);
+            } catch (AgentConfig.ConfigException e) {
+                out.println("FAIL configuration: " + e.getMessage());
+                return 1;
+            }
+            boolean ok = true;
+            try {
+                AgentState state = AgentState.load(cfg.stateDir());
+                out.println("OK   registration agent=" + state.agentId() + " tenant=" + state.tenantId() + " relay=" + state.relayUrl());
+                out.println("OK   keys " + AgentKeys.load(cfg.stateDir()));
+            } catch (IOException | RuntimeException e) {
+                out.println("FAIL state: " + e.getMessage());
+                ok = false;
+            }
+            try (Directories dirs = Directories.open(cfg.directories(), cfg.stateDir())) {
+                for (DirectoryHealth h : dirs.health()) {
+                    boolean good = h.reachable();
+                    ok &= good;
+                    out.println((good ? "OK   " : "FAIL ") + "directory " + h.name() + " (" + h.type() + ") "
+                            + (good ? h.server() + " " + h.latencyMillis() + " ms" : h.problem())
+                            + (good && !h.historyEnforcedOnReset() ? " — password history is not enforced on resets by this server" : ""));
+                }
+            } catch (Exception e) {
+                out.println("FAIL directories: " + e.getMessage());
+                ok = false;
+            }
+            return ok ? 0 : 1;
+        }
+    }
+
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "agent";
+        }
+    }
+
+    /** Reports the build version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Writeback agent " + Agent.VERSION};
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.writeback.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.writeback.agent.directory.DirectoryConfig;
+import dev.writeback.agent.directory.DirectoryConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's configuration ({@code agent.yaml}), validated once at start with errors that name the key.
+ *
+ * @param stateDir the state directory written by {@code agent register} (relative paths are resolved against the
+ *                 configuration file's directory)
+ * @param relay how to reach the relay; its URL defaults to the one used at registration
+ * @param heartbeatInterval overrides the relay's heartbeat interval when set
+ * @param workers threads that run directory operations
+ * @param directories the directories this agent writes to
+ */
+public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval, int workers,
+                          List<DirectoryConfig> directories) {
+    public AgentConfig {
+        requireNonNull(stateDir, "stateDir");
+        relay = relay == null ? new Relay(null, null) : relay;
+        directories = List.copyOf(directories);
+    }
+
+    /**
+     * How the agent reaches the relay.
+     *
+     * @param url the relay URL ({@code https://host:port}); null = the one in the state directory
+     * @param proxy an HTTP CONNECT proxy, or null
+     */
+    public record Relay(String url, Proxy proxy) {}
+
+    /**
+     * An HTTP CONNECT proxy (corporate networks).
+     *
+     * @param url {@code http://host:port}
+     * @param username optional basic-auth user
+     * @param passwordFile file holding the basic-auth password
+     * @param passwordEnv environment variable holding the basic-auth password
+     */
+    public record Proxy(String url, String username, String passwordFile, String passwordEnv) {}
+
+    /** What the YAML file holds, before paths are resolved and values checked. */
+    private record Raw(@JsonProperty("stateDir") String stateDir, @JsonProperty("relay") Relay relay,
+                       @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationDeserializer.class) Duration heartbeatInterval,
+                       @JsonProperty("workers") Integer workers,
+                       @JsonProperty("directories") List<DirectoryConfig> directories) {}
+
+    /** Reads and validates a configuration file. */
+    public static AgentConfig load(Path file) throws ConfigException {
+        requireNonNull(file, "file");
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": not found (expected: an agent.yaml file)");
+        }
+        Raw raw;
+        try {
+            raw = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .readValue(file.toFile(), Raw.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(file + ": " + path(e) + ": unknown key (expected one of: " + e.getKnownPropertyIds() + ")");
+        } catch (JsonMappingException e) {
+            throw new ConfigException(file + ": " + path(e) + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+        }
+        if (raw == null) {
+            throw new ConfigException(file + ": empty (expected: stateDir and directories)");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        if (raw.stateDir() == null || raw.stateDir().isBlank()) {
+            throw new ConfigException(file + ": stateDir: missing (expected: the directory written by `agent register`)");
+        }
+        int workers = raw.workers() == null ? 4 : raw.workers();
+        if (workers < 1 || workers > 64) {
+            throw new ConfigException(file + ": workers: " + workers + " (expected: 1..64)");
+        }
+        if (raw.heartbeatInterval() != null && raw.heartbeatInterval().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(file + ": heartbeatInterval: " + raw.heartbeatInterval() + " (expected: >= 1s)");
+        }
+        List<DirectoryConfig> dirs = raw.directories() == null ? List.of() : raw.directories();
+        if (dirs.isEmpty()) {
+            throw new ConfigException(file + ": directories: missing (expected: at least one directory)");
+        }
+        var names = new HashSet<String>();
+        for (int i = 0; i < dirs.size(); i++) {
+            try {
+                dirs.get(i).validate(i);
+            } catch (DirectoryConfigException e) {
+                throw new ConfigException(file + ": " + e.getMessage());
+            }
+            if (!names.add(dirs.get(i).name())) {
+                throw new ConfigException(file + ": directories[" + i + "].name: " + dirs.get(i).name() + " (expected: unique)");
+            }
+        }
+        validateRelay(file, raw.relay());
+        return new AgentConfig(base.resolve(raw.stateDir()).normalize(), raw.relay(), raw.heartbeatInterval(), workers, dirs);
+    }
+
+    private static void validateRelay(Path file, Relay relay) throws ConfigException {
+        if (relay == null) {
+            return;
+        }
+        if (relay.url() != null && !relay.url().matches("(?i)(https|wss)://[^/\\s]+(/.*)?")) {
+            throw new ConfigException(file + ": relay.url: " + relay.url() + " (expected: https://host:port)");
+        }
+        Proxy proxy = relay.proxy();
+        if (proxy != null) {
+            if (proxy.url() == null || !proxy.url().matches("(?i)http://[^/\\s:]+:\\d+/?")) {
+                throw new ConfigException(file + ": relay.proxy.url: " + proxy.url() + " (expected: http://host:port)");
+            }
+            if (proxy.username() != null && proxy.passwordFile() == null && proxy.passwordEnv() == null) {
+                throw new ConfigException(file + ": relay.proxy.passwordFile: missing (expected: passwordFile or passwordEnv with username)");
+            }
+        }
+    }
+
+    /** Reads the proxy password from its file or environment variable; null when there is none. */
+    public char[] proxyPassword(Map<String, String> env) throws ConfigException {
+        Proxy p = relay.proxy();
+        if (p == null || p.username() == null) {
+            return null;
+        }
+        if (p.passwordEnv() != null) {
+            String v = env.get(p.passwordEnv());
+            if (v == null) {
+                throw new ConfigException("relay.proxy.passwordEnv: " + p.passwordEnv() + " is not set (expected: the proxy password)");
+            }
+            return v.toCharArray();
+        }
+        try {
+            return Files.readString(Path.of(p.passwordFile())).strip().toCharArray();
+        } catch (IOException e) {
+            throw new ConfigException("relay.proxy.passwordFile: " + p.passwordFile() + " unreadable (expected: a file with the proxy password)");
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        var sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? "(top)" : sb.toString();
+    }
+
+    /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 250ms} or ISO-8601 ({@code PT5M}). */
+    public static Duration parseDuration(String text) {
+        requireNonNull(text, "text");
+        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("duration: " + text + " (expected: e.g. 30s, 5m, 1h or PT5M)");
+        }
+    }
+
+    /** Jackson hook for {@link #parseDuration}. */
+    static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            try {
+                return parseDuration(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw JsonMappingException.from(p, e.getMessage());
+            }
+        }
+    }
+
+    /** A configuration that cannot be used; the message names the key and what was expected. */
+    public static final class ConfigException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        /** Creates the exception. */
+        public ConfigException(String message) {
+            super(message);
+        }
+    }
+}

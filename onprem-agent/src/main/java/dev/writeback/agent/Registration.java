@@ -1,0 +1,94 @@
+package dev.writeback.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.writeback.agent.link.RelayTrust;
+import dev.writeback.protocol.ProtocolVersion;
+import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.crypto.RsaOaep;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import javax.net.ssl.HttpsURLConnection;
+
+/**
+ * {@code agent register}: makes the identity (ECDSA P-256) and encryption (RSA-2048) key pairs on-premises,
+ * sends only the public keys with the one-time token, and stores what the relay answers — ids and the package
+ * key wrapped with the agent's RSA key — in an owner-only state directory.
+ */
+final class Registration {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Registration() {}
+
+    static AgentState register(URI relay, RelayTrust trust, String token, String name, Path stateDir, Clock clock)
+            throws IOException {
+        if (AgentState.exists(stateDir)) {
+            throw new IOException(stateDir + " already holds a registration (expected: an empty state directory, or delete it to re-register)");
+        }
+        var random = new SecureRandom();
+        var identity = KeyPairs.newIdentityKeyPair(random);
+        OwnerOnlyFiles.createDirectory(stateDir);
+        var encryption = AgentKeys.newVersion(stateDir, 1, random);
+        var body = new LinkedHashMap<String, String>();
+        body.put("token", token);
+        body.put("name", name);
+        body.put("identityPublicKey", Base64.getEncoder().encodeToString(identity.getPublic().getEncoded()));
+        body.put("encryptionPublicKey", Base64.getEncoder().encodeToString(encryption.getPublic().getEncoded()));
+        JsonNode answer = post(relay.resolve(ProtocolVersion.REGISTER_PATH), trust, JSON.writeValueAsBytes(body));
+        int version = answer.path("keyVersion").asInt(0);
+        byte[] wrapped = Base64.getDecoder().decode(answer.path("wrappedPackageKey").asText(""));
+        RsaOaep.unwrap(version, wrapped, encryption.getPrivate()).close();   // proves the key was wrapped for us
+        AgentKeys.completeVersion(stateDir, version, wrapped);
+        var state = new AgentState(relay.toString(), answer.path("tenantId").asText(), answer.path("agentId").asText(), name,
+                trust.fingerprint(), trust.caFile() == null ? null : trust.caFile().toAbsolutePath().toString(), clock.instant());
+        state.save(stateDir, identity.getPrivate());
+        return state;
+    }
+
+    private static JsonNode post(URI uri, RelayTrust trust, byte[] body) throws IOException {
+        var conn = (HttpsURLConnection) uri.toURL().openConnection();
+        try {
+            conn.setSSLSocketFactory(trust.jdkContext().getSocketFactory());
+            if (!trust.checksHostname()) {
+                conn.setHostnameVerifier((host, session) -> true);   // the fingerprint pins the exact certificate
+            }
+            conn.setConnectTimeout(10_000);
+            conn.setReadTimeout(30_000);
+            conn.setRequestMethod("POST");
+            conn.setDoOutput(true);
+            conn.setRequestProperty("Content-Type", "application/json");
+            try (OutputStream out = conn.getOutputStream()) {
+                out.write(body);
+            }
+            int status = conn.getResponseCode();
+            try (InputStream in = status < 400 ? conn.getInputStream() : conn.getErrorStream()) {
+                String text = in == null ? "" : new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+                if (status != 200 && status != 201) {
+                    throw new IOException("registration refused by " + uri.getHost() + ": HTTP " + status + " " + message(text));
+                }
+                return JSON.readTree(text);
+            }
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IOException("TLS to " + uri.getHost() + " failed (" + e.getMessage() + "); check --trust-fingerprint or --ca-file", e);
+        } finally {
+            conn.disconnect();
+        }
+    }
+
+    private static String message(String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            return n.path("message").asText(json);
+        } catch (IOException e) {
+            return json.length() > 200 ? json.substring(0, 200) : json;
+        }
+    }
+}

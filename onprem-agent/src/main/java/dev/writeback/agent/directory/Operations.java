@@ -1,0 +1,179 @@
+package dev.writeback.agent.directory;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PolicyReason;
+import dev.writeback.protocol.ResultCode;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one operation on a pooled connection and turns whatever happens into an {@link Outcome} plus one log
+ * line. A connection that turns out dead before anything was written is replaced and the operation tried once
+ * more; once the write was sent, a lost connection is reported as OUTCOME_UNKNOWN, never retried.
+ */
+final class Operations {
+    private static final Logger logger = LoggerFactory.getLogger(Operations.class);
+
+    /** Marks the moment the write leaves the agent. */
+    interface Sent {
+        void mark();
+    }
+
+    /** Lookup plus write on one connection. */
+    interface Step {
+        Applied apply(LDAPConnection connection, Sent sent) throws LDAPException, DirectoryException;
+    }
+
+    /** A read-only step. */
+    interface Query<T> {
+        T apply(LDAPConnection connection) throws LDAPException, DirectoryException;
+    }
+
+    private final String directory;
+    private final DirectoryPool pool;
+    private final Clock clock;
+
+    Operations(String directory, DirectoryPool pool, Clock clock) {
+        this.directory = directory;
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    Outcome run(String operation, Step step) {
+        long start = clock.millis();
+        String server = "";
+        DirectoryException failure = null;
+        for (int attempt = 0; attempt < 2 && failure == null; attempt++) {
+            LDAPConnection connection;
+            try {
+                connection = pool.checkout();
+            } catch (LDAPException e) {
+                failure = new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, diagnostic(e), e);
+                break;
+            }
+            server = DirectoryPool.serverOf(connection);
+            boolean[] sent = {false};
+            try {
+                Applied applied = step.apply(connection, () -> sent[0] = true);
+                pool.release(connection);
+                return succeeded(operation, applied, server, start);
+            } catch (DirectoryException e) {
+                releaseAfter(connection, e.code() != ResultCode.OUTCOME_UNKNOWN);
+                failure = e;
+            } catch (LDAPException e) {
+                boolean usable = e.getResultCode().isConnectionUsable();
+                releaseAfter(connection, usable);
+                if (!usable && !sent[0] && attempt == 0) {
+                    continue;   // a stale pooled connection: nothing was written, try a fresh one
+                }
+                AdErrors.Classified c = AdErrors.classify(e);
+                failure = !usable && sent[0] ? unknown(e)
+                        : new DirectoryException(c.code(), c.reason(), diagnostic(e), e);
+            } catch (RuntimeException e) {
+                releaseAfter(connection, false);
+                failure = new DirectoryException(ResultCode.INTERNAL_ERROR, PolicyReason.NONE,
+                        e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            }
+        }
+        return failed(operation, failure, server, start);
+    }
+
+    <T> Optional<T> locate(Query<Optional<T>> query) throws DirectoryException {
+        LDAPConnection connection;
+        try {
+            connection = pool.checkout();
+        } catch (LDAPException e) {
+            throw new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, diagnostic(e), e);
+        }
+        try {
+            Optional<T> result = query.apply(connection);
+            pool.release(connection);
+            return result;
+        } catch (LDAPException e) {
+            releaseAfter(connection, e.getResultCode().isConnectionUsable());
+            AdErrors.Classified c = AdErrors.classify(e);
+            throw new DirectoryException(c.code(), c.reason(), diagnostic(e), e);
+        } catch (DirectoryException e) {
+            pool.release(connection);
+            throw e;
+        }
+    }
+
+    DirectoryHealth checkHealth(String type) {
+        long start = clock.millis();
+        LDAPConnection connection = null;
+        try {
+            connection = pool.checkout();
+            connection.getRootDSE();
+            long latency = clock.millis() - start;
+            String server = DirectoryPool.serverOf(connection);
+            pool.policyHints(connection);
+            pool.release(connection);
+            return new DirectoryHealth(directory, type, true, server, latency, pool.historyEnforcedOnReset(server), "");
+        } catch (LDAPException e) {
+            if (connection != null) {
+                releaseAfter(connection, e.getResultCode().isConnectionUsable());
+            }
+            return new DirectoryHealth(directory, type, false, "", -1, false, "no server reachable: " + diagnostic(e));
+        }
+    }
+
+    private void releaseAfter(LDAPConnection connection, boolean usable) {
+        if (usable) {
+            pool.release(connection);
+        } else {
+            pool.releaseDefunct(connection);
+        }
+    }
+
+    private Outcome succeeded(String operation, Applied applied, String server, long start) {
+        long millis = Math.max(0, clock.millis() - start);
+        logger.info("DIR-2{} {} applied directory={} server={} dn={} millis={}{}", eventSuffix(operation), operation,
+                directory, server, applied.dn(), millis, applied.detail().isEmpty() ? "" : " " + applied.detail());
+        return new Outcome(ResultCode.SUCCESS, PolicyReason.NONE, successMessage(operation), "dn=" + applied.dn(),
+                directory, server, millis);
+    }
+
+    private Outcome failed(String operation, DirectoryException e, String server, long start) {
+        long millis = Math.max(0, clock.millis() - start);
+        if (e.code().httpStatus() == 422 && e.code() != ResultCode.ACCESS_DENIED) {
+            logger.info("DIR-210 {} refused directory={} server={} code={} reason={} millis={} diagnostic={}",
+                    operation, directory, server, e.code(), e.reason(), millis, e.adminDiagnostic());
+        } else {
+            logger.warn("DIR-220 {} failed directory={} server={} code={} millis={} diagnostic={}",
+                    operation, directory, server, e.code(), millis, e.adminDiagnostic());
+        }
+        return new Outcome(e.code(), e.reason(), e.userMessage(), e.adminDiagnostic(), directory, server, millis);
+    }
+
+    private static String eventSuffix(String operation) {
+        return switch (operation) {
+            case "reset" -> "00";
+            case "change" -> "01";
+            default -> "02";
+        };
+    }
+
+    private static String successMessage(String operation) {
+        return switch (operation) {
+            case "reset" -> "Your password has been reset.";
+            case "change" -> "Your password has been changed.";
+            default -> "Your account has been unlocked.";
+        };
+    }
+
+    static DirectoryException unknown(LDAPException e) {
+        return new DirectoryException(ResultCode.OUTCOME_UNKNOWN, PolicyReason.NONE,
+                "connection lost after the write was sent: " + diagnostic(e), e);
+    }
+
+    /** The LDAP result code and the server's diagnostic; LDAP diagnostics never carry the password. */
+    static String diagnostic(LDAPException e) {
+        String text = e.getDiagnosticMessage() != null ? e.getDiagnosticMessage() : e.getExceptionMessage();
+        return "rc=" + e.getResultCode().intValue() + " (" + e.getResultCode().getName() + ") " + (text == null ? "" : text.strip());
+    }
+}

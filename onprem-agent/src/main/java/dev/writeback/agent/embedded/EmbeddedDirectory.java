@@ -1,0 +1,209 @@
+package dev.writeback.agent.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import com.unboundid.ldap.listener.Base64PasswordEncoderOutputFormatter;
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.ldap.listener.InMemoryPasswordEncoder;
+import com.unboundid.ldap.listener.SaltedMessageDigestInMemoryPasswordEncoder;
+import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import dev.writeback.protocol.Secret;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Active Directory look-alike for passwords on loopback only: an LDAPS port and an LDAP port with StartTLS,
+ * a self-signed certificate kept in its data directory, entries persisted to {@code directory.ldif} after each
+ * write, and a service account {@code svc-writeback} whose generated password is kept owner-only.
+ */
+public final class EmbeddedDirectory implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(EmbeddedDirectory.class);
+    private static final String ENTRIES_FILE = "directory.ldif";
+    private static final String SERVICE_PASSWORD_FILE = "service-account.pw";
+    private static final String SERVICE_ACCOUNT_RDN = "CN=svc-writeback,OU=Service";
+
+    private final InMemoryDirectoryServer server;
+    private final EmbeddedDirectoryConfig config;
+    private final Path dataDir;
+    private final X509Certificate certificate;
+    private final String serviceAccountDn;
+
+    private EmbeddedDirectory(InMemoryDirectoryServer server, EmbeddedDirectoryConfig config, Path dataDir,
+                              X509Certificate certificate, String serviceAccountDn) {
+        this.server = server;
+        this.config = config;
+        this.dataDir = dataDir;
+        this.certificate = certificate;
+        this.serviceAccountDn = serviceAccountDn;
+    }
+
+    /** Starts the directory; {@code config.dataDir()} is resolved against {@code stateDir} when relative. */
+    public static EmbeddedDirectory start(EmbeddedDirectoryConfig config, Path stateDir) throws IOException {
+        return start(config, stateDir, Clock.systemUTC());
+    }
+
+    /** Starts the directory with the given clock (for pwdLastSet, lockoutTime and the certificate dates). */
+    public static EmbeddedDirectory start(EmbeddedDirectoryConfig config, Path stateDir, Clock clock) throws IOException {
+        requireNonNull(config, "config");
+        requireNonNull(stateDir, "stateDir");
+        requireNonNull(clock, "clock");
+        config.validate("embedded");
+        Path dataDir = stateDir.resolve(config.dataDir()).toAbsolutePath().normalize();
+        Files.createDirectories(dataDir);
+        OwnerOnly.restrict(dataDir);
+        try {
+            return startIn(config, dataDir, clock);
+        } catch (LDAPException | GeneralSecurityException e) {
+            throw new IOException("embedded directory " + dataDir + ": cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private static EmbeddedDirectory startIn(EmbeddedDirectoryConfig config, Path dataDir, Clock clock)
+            throws IOException, LDAPException, GeneralSecurityException {
+        var certificate = ServerCertificate.loadOrCreate(dataDir, clock);
+        var serviceAccount = new DN(SERVICE_ACCOUNT_RDN + "," + config.baseDn());
+        var store = new EntryStore(dataDir.resolve(ENTRIES_FILE));
+        InMemoryPasswordEncoder encoder = new SaltedMessageDigestInMemoryPasswordEncoder("{SSHA256}",
+                Base64PasswordEncoderOutputFormatter.getInstance(), MessageDigest.getInstance("SHA-256"), 16, true, true);
+        var emulation = new AdEmulation(config, serviceAccount, encoder, clock, store::save);
+
+        var serverConfig = new InMemoryDirectoryServerConfig(config.baseDn());
+        serverConfig.setSchema(AdSchema.create());
+        serverConfig.setEnforceSingleStructuralObjectClass(false);
+        serverConfig.setPasswordEncoders(encoder);
+        serverConfig.setCustomRootDSEAttributes(rootDse(config.baseDn()));
+        serverConfig.addInMemoryOperationInterceptor(emulation);
+        serverConfig.setListenerConfigs(listeners(config, certificate.serverContext()));
+        var server = new InMemoryDirectoryServer(serverConfig);
+        emulation.attach(server);
+        store.attach(server);
+
+        if (store.exists()) {
+            store.load();
+        } else {
+            SeedLdif.load(server, config, clock);
+        }
+        applyDomainPolicy(server, config);
+        ServiceAccount.ensurePassword(server, serviceAccount.toString(), dataDir.resolve(SERVICE_PASSWORD_FILE), clock);
+        store.save();
+        server.startListening();
+        var directory = new EmbeddedDirectory(server, config, dataDir, certificate.certificate(), serviceAccount.toString());
+        logger.info("DIR-300 embedded directory started baseDn={} ldap={}:{} ldaps={}:{} dataDir={} certificate={}",
+                config.baseDn(), config.host(), directory.ldapPort(), config.host(), directory.ldapsPort(), dataDir,
+                directory.certificateFingerprint());
+        return directory;
+    }
+
+    private static List<InMemoryListenerConfig> listeners(EmbeddedDirectoryConfig config, SSLContext tls)
+            throws IOException, LDAPException {
+        InetAddress address = InetAddress.getByName(config.host());
+        return List.of(
+                InMemoryListenerConfig.createLDAPConfig("ldap", address, config.ldapPort(), tls.getSocketFactory()),
+                InMemoryListenerConfig.createLDAPSConfig("ldaps", address, config.ldapsPort(),
+                        tls.getServerSocketFactory(), null));
+    }
+
+    private static List<Attribute> rootDse(String baseDn) {
+        String configuration = "CN=Configuration," + baseDn;
+        return List.of(
+                new Attribute("defaultNamingContext", baseDn),
+                new Attribute("rootDomainNamingContext", baseDn),
+                new Attribute("configurationNamingContext", configuration),
+                new Attribute("dsServiceName",
+                        "CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites," + configuration),
+                new Attribute("dnsHostName", "localhost"),
+                new Attribute("supportedControl", PasswordWrites.POLICY_HINTS_OID,
+                        PasswordWrites.POLICY_HINTS_DEPRECATED_OID,
+                        "1.2.840.113556.1.4.319", "1.2.840.113556.1.4.473", "1.2.840.113556.1.4.1413"),
+                new Attribute("supportedCapabilities", "1.2.840.113556.1.4.800", "1.2.840.113556.1.4.1670",
+                        "1.2.840.113556.1.4.1791", "1.2.840.113556.1.4.1935", "1.2.840.113556.1.4.2080"));
+    }
+
+    /** Writes the configured policy onto the domain head, where AD keeps it and clients read it. */
+    private static void applyDomainPolicy(InMemoryDirectoryServer server, EmbeddedDirectoryConfig config)
+            throws LDAPException {
+        server.modify(config.baseDn(),
+                new Modification(ModificationType.REPLACE, "minPwdLength", config.minPasswordLength().toString()),
+                new Modification(ModificationType.REPLACE, "pwdProperties", config.complexity() ? "1" : "0"),
+                new Modification(ModificationType.REPLACE, "pwdHistoryLength", config.historyLength().toString()),
+                new Modification(ModificationType.REPLACE, "lockoutThreshold", config.lockoutThreshold().toString()),
+                new Modification(ModificationType.REPLACE, "minPwdAge", "0"));
+    }
+
+    /** The LDAP port (StartTLS required for binds and password writes). */
+    public int ldapPort() {
+        return server.getListenPort("ldap");
+    }
+
+    /** The LDAPS port. */
+    public int ldapsPort() {
+        return server.getListenPort("ldaps");
+    }
+
+    /** The loopback address both ports listen on. */
+    public String host() {
+        return config.host();
+    }
+
+    /** The naming context. */
+    public String baseDn() {
+        return config.baseDn();
+    }
+
+    /** The resolved data directory. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The server's self-signed certificate, to trust it by value. */
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** The certificate's SHA-256 fingerprint as {@code SHA256:AB:CD:...}, the form {@code trustFingerprint} takes. */
+    public String certificateFingerprint() {
+        return ServerCertificate.fingerprint(certificate);
+    }
+
+    /** The DN the agent binds as. */
+    public String serviceAccountDn() {
+        return serviceAccountDn;
+    }
+
+    /** The owner-only file holding the service account's password (usable as {@code bindPasswordFile}). */
+    public Path serviceAccountPasswordFile() {
+        return dataDir.resolve(SERVICE_PASSWORD_FILE);
+    }
+
+    /** Reads the service account's password; the caller closes the secret. */
+    public Secret serviceAccountPassword() throws IOException {
+        return ServiceAccount.readPassword(serviceAccountPasswordFile());
+    }
+
+    /** Stops listening; entries are already on disk. */
+    @Override
+    public void close() {
+        server.shutDown(true);
+        logger.info("DIR-301 embedded directory stopped dataDir={}", dataDir);
+    }
+
+    InMemoryDirectoryServer server() {
+        return server;
+    }
+}

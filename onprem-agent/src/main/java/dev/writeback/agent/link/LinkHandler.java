@@ -1,0 +1,314 @@
+package dev.writeback.agent.link;
+
+import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.FrameType;
+import dev.writeback.protocol.Message;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PasswordRequest;
+import dev.writeback.protocol.ProtocolException;
+import dev.writeback.protocol.RequestId;
+import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.crypto.Envelope;
+import dev.writeback.protocol.crypto.EnvelopeContext;
+import dev.writeback.protocol.crypto.Sealing;
+import dev.writeback.protocol.crypto.Signatures;
+import dev.writeback.agent.AgentKeys;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The agent's side of one relay connection: answers HELLO with a signed AUTH, then serves REQUESTs (ACCEPTED
+ * first, then the sealed RESULT), sends pings and heartbeats, and takes part in key rollover.
+ */
+final class LinkHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger logger = LoggerFactory.getLogger(LinkHandler.class);
+    /** How far an issued-at time may lie in the relay's future before a request is refused. */
+    static final Duration SKEW = Duration.ofSeconds(30);
+
+    private final LinkContext context;
+    private final RelayLink link;
+    private final LinkStats stats;
+    private final ReplayGuard replays;
+    private final KeepAlive keepAlive;
+    private Message.Ready ready;
+    private long relayOffsetMillis;
+    private volatile boolean draining;
+    private volatile Instant lastRead;
+    private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> ping;
+
+    LinkHandler(LinkContext context, RelayLink link, LinkStats stats, ReplayGuard replays, KeepAlive keepAlive) {
+        this.context = context;
+        this.link = link;
+        this.stats = stats;
+        this.replays = replays;
+        this.keepAlive = keepAlive;
+        this.lastRead = context.clock().instant();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            logger.debug("WebSocket open to {}", ctx.channel().remoteAddress());
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            logger.warn("AGT-130 nothing from the relay for {} s, reconnecting", RelayLink.DEAD_PEER.toSeconds());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastRead = context.clock().instant();
+        if (msg instanceof Message m) {
+            handle(ctx, m);
+        } else if (msg instanceof CloseWebSocketFrame close) {
+            logger.warn("AGT-140 relay closed the connection: {} {}", close.statusCode(), close.reasonText());
+            if (close.reasonText().startsWith("AUTHENTICATION_FAILED") || close.reasonText().startsWith("UNKNOWN_AGENT")) {
+                link.authRejected();
+            }
+            close.release();
+            ctx.close();
+        } else if (msg instanceof WebSocketFrame frame) {
+            frame.release();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Message m) {
+        if (m instanceof Message.Hello hello) {
+            onHello(ctx, hello);
+        } else if (m instanceof Message.Ready r) {
+            onReady(ctx, r);
+        } else if (ready == null) {
+            logger.warn("AGT-141 {} before READY, closing", m.type());
+            ctx.close();
+        } else if (m instanceof Message.Request r) {
+            onRequest(ctx, r);
+        } else if (m instanceof Message.RotateKeys r) {
+            onRotateKeys(ctx, r);
+        } else if (m instanceof Message.Keys k) {
+            onKeys(k);
+        } else if (m instanceof Message.Goaway g) {
+            logger.info("AGT-150 relay asked to reconnect: {}", g.reason());
+            draining = true;
+            link.reconnectNow(g.reconnectAfterMillis());
+            closeIfDrained(ctx);
+        } else if (m instanceof Message.ErrorMessage e) {
+            logger.warn("AGT-142 relay reported {}: {}", e.code(), e.message());
+            if (e.code() == ErrorCode.AUTHENTICATION_FAILED || e.code() == ErrorCode.UNKNOWN_AGENT) {
+                link.authRejected();
+            }
+        } else {
+            logger.warn("AGT-141 unexpected {} from the relay, closing", m.type());
+            ctx.close();
+        }
+    }
+
+    private void onHello(ChannelHandlerContext ctx, Message.Hello hello) {
+        long now = context.clock().millis();
+        byte[] payload = Message.Auth.signedPayload(hello.nonce(), context.agentId(), context.relayHost(), now);
+        byte[] signature = Signatures.sign(context.identityKey(), payload);
+        ctx.writeAndFlush(new Message.Auth(context.agentId(), now, context.relayHost(), context.agentVersion(), signature));
+    }
+
+    private void onReady(ChannelHandlerContext ctx, Message.Ready r) {
+        ready = r;
+        relayOffsetMillis = r.serverTimeMillis() - context.clock().millis();
+        link.onReady(this);
+        logger.info("AGT-100 connected to relay {} agent={} tenant={} session={} keyVersion={} clockOffset={}ms keepalive={}s",
+                context.relay(), context.agentId(), r.tenantId(), r.sessionId(), r.keyVersion(), relayOffsetMillis,
+                keepAlive.interval().toSeconds());
+        if (r.keyVersion() > context.keys().currentVersion()) {
+            logger.warn("AGT-101 relay expects key version {} but this agent holds {}", r.keyVersion(), context.keys().currentVersion());
+        }
+        schedulePing(ctx);
+        Duration every = context.heartbeatOverride() != null ? context.heartbeatOverride() : Duration.ofSeconds(r.heartbeatIntervalSeconds());
+        sendHeartbeat(ctx);
+        heartbeat = ctx.executor().scheduleAtFixedRate(() -> sendHeartbeat(ctx), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void schedulePing(ChannelHandlerContext ctx) {
+        ping = ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new PingWebSocketFrame());
+                schedulePing(ctx);
+            }
+        }, keepAlive.nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void sendHeartbeat(ChannelHandlerContext ctx) {
+        var dirs = context.health().get();
+        var hb = new Message.Heartbeat(context.agentVersion(), link.uptime().toSeconds(), context.keys().currentVersion(),
+                stats.succeeded(), stats.failed(), stats.rejected(), stats.inFlight(), dirs);
+        ctx.writeAndFlush(hb);
+        var text = new StringBuilder();
+        for (var d : dirs) {
+            text.append(text.length() == 0 ? "" : ",").append(d.name()).append(':').append(d.reachable() ? "UP" : "DOWN");
+            text.append('(').append(d.reachable() ? d.server() + " " + d.latencyMillis() + "ms" : d.problem()).append(')');
+        }
+        logger.info("AGT-300 heartbeat agent={} uptime={}s keyVersion={} inFlight={} succeeded={} failed={} rejected={} directories={}",
+                context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(), text);
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, Message.Request r) {
+        if (stats.inFlight() >= ready.maxInFlight()) {
+            ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent at its in-flight limit"));
+            return;
+        }
+        stats.inFlight.incrementAndGet();
+        ctx.writeAndFlush(new Message.Accepted(r.requestId())).addListener(f -> {
+            if (!f.isSuccess()) {
+                stats.inFlight.decrementAndGet();   // the relay never saw ACCEPTED: it may send the request elsewhere
+                return;
+            }
+            try {
+                context.workers().execute(() -> process(ctx, r));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                stats.inFlight.decrementAndGet();
+                ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent shutting down"));
+            }
+        });
+    }
+
+    private void process(ChannelHandlerContext ctx, Message.Request r) {
+        RequestId id = r.requestId();
+        try (var ignored = MDC.putCloseable("requestId", id.toString())) {
+            long started = System.nanoTime();
+            int version = -1;
+            PasswordRequest request = null;
+            try {
+                version = Envelope.keyVersion(r.sealed());
+                request = Sealing.openRequest(r.sealed(), envelope(FrameType.REQUEST, id), context.keys());
+                refuseIfStale(id, request);
+                Outcome outcome = context.processor().apply(request);
+                (outcome.succeeded() ? stats.succeeded : stats.failed).incrementAndGet();
+                sendResult(ctx, id, version, outcome);
+                logger.info("AGT-200 {} anchor={} result={}{} directory={} server={} millis={}", request.operation(), request.anchor(),
+                        outcome.code(), outcome.reason() == dev.writeback.protocol.PolicyReason.NONE ? "" : "/" + outcome.reason(),
+                        outcome.directory(), outcome.server(), (System.nanoTime() - started) / 1_000_000);
+            } catch (ProtocolException e) {
+                stats.rejected.incrementAndGet();
+                logger.warn("AGT-330 request rejected code={}: {}", e.code(), e.getMessage());
+                ctx.writeAndFlush(new Message.ErrorMessage(id, e.code(), e.code() + ": request rejected by the agent"));
+            } catch (RuntimeException e) {
+                stats.failed.incrementAndGet();
+                logger.warn("AGT-390 request failed: {}", e.toString());
+                sendResult(ctx, id, version, Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.",
+                        "agent error: " + e.getClass().getSimpleName()));
+            } finally {
+                if (request != null) {
+                    request.destroy();
+                }
+                stats.inFlight.decrementAndGet();
+                ctx.executor().execute(() -> closeIfDrained(ctx));
+            }
+        }
+    }
+
+    /** Refuses replayed, expired and future-dated requests; nothing has been applied at this point. */
+    private void refuseIfStale(RequestId id, PasswordRequest request) {
+        Instant relayNow = context.clock().instant().plusMillis(relayOffsetMillis);
+        if (!replays.firstTime(id, request.expiresAt().plus(SKEW), relayNow)) {
+            throw new ProtocolException(ErrorCode.REPLAYED, "request id " + id + " seen before (expected: a new request)");
+        }
+        if (relayNow.isAfter(request.expiresAt())) {
+            throw new ProtocolException(ErrorCode.EXPIRED, "request expired at " + request.expiresAt() + " (relay time now: " + relayNow + ")");
+        }
+        if (request.issuedAt().isAfter(relayNow.plus(SKEW))) {
+            throw new ProtocolException(ErrorCode.EXPIRED, "request issued at " + request.issuedAt() + " is in the future (relay time now: " + relayNow + ")");
+        }
+    }
+
+    private void sendResult(ChannelHandlerContext ctx, RequestId id, int version, Outcome outcome) {
+        var key = version < 0 ? java.util.Optional.<dev.writeback.protocol.crypto.PackageKey>empty() : context.keys().packageKey(version);
+        if (key.isEmpty()) {
+            ctx.writeAndFlush(new Message.ErrorMessage(id, ErrorCode.UNKNOWN_KEY_VERSION, "no package key to seal the result"));
+            return;
+        }
+        byte[] sealed = Sealing.sealResult(outcome, key.get(), envelope(FrameType.RESULT, id), context.random());
+        ctx.writeAndFlush(new Message.Result(id, sealed));
+    }
+
+    private void onRotateKeys(ChannelHandlerContext ctx, Message.RotateKeys r) {
+        context.workers().execute(() -> {
+            try {
+                var pair = AgentKeys.newVersion(context.stateDir(), r.keyVersion(), context.random());
+                ctx.writeAndFlush(new Message.Keys(r.keyVersion(), pair.getPublic().getEncoded(), new byte[0]));
+                logger.info("AGT-400 new encryption key version {} generated, public key sent", r.keyVersion());
+            } catch (IOException | RuntimeException e) {
+                logger.warn("AGT-405 key rotation to version {} failed: {}", r.keyVersion(), e.toString());
+            }
+        });
+    }
+
+    private void onKeys(Message.Keys k) {
+        context.workers().execute(() -> {
+            try {
+                int previous = context.keys().currentVersion();
+                context.keys().add(k.keyVersion(), k.wrappedPackageKey());
+                logger.info("AGT-401 key version {} active; version {} kept for {} s", k.keyVersion(), previous, RelayLink.KEY_OVERLAP.toSeconds());
+                link.destroyKeysLater(k.keyVersion());
+            } catch (IOException | RuntimeException e) {
+                logger.warn("AGT-405 key version {} could not be installed: {}", k.keyVersion(), e.toString());
+            }
+        });
+    }
+
+    private void closeIfDrained(ChannelHandlerContext ctx) {
+        if (draining && stats.inFlight() == 0 && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(1000, "reconnecting after GOAWAY")).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private EnvelopeContext envelope(FrameType type, RequestId id) {
+        return new EnvelopeContext(type, id, ready.tenantId(), context.agentId());
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** How long nothing has arrived on this connection. */
+    Duration quietFor() {
+        return Duration.between(lastRead, context.clock().instant());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        if (ping != null) {
+            ping.cancel(false);
+        }
+        link.onClosed(this, ready != null);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        logger.warn("AGT-190 relay connection error: {}", root.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.writeback.agent.link;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters the agent reports in its heartbeats; shared across connections. */
+public final class LinkStats {
+    final AtomicLong succeeded = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Operations that ended SUCCESS. */
+    public long succeeded() {
+        return succeeded.get();
+    }
+
+    /** Operations that ended with any other result. */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Requests refused before reaching a directory (bad tag, unknown key, expired, replayed). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Requests accepted and not yet answered. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.writeback.agent.link;
+
+import dev.writeback.protocol.ProtocolVersion;
+import dev.writeback.protocol.codec.FrameCodec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's outbound connection to the relay, kept open for as long as the agent runs: dials out (through an
+ * HTTP CONNECT proxy when configured), reconnects with full-jitter backoff, detects a dead relay after 75 s
+ * of silence, and reconnects at once after GOAWAY. The agent never listens.
+ */
+public final class RelayLink implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(RelayLink.class);
+    /** Reconnect when nothing arrived for this long. */
+    static final Duration DEAD_PEER = Duration.ofSeconds(75);
+    /** Reset the backoff after a connection stayed up this long. */
+    static final Duration STABLE = Duration.ofSeconds(60);
+    /** How long a replaced key version is kept (the relay's longest request twice, plus a minute). */
+    static final Duration KEY_OVERLAP = Duration.ofMinutes(3);
+
+    private final LinkContext context;
+    private final SslContext tls;
+    private final EventLoopGroup group;
+    private final LinkStats stats = new LinkStats();
+    private final ReplayGuard replays = new ReplayGuard(100_000);
+    private final Backoff backoff;
+    private final KeepAlive keepAlive;
+    private final Instant startedAt;
+    private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
+    private volatile boolean closed;
+    private volatile Channel channel;
+    private volatile LinkHandler current;
+    private volatile Instant readyAt;
+
+    /** A link for one agent; call {@link #start()} to connect. */
+    public RelayLink(LinkContext context) throws IOException {
+        this.context = context;
+        this.tls = context.tls().nettyContext();
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        var random = new SplittableRandom(context.random().nextLong());
+        this.backoff = new Backoff(random);
+        this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), KeepAlive.INITIAL);
+        this.startedAt = context.clock().instant();
+    }
+
+    /** Starts connecting; returns at once. */
+    public void start() {
+        logger.info("AGT-010 connecting to relay {} as agent={} tenant={} trust={}{}", context.relay(), context.agentId(),
+                context.tenantId(), context.tls().describe(), context.proxy() == null ? "" : " via proxy " + context.proxy().address());
+        connect();
+    }
+
+    /** Completes when the first session is ready. */
+    public CompletableFuture<Void> firstReady() {
+        return firstReady;
+    }
+
+    /** Whether a session is ready now. */
+    public boolean connected() {
+        Channel c = channel;
+        return c != null && c.isActive() && readyAt != null;
+    }
+
+    /** Counters of this agent. */
+    public LinkStats stats() {
+        return stats;
+    }
+
+    Duration uptime() {
+        return Duration.between(startedAt, context.clock().instant());
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        var bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new Initializer());
+        ChannelFuture f = context.proxy() != null
+                ? bootstrap.connect(java.net.InetSocketAddress.createUnresolved(context.relayHost(), context.relayPort()))
+                : bootstrap.connect(context.relayHost(), context.relayPort());
+        channel = f.channel();
+        f.addListener(result -> {
+            if (!result.isSuccess()) {
+                logger.warn("AGT-110 cannot reach relay {}: {}", context.relay(), rootMessage(result.cause()));
+                scheduleReconnect(backoff.next());
+            }
+        });
+    }
+
+    void onReady(LinkHandler handler) {
+        current = handler;
+        readyAt = context.clock().instant();
+        firstReady.complete(null);
+        group.schedule(() -> {
+            if (current == handler && connected()) {
+                backoff.reset();
+            }
+        }, STABLE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void onClosed(LinkHandler handler, boolean wasReady) {
+        if (handler.draining()) {
+            return;   // an old connection ended after GOAWAY; reconnectNow already dialed a new one
+        }
+        current = null;
+        readyAt = null;
+        if (wasReady && !handler.draining() && !closed) {
+            keepAlive.onUnexpectedClose(handler.quietFor());
+            logger.warn("AGT-111 disconnected from relay {}", context.relay());
+        }
+        scheduleReconnect(backoff.next());
+    }
+
+    void authRejected() {
+        backoff.authRejected();
+    }
+
+    void reconnectNow(int afterMillis) {
+        current = null;
+        group.schedule(this::connect, afterMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void destroyKeysLater(int currentVersion) {
+        group.schedule(() -> {
+            try {
+                context.keys().destroyBelow(currentVersion);
+                logger.info("AGT-402 key versions below {} destroyed", currentVersion);
+            } catch (IOException e) {
+                logger.warn("AGT-405 destroying old key versions failed: {}", e.toString());
+            }
+        }, KEY_OVERLAP.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleReconnect(Duration delay) {
+        if (closed) {
+            return;
+        }
+        logger.info("AGT-112 reconnecting in {} ms", delay.toMillis());
+        group.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Channel c = channel;
+        if (c != null) {
+            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        logger.info("AGT-090 relay link closed");
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    /** TLS to the relay (through the proxy tunnel if any), HTTP upgrade to WebSocket, framing, then the link. */
+    private final class Initializer extends ChannelInitializer<SocketChannel> {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            var p = ch.pipeline();
+            var proxy = context.proxy();
+            if (proxy != null) {
+                p.addLast("proxy", proxy.username() == null ? new HttpProxyHandler(proxy.address())
+                        : new HttpProxyHandler(proxy.address(), proxy.username(), new String(proxy.password())));
+            }
+            p.addLast("tls", tls.newHandler(ch.alloc(), context.relayHost(), context.relayPort()));
+            p.addLast("idle", new IdleStateHandler(DEAD_PEER.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+            p.addLast("http", new HttpClientCodec());
+            p.addLast("aggregate", new HttpObjectAggregator(ProtocolVersion.MAX_FRAME_BYTES));
+            URI ws = URI.create("wss://" + context.relayHost() + ":" + context.relayPort() + ProtocolVersion.AGENT_PATH);
+            p.addLast("websocket", new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(ws)
+                    .version(WebSocketVersion.V13)
+                    .customHeaders(new DefaultHttpHeaders())
+                    .maxFramePayloadLength(ProtocolVersion.MAX_FRAME_BYTES)
+                    .handleCloseFrames(false)
+                    .handshakeTimeoutMillis(10_000)
+                    .build()));
+            p.addLast("frames", new FrameCodec());
+            p.addLast("link", new LinkHandler(context, RelayLink.this, stats, replays, keepAlive));
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The on-premises agent: lifecycle, configuration, registration, state and command line. */
+package dev.writeback.agent;

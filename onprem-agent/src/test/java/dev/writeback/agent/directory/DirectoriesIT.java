@@ -1,0 +1,354 @@
+package dev.writeback.agent.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.Modification;
+import com.unboundid.ldap.sdk.ModificationType;
+import com.unboundid.ldap.sdk.ResultCode;
+import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.util.ssl.TrustAllTrustManager;
+import dev.writeback.agent.embedded.EmbeddedDirectory;
+import dev.writeback.agent.embedded.EmbeddedDirectoryConfig;
+import dev.writeback.protocol.Anchor;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PolicyReason;
+import dev.writeback.protocol.Secret;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The directory layer against the real embedded directory over loopback TLS. */
+class DirectoriesIT {
+    private static final String ADA = "CN=Ada Lovelace,OU=Staff,DC=corp,DC=example";
+    private static final String ADA_PASSWORD = "Engine-1843";
+    private static final String LINUS = "CN=Linus Torvalds,OU=Engineering,DC=corp,DC=example";
+    private static final Duration NO_BACKGROUND_CHECKS = Duration.ofHours(1);
+
+    @TempDir
+    Path stateDir;
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private Directories directories;
+    private EmbeddedDirectory extraDirectory;
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+    }
+
+    @AfterEach
+    void close() {
+        if (directories != null) {
+            directories.close();
+        }
+        if (extraDirectory != null) {
+            extraDirectory.close();
+        }
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    }
+
+    @Test
+    void reset_newPasswordBinds_oldPasswordFails() throws Exception {
+        open();
+        Outcome outcome = directories.reset(Anchor.parse("upn:ada@corp.example"), Secret.of("Fresh-Start-2026"), false, false);
+
+        assertThat(outcome.code()).isEqualTo(dev.writeback.protocol.ResultCode.SUCCESS);
+        assertThat(outcome.directory()).isEqualTo("corp");
+        assertThat(outcome.server()).startsWith("127.0.0.1:");
+        assertThat(bind(ADA, "Fresh-Start-2026")).isEqualTo(ResultCode.SUCCESS);
+        assertThat(bind(ADA, ADA_PASSWORD)).isEqualTo(ResultCode.INVALID_CREDENTIALS);
+    }
+
+    @Test
+    void change_tooShort_reportsPolicyViolation() throws Exception {
+        open();
+        assertPolicy(change("sam:ada", ADA_PASSWORD, "Ab1!"), PolicyReason.TOO_SHORT);
+    }
+
+    @Test
+    void change_notComplex_reportsComplexity() throws Exception {
+        open();
+        assertPolicy(change("sam:ada", ADA_PASSWORD, "onlylowercaseletters"), PolicyReason.COMPLEXITY);
+        assertPolicy(change("sam:ada", ADA_PASSWORD, "Lovelace-Rules-1"), PolicyReason.COMPLEXITY);
+    }
+
+    @Test
+    void change_recentPassword_reportsHistory() throws Exception {
+        open();
+        assertThat(change("sam:ada", ADA_PASSWORD, "Second-Pass-2").succeeded()).isTrue();
+        assertThat(change("sam:ada", "Second-Pass-2", "Third-Pass-3").succeeded()).isTrue();
+        assertPolicy(change("sam:ada", "Third-Pass-3", "Second-Pass-2"), PolicyReason.HISTORY);
+    }
+
+    @Test
+    void reset_recentPassword_reportsHistory_becausePolicyHintsAreSent() throws Exception {
+        open();
+        assertThat(directories.reset(Anchor.parse("sam:ada"), Secret.of("Second-Pass-2"), false, false).succeeded()).isTrue();
+        assertPolicy(directories.reset(Anchor.parse("sam:ada"), Secret.of("Second-Pass-2"), false, false), PolicyReason.HISTORY);
+        assertThat(directories.health()).singleElement().satisfies(h -> {
+            assertThat(h.reachable()).isTrue();
+            assertThat(h.historyEnforcedOnReset()).isTrue();
+        });
+    }
+
+    @Test
+    void change_wrongCurrentPassword_reportsWrongCurrentPassword() throws Exception {
+        open();
+        Outcome outcome = change("sam:ada", "Not-The-Password-1", "Brand-New-Pass-1");
+        assertThat(outcome.code()).isEqualTo(dev.writeback.protocol.ResultCode.WRONG_CURRENT_PASSWORD);
+        assertThat(outcome.userMessage()).doesNotContain("00000056");
+        assertThat(outcome.adminDiagnostic()).contains("00000056");
+    }
+
+    @Test
+    void reset_forceChange_writesPwdLastSetZero_andChangeStillWorks() throws Exception {
+        open();
+        assertThat(directories.reset(Anchor.parse("sam:ada"), Secret.of("Temporary-Pass-1"), false, true).succeeded()).isTrue();
+        assertThat(attribute(ADA, "pwdLastSet")).isEqualTo("0");
+        assertThat(bind(ADA, "Temporary-Pass-1")).isEqualTo(ResultCode.INVALID_CREDENTIALS);   // data 773
+
+        assertThat(change("sam:ada", "Temporary-Pass-1", "My-Own-Pass-1").succeeded()).isTrue();
+        assertThat(attribute(ADA, "pwdLastSet")).isNotEqualTo("0");
+        assertThat(bind(ADA, "My-Own-Pass-1")).isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void unlock_afterLockout_letsTheUserBind() throws Exception {
+        open();
+        lockOut(ADA);
+        assertThat(bind(ADA, ADA_PASSWORD)).isEqualTo(ResultCode.INVALID_CREDENTIALS);   // data 775
+
+        assertThat(directories.unlock(Anchor.parse("upn:ada@corp.example")).succeeded()).isTrue();
+        assertThat(bind(ADA, ADA_PASSWORD)).isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void reset_withUnlock_unlocksTheAccount() throws Exception {
+        open();
+        lockOut(ADA);
+        assertThat(directories.reset(Anchor.parse("sam:ada"), Secret.of("Unlocked-Again-1"), true, false).succeeded()).isTrue();
+        assertThat(attribute(ADA, "lockoutTime")).isEqualTo("0");
+        assertThat(bind(ADA, "Unlocked-Again-1")).isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void reset_unknownUser_reportsUserNotFound() throws Exception {
+        open();
+        assertCode(directories.reset(Anchor.parse("upn:nobody@corp.example"), Secret.of("Whatever-Pass-1"), false, false),
+                dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertCode(directories.reset(Anchor.parse("sam:WS01$"), Secret.of("Whatever-Pass-1"), false, false),
+                dev.writeback.protocol.ResultCode.USER_NOT_FOUND);   // computers are never matched
+    }
+
+    @Test
+    void reset_ambiguousAnchor_reportsMultipleMatches() throws Exception {
+        open();
+        try (LDAPConnection svc = serviceConnection()) {
+            svc.add("dn: CN=Ada Clone,OU=Engineering,DC=corp,DC=example", "objectClass: user", "cn: Ada Clone",
+                    "sn: Clone", "sAMAccountName: ada", "userPrincipalName: ada2@corp.example");
+        }
+        assertCode(directories.reset(Anchor.parse("sam:ada"), Secret.of("Whatever-Pass-1"), false, false),
+                dev.writeback.protocol.ResultCode.MULTIPLE_MATCHES);
+    }
+
+    @Test
+    void reset_protectedAccount_isRefused() throws Exception {
+        open();
+        assertCode(directories.reset(Anchor.parse("sam:admin"), Secret.of("Whatever-Pass-1"), false, false),
+                dev.writeback.protocol.ResultCode.PROTECTED_ACCOUNT);
+    }
+
+    @Test
+    void resetChangeUnlock_disabledAccount_areRefused() throws Exception {
+        open();
+        var disabled = Anchor.parse("upn:disabled@corp.example");
+        assertCode(directories.reset(disabled, Secret.of("Whatever-Pass-1"), true, false),
+                dev.writeback.protocol.ResultCode.ACCOUNT_DISABLED);
+        assertCode(directories.change(disabled, Secret.of("Inactive-Acct-1"), Secret.of("Whatever-Pass-1")),
+                dev.writeback.protocol.ResultCode.ACCOUNT_DISABLED);
+        assertCode(directories.unlock(disabled), dev.writeback.protocol.ResultCode.ACCOUNT_DISABLED);
+    }
+
+    @Test
+    void reset_guidAnchors_base64AndUuidText_findTheSameUser() throws Exception {
+        open();
+        assertThat(directories.reset(Anchor.parse("guid:EETj5wZRJ02M7yf24kSkGg=="), Secret.of("Guid-Base64-1"), false, false)
+                .adminDiagnostic()).isEqualTo("dn=" + ADA);
+        assertThat(directories.reset(Anchor.parse("guid:e7e34410-5106-4d27-8cef-27f6e244a41a"), Secret.of("Guid-Text-22"),
+                false, false).adminDiagnostic()).isEqualTo("dn=" + ADA);
+        // The big-endian reading of the same bytes is a different GUID.
+        assertCode(directories.reset(Anchor.parse("guid:1044e3e7-0651-274d-8cef-27f6e244a41a"), Secret.of("Guid-Text-33"),
+                false, false), dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+    }
+
+    @Test
+    void reset_guidAnchor_prefersConsistencyGuid() throws Exception {
+        open();
+        try (LDAPConnection svc = serviceConnection()) {
+            byte[] adasGuid = java.util.Base64.getDecoder().decode("EETj5wZRJ02M7yf24kSkGg==");
+            svc.modify(LINUS, new Modification(ModificationType.REPLACE, "mS-DS-ConsistencyGuid", adasGuid));
+        }
+        assertThat(directories.reset(Anchor.parse("guid:EETj5wZRJ02M7yf24kSkGg=="), Secret.of("Migrated-User-1"), false, false)
+                .adminDiagnostic()).isEqualTo("dn=" + LINUS);
+    }
+
+    @Test
+    void reset_dnOutsideScope_reportsUserNotFound() throws Exception {
+        open(List.of("OU=Staff,DC=corp,DC=example"));
+        assertCode(directories.reset(Anchor.parse("dn:" + LINUS), Secret.of("Out-Of-Scope-1"), false, false),
+                dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertCode(directories.reset(Anchor.parse("sam:linus"), Secret.of("Out-Of-Scope-1"), false, false),
+                dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertThat(directories.reset(Anchor.parse("dn:" + ADA), Secret.of("In-Scope-Pass-1"), false, false).succeeded()).isTrue();
+    }
+
+    @Test
+    void reset_deadFirstUrl_failsOverToTheSecond() throws Exception {
+        extraDirectory = EmbeddedDirectory.start(EmbeddedDirectoryConfig.defaults().withEphemeralPorts("dc"), stateDir);
+        int deadPort;
+        try (var socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY,
+                List.of("ldaps://127.0.0.1:" + deadPort, "ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false,
+                extraDirectory.serviceAccountDn(), extraDirectory.serviceAccountPasswordFile().toString(), null, null,
+                extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null, false, true,
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 2, null);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+
+        Outcome outcome = directories.reset(Anchor.parse("sam:ada"), Secret.of("Failed-Over-1"), false, false);
+
+        assertThat(outcome.succeeded()).isTrue();
+        assertThat(outcome.server()).isEqualTo("127.0.0.1:" + extraDirectory.ldapsPort());
+        assertThat(directories.health()).singleElement().satisfies(h -> assertThat(h.reachable()).isTrue());
+    }
+
+    @Test
+    void open_unreachableDirectory_reportsItInHealth() throws Exception {
+        int deadPort;
+        try (var socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        Path pw = Files.writeString(stateDir.resolve("bind.pw"), "irrelevant\n");
+        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY, List.of("ldaps://127.0.0.1:" + deadPort),
+                false, "CN=svc,DC=corp,DC=example", pw.toString(), null, null, null, true, "DC=corp,DC=example", null,
+                false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+
+        assertThat(directories.health()).singleElement().satisfies(h -> {
+            assertThat(h.reachable()).isFalse();
+            assertThat(h.problem()).isNotEmpty();
+        });
+        assertCode(directories.unlock(Anchor.parse("sam:ada")), dev.writeback.protocol.ResultCode.DIRECTORY_UNAVAILABLE);
+    }
+
+    @Test
+    void embedded_persistsAcrossRestart() throws Exception {
+        open();
+        assertThat(directories.reset(Anchor.parse("sam:grace"), Secret.of("Survives-Restart-1"), false, false).succeeded()).isTrue();
+        directories.close();
+        directories = null;
+
+        open();
+        assertThat(bind("CN=Grace Hopper,OU=Staff,DC=corp,DC=example", "Survives-Restart-1")).isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void passwords_neverAppearInLogsOrPersistedLdif() throws Exception {
+        open();
+        List<String> used = List.of("Logged-Never-1", "Logged-Never-22", "short", "Wrong-Current-9", ADA_PASSWORD);
+        directories.reset(Anchor.parse("sam:ada"), Secret.of("Logged-Never-1"), true, true);
+        directories.change(Anchor.parse("sam:ada"), Secret.of("Logged-Never-1"), Secret.of("Logged-Never-22"));
+        directories.change(Anchor.parse("sam:ada"), Secret.of("Logged-Never-22"), Secret.of("short"));
+        directories.change(Anchor.parse("sam:ada"), Secret.of("Wrong-Current-9"), Secret.of("Logged-Never-1"));
+        directories.describe();
+
+        String ldif = Files.readString(directories.embedded("corp").dataDir().resolve("directory.ldif"));
+        String logText = String.join("\n", logs.list.stream().map(e -> e.getFormattedMessage()
+                + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).toList());
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(m -> m.startsWith("DIR-200"));
+        for (String password : used) {
+            assertThat(logText).doesNotContain(password);
+            assertThat(ldif).doesNotContain(password);
+        }
+        assertThat(ldif).contains("userPassword: {SSHA256}");
+    }
+
+    // ---- helpers ----
+
+    private void open() throws Exception {
+        open(null);
+    }
+
+    private void open(List<String> scopes) throws Exception {
+        var base = DirectoryConfig.embedded("corp", EmbeddedDirectoryConfig.defaults().withEphemeralPorts("embedded"));
+        var config = new DirectoryConfig(base.name(), base.type(), null, false, null, null, null, null, null, null,
+                base.baseDn(), scopes, false, null, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, base.embedded());
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+    }
+
+    private Outcome change(String anchor, String current, String next) {
+        return directories.change(Anchor.parse(anchor), Secret.of(current), Secret.of(next));
+    }
+
+    private static void assertPolicy(Outcome outcome, PolicyReason reason) {
+        assertThat(outcome.code()).isEqualTo(dev.writeback.protocol.ResultCode.POLICY_VIOLATION);
+        assertThat(outcome.reason()).isEqualTo(reason);
+        assertThat(outcome.userMessage()).doesNotContain("0000052D").doesNotContain("check_password_restrictions");
+    }
+
+    private static void assertCode(Outcome outcome, dev.writeback.protocol.ResultCode code) {
+        assertThat(outcome.code()).as(outcome.adminDiagnostic()).isEqualTo(code);
+    }
+
+    private void lockOut(String dn) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(bind(dn, "Wrong-Guess-" + i)).isEqualTo(ResultCode.INVALID_CREDENTIALS);
+        }
+        assertThat(Long.parseLong(attribute(dn, "lockoutTime"))).isPositive();
+    }
+
+    private LDAPConnection connect() throws Exception {
+        EmbeddedDirectory embedded = directories.embedded("corp");
+        var ssl = new SSLUtil(new TrustAllTrustManager());
+        return new LDAPConnection(ssl.createSSLSocketFactory(), embedded.host(), embedded.ldapsPort());
+    }
+
+    private ResultCode bind(String dn, String password) throws Exception {
+        try (LDAPConnection connection = connect()) {
+            return connection.bind(dn, password).getResultCode();
+        } catch (LDAPException e) {
+            return e.getResultCode();
+        }
+    }
+
+    private LDAPConnection serviceConnection() throws Exception {
+        EmbeddedDirectory embedded = directories.embedded("corp");
+        LDAPConnection connection = connect();
+        try (Secret password = embedded.serviceAccountPassword()) {
+            connection.bind(embedded.serviceAccountDn(), new String(password.reveal()));
+        }
+        return connection;
+    }
+
+    private String attribute(String dn, String name) throws Exception {
+        try (LDAPConnection svc = serviceConnection()) {
+            return svc.getEntry(dn, name).getAttributeValue(name);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.writeback.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the relay needs to start, validated once. Built by {@link RelayConfigLoader} from a YAML file
+ * and/or command-line flags; passed down explicitly.
+ *
+ * @param dataDir where the store, master key and generated certificate live
+ * @param bindAddress the address the TLS port binds to
+ * @param port the TLS port (REST API, registration, agent WebSocket); 0 = ephemeral
+ * @param tlsCertificate PEM certificate chain, or null to create a self-signed one in the data directory
+ * @param tlsKey PEM private key matching {@code tlsCertificate}, or null
+ * @param publicHostnames names agents use to reach the relay (certificate SANs, AUTH relay-host check); empty = any
+ * @param pingInterval the agent's keepalive interval, announced in READY
+ * @param agentSilenceLimit close an agent connection that sent nothing for this long
+ * @param heartbeatInterval the agent's heartbeat interval, announced in READY
+ * @param heartbeatOverdue warn when an agent's last heartbeat is older than this
+ * @param requestTimeout default deadline of an operation
+ * @param maxRequestTimeout largest deadline a caller may ask for
+ * @param offlineGrace how long an operation waits for a reconnecting agent before AGENT_OFFLINE
+ * @param maxInFlight requests in flight per agent connection before BUSY
+ * @param keyRotationInterval age after which an agent's keys are rolled
+ * @param authTimeout how long a new agent connection may take to authenticate
+ * @param shutdownGrace how long shutdown lets in-flight operations finish after GOAWAY
+ */
+public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
+                          List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
+                          Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
+                          Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
+                          Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace) {
+    /** The default TLS port. */
+    public static final int DEFAULT_PORT = 8443;
+
+    public RelayConfig {
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(bindAddress, "bindAddress");
+        publicHostnames = List.copyOf(publicHostnames);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+        }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("tls: " + (tlsCertificate == null ? "key without certificate" : "certificate without key")
+                    + " (expected: both tls.certificate and tls.key, or neither for a self-signed certificate)");
+        }
+        positive(pingInterval, "pingInterval");
+        positive(agentSilenceLimit, "agentSilenceLimit");
+        positive(heartbeatInterval, "heartbeatInterval");
+        positive(heartbeatOverdue, "heartbeatOverdue");
+        positive(requestTimeout, "requestTimeout");
+        positive(maxRequestTimeout, "maxRequestTimeout");
+        requireNonNull(offlineGrace, "offlineGrace");
+        positive(keyRotationInterval, "keyRotationInterval");
+        positive(authTimeout, "authTimeout");
+        requireNonNull(shutdownGrace, "shutdownGrace");
+        if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
+            throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: <= maxRequestTimeout " + maxRequestTimeout + ")");
+        }
+        if (maxInFlight < 1 || maxInFlight > 65535) {
+            throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: 1..65535)");
+        }
+        if (agentSilenceLimit.compareTo(pingInterval.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("agentSilenceLimit: " + agentSilenceLimit
+                    + " (expected: >= 2 x pingInterval " + pingInterval + ")");
+        }
+    }
+
+    /** The defaults of DESIGN §3 for a data directory, on 127.0.0.1:8443 with a self-signed certificate. */
+    public static RelayConfig defaults(Path dataDir) {
+        return new RelayConfig(dataDir, "127.0.0.1", DEFAULT_PORT, null, null, List.of(), Duration.ofSeconds(30),
+                Duration.ofSeconds(90), Duration.ofMinutes(5), Duration.ofMinutes(12), Duration.ofSeconds(15),
+                Duration.ofSeconds(60), Duration.ofSeconds(2), 256, Duration.ofDays(180), Duration.ofSeconds(10),
+                Duration.ofSeconds(20));
+    }
+
+    /** A copy listening on another address and port. */
+    public RelayConfig withListen(String bindAddress, int port) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace);
+    }
+
+    /** A copy with other heartbeat timings (tests and demos use short ones). */
+    public RelayConfig withHeartbeat(Duration interval, Duration overdue) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, interval, overdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
+                keyRotationInterval, authTimeout, shutdownGrace);
+    }
+
+    private static void positive(Duration d, String name) {
+        requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
+    }
+}

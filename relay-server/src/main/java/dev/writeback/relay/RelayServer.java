@@ -1,0 +1,205 @@
+package dev.writeback.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.writeback.relay.agent.AgentSession;
+import dev.writeback.relay.agent.AgentSessions;
+import dev.writeback.relay.agent.KeyRotation;
+import dev.writeback.relay.agent.SessionContext;
+import dev.writeback.relay.routing.Router;
+import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.Store;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The relay: one TLS port for the REST API and agent connections, a store, and the live agent sessions. */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger logger = LoggerFactory.getLogger(RelayServer.class);
+    private static final Duration HOUSEKEEPING = Duration.ofSeconds(30);
+
+    private final RelayConfig config;
+    private final Store store;
+    private final RelayTls tls;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService blocking;
+    private final AgentSessions sessions;
+    private final Channel serverChannel;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
+                        ExecutorService blocking, AgentSessions sessions, Channel serverChannel) {
+        this.config = config;
+        this.store = store;
+        this.tls = tls;
+        this.boss = boss;
+        this.workers = workers;
+        this.blocking = blocking;
+        this.sessions = sessions;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Starts a relay with the system clock. */
+    public static RelayServer start(RelayConfig config) throws IOException, InterruptedException {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** Starts a relay: opens the store, loads or creates the certificate, binds the port. */
+    public static RelayServer start(RelayConfig config, Clock clock) throws IOException, InterruptedException {
+        requireNonNull(config, "config");
+        var random = new SecureRandom();
+        java.nio.file.Files.createDirectories(config.dataDir());
+        Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
+        EventLoopGroup boss = null;
+        EventLoopGroup workers = null;
+        ExecutorService blocking = null;
+        try {
+            var tls = RelayTls.load(config, clock, random);
+            boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+            workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+            blocking = Executors.newFixedThreadPool(4, daemonThreads("relay-blocking"));
+            var sessions = new AgentSessions();
+            String relayName = config.publicHostnames().isEmpty() ? "writeback-relay" : config.publicHostnames().get(0);
+            var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName);
+            var rotation = new KeyRotation(context);
+            var router = new Router(sessions, rotation, workers, clock, config.offlineGrace(), config.heartbeatOverdue());
+            var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint());
+            Channel channel = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api))
+                    .bind(config.bindAddress(), config.port()).sync().channel();
+            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, channel);
+            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), HOUSEKEEPING.toMillis(),
+                    HOUSEKEEPING.toMillis(), TimeUnit.MILLISECONDS);
+            logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
+                    config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
+            logger.info("RLY-002 certificate fingerprint {}{}", tls.fingerprint(), tls.selfSigned() ? " (self-signed: agents pin it with --trust-fingerprint)" : "");
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (boss != null) {
+                boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            if (workers != null) {
+                workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            if (blocking != null) {
+                blocking.shutdownNow();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private void housekeeping(KeyRotation rotation, Clock clock) {
+        for (AgentSession s : sessions.all()) {
+            if (s.live(config.heartbeatOverdue()).heartbeatOverdue() && s.markOverdue()) {
+                var last = s.live(config.heartbeatOverdue()).lastHeartbeat();
+                logger.warn("RLY-311 heartbeat overdue agent={} tenant={} last={} limit={}", s.agentId(), s.tenantId(),
+                        last == null ? "never" : last, config.heartbeatOverdue());
+            }
+        }
+        rotation.tick();
+    }
+
+    /** The bound TLS port. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The SHA-256 fingerprint of the relay's certificate, as agents pin it. */
+    public String fingerprint() {
+        return tls.fingerprint();
+    }
+
+    /** The relay's store (the CLI and tests use it directly). */
+    public Store store() {
+        return store;
+    }
+
+    /** The live agent sessions. */
+    public AgentSessions sessions() {
+        return sessions;
+    }
+
+    /** The configuration in force. */
+    public RelayConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops gracefully: no new connections, GOAWAY to every agent, in-flight operations get up to the shutdown
+     * grace to finish, then everything closes.
+     */
+    public void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        logger.info("RLY-090 relay stopping: GOAWAY to {} agent sessions, {} requests in flight", sessions.all().size(), sessions.inFlight());
+        serverChannel.close().awaitUninterruptibly();
+        sessions.goawayAll("relay shutting down");
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        try {
+            while (sessions.inFlight() > 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (AgentSession s : sessions.all()) {
+            s.close("relay shutting down");
+        }
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        blocking.shutdown();
+        try {
+            blocking.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+        logger.info("RLY-099 relay stopped");
+        stopped.countDown();
+    }
+
+    /** Blocks until {@link #stop()} completed. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        var n = new AtomicInteger();
+        return r -> {
+            var t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,321 @@
+package dev.writeback.relay.agent;
+
+import dev.writeback.protocol.DirectoryStatus;
+import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.FrameType;
+import dev.writeback.protocol.Message;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PasswordRequest;
+import dev.writeback.protocol.ProtocolException;
+import dev.writeback.protocol.RequestId;
+import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.crypto.EnvelopeContext;
+import dev.writeback.protocol.crypto.PackageKey;
+import dev.writeback.protocol.crypto.Sealing;
+import dev.writeback.relay.agent.Pending.Miss;
+import dev.writeback.relay.api.LiveAgent;
+import io.netty.channel.Channel;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One authenticated agent connection. Requests in flight are tracked per session and touched only on the
+ * channel's event loop; other threads hand work over with {@link #deliver}.
+ */
+public final class AgentSession {
+    private static final Logger logger = LoggerFactory.getLogger(AgentSession.class);
+
+    private final Channel channel;
+    private final String agentId;
+    private final String agentName;
+    private final String tenantId;
+    private final String sessionId;
+    private final Instant connectedAt;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final int maxInFlight;
+    private final SessionKeys keys;
+    private final Map<RequestId, Pending> pending = new HashMap<>();
+
+    private volatile int inFlight;
+    private volatile boolean draining;
+    private volatile String version;
+    private volatile Instant lastHeartbeat;
+    private volatile boolean overdueReported;
+    private volatile List<DirectoryStatus> directories = List.of();
+    private volatile int rotatingTo;
+
+    AgentSession(Channel channel, String agentId, String agentName, String tenantId, String sessionId, String version,
+                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight) {
+        this.channel = channel;
+        this.agentId = agentId;
+        this.agentName = agentName;
+        this.tenantId = tenantId;
+        this.sessionId = sessionId;
+        this.version = version;
+        this.keys = keys;
+        this.clock = clock;
+        this.random = random;
+        this.maxInFlight = maxInFlight;
+        this.connectedAt = clock.instant();
+    }
+
+    /** The agent's id. */
+    public String agentId() {
+        return agentId;
+    }
+
+    /** The agent's registered name. */
+    public String agentName() {
+        return agentName;
+    }
+
+    /** The tenant the agent belongs to. */
+    public String tenantId() {
+        return tenantId;
+    }
+
+    /** This connection's id. */
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** Requests written and not yet finished. */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** Whether this session may take new requests: open, not draining, and its directories reachable. */
+    public boolean acceptsWork() {
+        return channel.isActive() && !draining && inFlight < maxInFlight;
+    }
+
+    /** Whether the last heartbeat reported every directory reachable (true before the first heartbeat). */
+    public boolean directoriesHealthy() {
+        return directories.stream().allMatch(DirectoryStatus::reachable);
+    }
+
+    /** What the status API shows of this session. */
+    public LiveAgent live(Duration overdueAfter) {
+        return new LiveAgent(agentId, sessionId, String.valueOf(channel.remoteAddress()), connectedAt, lastHeartbeat,
+                heartbeatOverdue(overdueAfter), version, keys.currentVersion(), inFlight, directories);
+    }
+
+    /**
+     * Seals {@code request} for this agent and writes it. Exactly one of the callbacks runs, once: the outcome
+     * (RESULT, deadline, rejection) or a miss (busy, closed before acceptance) that the router may retry elsewhere.
+     */
+    public void deliver(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome, Consumer<Miss> onMiss) {
+        channel.eventLoop().execute(() -> deliverOnLoop(requestId, request, onOutcome, onMiss));
+    }
+
+    private void deliverOnLoop(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome,
+                               Consumer<Miss> onMiss) {
+        if (!channel.isActive() || draining) {
+            onMiss.accept(Miss.GONE);
+            return;
+        }
+        if (pending.size() >= maxInFlight) {
+            onMiss.accept(Miss.BUSY);
+            return;
+        }
+        long delayMillis = Duration.between(clock.instant(), request.expiresAt()).toMillis();
+        if (delayMillis <= 0) {
+            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
+                    "deadline passed before the request could be delivered"));
+            return;
+        }
+        byte[] sealed;
+        try {
+            sealed = Sealing.sealRequest(request, keys.currentKey(), keys.currentRsa(), context(FrameType.REQUEST, requestId), random);
+        } catch (RuntimeException e) {
+            logger.warn("RLY-530 sealing failed agent={} requestId={}: {}", agentId, requestId, e.getMessage());
+            onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.", "sealing failed: " + e.getMessage()));
+            return;
+        }
+        var p = new Pending(requestId, keys.currentVersion(), onOutcome, onMiss);
+        pending.put(requestId, p);
+        inFlight = pending.size();
+        p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
+        channel.writeAndFlush(new Message.Request(requestId, sealed)).addListener(f -> {
+            if (!f.isSuccess()) {
+                Pending q = remove(requestId);
+                if (q != null) {
+                    q.onRetry.accept(Miss.GONE);
+                }
+            }
+        });
+    }
+
+    void onAccepted(RequestId requestId) {
+        Pending p = pending.get(requestId);
+        if (p == null) {
+            logger.debug("RLY-320 ACCEPTED for unknown request agent={} requestId={}", agentId, requestId);
+            return;
+        }
+        p.accepted = true;
+    }
+
+    void onResult(Message.Result result) {
+        Pending p = remove(result.requestId());
+        if (p == null) {
+            logger.warn("RLY-321 RESULT for unknown or expired request agent={} requestId={}", agentId, result.requestId());
+            return;
+        }
+        Outcome outcome;
+        try {
+            PackageKey key = keys.key(p.keyVersion).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_KEY_VERSION,
+                    "key version: " + p.keyVersion + " (expected: a version this session holds)"));
+            outcome = Sealing.openResult(result.sealed(), context(FrameType.RESULT, result.requestId()), key);
+        } catch (ProtocolException e) {
+            logger.warn("RLY-322 result rejected agent={} requestId={}: {}", agentId, result.requestId(), e.getMessage());
+            outcome = Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether the change was applied.",
+                    "agent result did not open: " + e.getMessage());
+        }
+        p.onOutcome.accept(outcome);
+    }
+
+    void onRequestError(Message.ErrorMessage error) {
+        Pending p = remove(error.requestId());
+        if (p == null) {
+            return;
+        }
+        if (error.code() == ErrorCode.BUSY && !p.accepted) {
+            p.onRetry.accept(Miss.BUSY);
+            return;
+        }
+        ResultCode code = switch (error.code()) {
+            case EXPIRED -> ResultCode.EXPIRED;
+            case BAD_TAG, UNKNOWN_KEY_VERSION, REPLAYED, MALFORMED_FRAME -> ResultCode.REJECTED_MESSAGE;
+            default -> ResultCode.INTERNAL_ERROR;
+        };
+        p.onOutcome.accept(Outcome.of(code, "The request could not be processed. Please try again.",
+                "agent rejected the request: " + error.code() + ": " + error.message()));
+    }
+
+    void onHeartbeat(Message.Heartbeat hb) {
+        version = hb.agentVersion();
+        lastHeartbeat = clock.instant();
+        directories = hb.directories();
+        if (overdueReported) {
+            overdueReported = false;
+            logger.info("RLY-312 heartbeat resumed agent={} tenant={}", agentId, tenantId);
+        }
+    }
+
+    /** Stops taking requests and closes the connection with a WebSocket close reason. */
+    public void close(String reason) {
+        draining = true;
+        String text = reason.length() > 100 ? reason.substring(0, 100) : reason;
+        channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(
+                io.netty.handler.codec.http.websocketx.WebSocketCloseStatus.POLICY_VIOLATION, text))
+                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    /** Marks the session as draining after GOAWAY: no new requests, in-flight ones finish. */
+    public void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Fails or hands back everything in flight when the connection closed. */
+    void onClosed() {
+        channel.eventLoop().execute(() -> {
+            for (Pending p : new ArrayList<>(pending.values())) {
+                remove(p.requestId);
+                if (p.accepted) {
+                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
+                        logger.warn("RLY-340 connection lost after ACCEPTED agent={} requestId={}: outcome unknown", agentId, p.requestId);
+                    }
+                    p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
+                            "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
+                            "agent " + agentId + " accepted the request, then its connection closed before RESULT"));
+                } else {
+                    p.onRetry.accept(Miss.GONE);
+                }
+            }
+            keys.destroy();
+        });
+    }
+
+    boolean heartbeatOverdue(Duration overdueAfter) {
+        Instant last = lastHeartbeat != null ? lastHeartbeat : connectedAt;
+        return Duration.between(last, clock.instant()).compareTo(overdueAfter) > 0;
+    }
+
+    /** Returns true the first time an overdue heartbeat is noticed, so it is logged once per episode. */
+    public boolean markOverdue() {
+        if (overdueReported) {
+            return false;
+        }
+        overdueReported = true;
+        return true;
+    }
+
+    Instant lastHeartbeat() {
+        return lastHeartbeat;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    SessionKeys keys() {
+        return keys;
+    }
+
+    int rotatingTo() {
+        return rotatingTo;
+    }
+
+    void rotatingTo(int version) {
+        rotatingTo = version;
+    }
+
+    EnvelopeContext context(FrameType type, RequestId requestId) {
+        return new EnvelopeContext(type, requestId, tenantId, agentId);
+    }
+
+    private Pending remove(RequestId id) {
+        Pending p = pending.remove(id);
+        inFlight = pending.size();
+        if (p != null) {
+            p.cancelDeadline();
+        }
+        return p;
+    }
+
+    private void expire(RequestId id) {
+        Pending p = remove(id);
+        if (p == null) {
+            return;
+        }
+        try (var ignored = MDC.putCloseable("requestId", id.toString())) {
+            logger.warn("RLY-341 deadline passed agent={} requestId={} accepted={}", agentId, id, p.accepted);
+        }
+        p.onOutcome.accept(p.accepted
+                ? Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
+                        "agent " + agentId + " accepted the request but sent no result before the deadline")
+                : Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
+                        "agent " + agentId + " did not accept the request before the deadline"));
+    }
+
+    @Override
+    public String toString() {
+        return "AgentSession[agent=" + agentId + ", tenant=" + tenantId + ", session=" + sessionId + "]";
+    }
+}

@@ -1,0 +1,270 @@
+package dev.writeback.relay.agent;
+
+import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.Message;
+import dev.writeback.protocol.ProtocolException;
+import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.crypto.Signatures;
+import dev.writeback.relay.store.AgentKey;
+import dev.writeback.relay.store.AgentRecord;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's side of one agent WebSocket: HELLO → AUTH → READY, then requests, results, heartbeats and key
+ * rollover. Anything else — a frame before authentication, an unknown type, a text frame — is answered with
+ * ERROR and a close that says why. HTTP requests on non-WebSocket connections pass through to the REST API.
+ */
+public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger logger = LoggerFactory.getLogger(AgentSessionHandler.class);
+    /** How far an AUTH timestamp may be from the relay's clock. */
+    static final Duration AUTH_SKEW = Duration.ofMinutes(5);
+
+    private final SessionContext context;
+    private final KeyRotation rotation;
+    private byte[] nonce;
+    private boolean authenticating;
+    private AgentSession session;
+    private ScheduledFuture<?> authTimeout;
+
+    /** A handler for one connection. */
+    public AgentSessionHandler(SessionContext context, KeyRotation rotation) {
+        this.context = context;
+        this.rotation = rotation;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            nonce = new byte[Message.Hello.NONCE_BYTES];
+            context.random().nextBytes(nonce);
+            ctx.writeAndFlush(new Message.Hello(nonce, context.clock().millis(), context.relayName()));
+            authTimeout = ctx.executor().schedule(() -> refuse(ctx, ErrorCode.AUTHENTICATION_FAILED,
+                    "no AUTH within " + context.config().authTimeout().toSeconds() + " s"),
+                    context.config().authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (evt instanceof IdleStateEvent && nonce != null) {
+            logger.warn("RLY-220 agent silent for {} s, closing agent={} remote={}",
+                    context.config().agentSilenceLimit().toSeconds(), session == null ? "-" : session.agentId(), ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Message m) {
+            handle(ctx, m);
+            return;
+        }
+        if (msg instanceof WebSocketFrame) {
+            ReferenceCountUtil.release(msg);
+            refuse(ctx, ErrorCode.MALFORMED_FRAME, "text or continuation frame (expected: one binary message per frame)");
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void handle(ChannelHandlerContext ctx, Message m) {
+        if (session == null) {
+            if (m instanceof Message.Auth auth && !authenticating) {
+                authenticate(ctx, auth);
+            } else {
+                refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " before authentication (expected: AUTH)");
+            }
+            return;
+        }
+        if (m instanceof Message.Accepted a) {
+            session.onAccepted(a.requestId());
+        } else if (m instanceof Message.Result r) {
+            session.onResult(r);
+        } else if (m instanceof Message.Heartbeat hb) {
+            onHeartbeat(hb);
+        } else if (m instanceof Message.Keys k) {
+            rotation.onKeys(session, k);
+        } else if (m instanceof Message.ErrorMessage e) {
+            if (e.requestId().isZero()) {
+                logger.warn("RLY-330 agent reported error agent={} code={}: {}", session.agentId(), e.code(), e.message());
+            } else {
+                session.onRequestError(e);
+            }
+        } else {
+            refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " from an agent (expected: ACCEPTED, RESULT, HEARTBEAT, KEYS or ERROR)");
+        }
+    }
+
+    private void authenticate(ChannelHandlerContext ctx, Message.Auth auth) {
+        authenticating = true;
+        CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking())
+                .whenComplete((found, error) -> ctx.executor().execute(() -> {
+                    if (error != null) {
+                        logger.warn("RLY-231 agent lookup failed agent={}: {}", auth.agentId(), error.toString());
+                        refuse(ctx, ErrorCode.INTERNAL, "relay store unavailable, try again later");
+                    } else {
+                        finishAuth(ctx, auth, found);
+                    }
+                }));
+    }
+
+    private Optional<AgentState> lookup(String agentId) {
+        Optional<AgentRecord> agent = context.store().agent(agentId);
+        if (agent.isEmpty()) {
+            return Optional.empty();
+        }
+        List<AgentKey> keys = context.store().keys(agentId);
+        return Optional.of(new AgentState(agent.get(), keys));
+    }
+
+    private void finishAuth(ChannelHandlerContext ctx, Message.Auth auth, Optional<AgentState> found) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (found.isEmpty()) {
+            refuse(ctx, ErrorCode.UNKNOWN_AGENT, "agent " + abbreviate(auth.agentId()) + " is not registered (expected: register with a token first)");
+            return;
+        }
+        AgentRecord agent = found.get().agent();
+        byte[] payload = Message.Auth.signedPayload(nonce, auth.agentId(), auth.relayHost(), auth.timestampMillis());
+        if (!Signatures.verify(KeyPairs.identityPublicKey(agent.identityPublicKey()), payload, auth.signature())) {
+            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "signature does not verify with the registered identity key");
+            return;
+        }
+        long skew = Math.abs(auth.timestampMillis() - context.clock().millis());
+        if (skew > AUTH_SKEW.toMillis()) {
+            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "timestamp off by " + skew / 1000 + " s (expected: within "
+                    + AUTH_SKEW.toSeconds() + " s of the relay's clock; check the agent's time)");
+            return;
+        }
+        List<String> hosts = context.config().publicHostnames();
+        if (!hosts.isEmpty() && !hosts.contains(auth.relayHost())) {
+            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "relay host " + abbreviate(auth.relayHost()) + " (expected: one of " + hosts + ")");
+            return;
+        }
+        SessionKeys keys = SessionKeys.of(found.get().keys());
+        if (keys.isEmpty()) {
+            refuse(ctx, ErrorCode.UNKNOWN_KEY_VERSION, "agent has no active key version (expected: re-register the agent)");
+            return;
+        }
+        ready(ctx, agent, auth.agentVersion(), keys);
+    }
+
+    private void ready(ChannelHandlerContext ctx, AgentRecord agent, String version, SessionKeys keys) {
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
+        var config = context.config();
+        session = new AgentSession(ctx.channel(), agent.id(), agent.name(), agent.tenantId(), UUID.randomUUID().toString(),
+                version, keys, context.clock(), context.random(), config.maxInFlight());
+        ctx.writeAndFlush(new Message.Ready(session.sessionId(), agent.tenantId(), context.clock().millis(),
+                (int) config.pingInterval().toSeconds(), (int) config.heartbeatInterval().toSeconds(), keys.currentVersion(),
+                config.maxInFlight()));
+        context.sessions().add(session);
+        logger.info("RLY-200 agent connected agent={} name={} tenant={} session={} version={} keyVersion={} remote={}",
+                agent.id(), agent.name(), agent.tenantId(), session.sessionId(), version, keys.currentVersion(), ctx.channel().remoteAddress());
+        var now = context.clock().instant();
+        context.blocking().execute(() -> touch(agent.id(), now, version));
+        rotation.rotateIfDue(session);
+    }
+
+    private void onHeartbeat(Message.Heartbeat hb) {
+        session.onHeartbeat(hb);
+        var dirs = new StringBuilder();
+        for (var d : hb.directories()) {
+            dirs.append(dirs.length() == 0 ? "" : ",").append(d.name()).append(':').append(d.reachable() ? "UP" : "DOWN");
+            if (d.reachable()) {
+                dirs.append('(').append(d.server()).append(' ').append(d.latencyMillis()).append("ms)");
+            }
+        }
+        logger.info("RLY-310 heartbeat agent={} tenant={} version={} uptime={}s keyVersion={} inFlight={} succeeded={} failed={} rejected={} directories={}",
+                session.agentId(), session.tenantId(), hb.agentVersion(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(),
+                hb.succeeded(), hb.failed(), hb.rejected(), dirs.length() == 0 ? "-" : dirs);
+        var now = context.clock().instant();
+        String agentId = session.agentId();
+        context.blocking().execute(() -> touch(agentId, now, hb.agentVersion()));
+    }
+
+    private void touch(String agentId, java.time.Instant now, String version) {
+        try {
+            context.store().touchAgent(agentId, now, version);
+        } catch (RuntimeException e) {
+            logger.debug("touch failed for agent {}: {}", agentId, e.toString());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
+        if (session != null) {
+            context.sessions().remove(session);
+            session.onClosed();
+            logger.info("RLY-210 agent disconnected agent={} tenant={} session={} remote={}", session.agentId(),
+                    session.tenantId(), session.sessionId(), ctx.channel().remoteAddress());
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException p && nonce != null) {
+            refuse(ctx, p.code(), p.getMessage());
+            return;
+        }
+        if (root instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException && nonce != null) {
+            refuse(ctx, ErrorCode.FRAME_TOO_LARGE, root.getMessage());
+            return;
+        }
+        if (nonce == null) {
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        logger.warn("RLY-290 agent connection failed remote={}: {}", ctx.channel().remoteAddress(), root.toString());
+        ctx.close();
+    }
+
+    /** Answers ERROR, then closes the WebSocket with a reason a human can read. */
+    private void refuse(ChannelHandlerContext ctx, ErrorCode code, String reason) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        logger.warn("RLY-230 agent refused code={} agent={} remote={}: {}", code, session == null ? "-" : session.agentId(),
+                ctx.channel().remoteAddress(), reason);
+        String text = reason.length() > 120 ? reason.substring(0, 120) : reason;
+        ctx.writeAndFlush(new Message.ErrorMessage(dev.writeback.protocol.RequestId.ZERO, code, text));
+        var status = code == ErrorCode.AUTHENTICATION_FAILED || code == ErrorCode.UNKNOWN_AGENT
+                ? WebSocketCloseStatus.POLICY_VIOLATION
+                : code == ErrorCode.FRAME_TOO_LARGE ? WebSocketCloseStatus.MESSAGE_TOO_BIG : WebSocketCloseStatus.PROTOCOL_ERROR;
+        String closeReason = code + ": " + text;
+        if (closeReason.length() > 100) {
+            closeReason = closeReason.substring(0, 100);   // a close frame's payload is at most 125 bytes
+        }
+        ctx.writeAndFlush(new CloseWebSocketFrame(status, closeReason.replaceAll("[^\\x20-\\x7e]", "?")))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    }
+
+    private record AgentState(AgentRecord agent, List<AgentKey> keys) {}
+}

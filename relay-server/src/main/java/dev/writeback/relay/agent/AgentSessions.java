@@ -1,0 +1,87 @@
+package dev.writeback.relay.agent;
+
+import dev.writeback.protocol.Message;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The live agent sessions, by tenant. Several agents (and several sessions of one agent) may serve a tenant
+ * at once; requests go to the one with the fewest in flight.
+ */
+public final class AgentSessions {
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<AgentSession>> byTenant = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+
+    void add(AgentSession session) {
+        byTenant.computeIfAbsent(session.tenantId(), t -> new CopyOnWriteArrayList<>()).add(session);
+        var waiting = waiters.remove(session.tenantId());
+        if (waiting != null) {
+            waiting.forEach(f -> f.complete(null));
+        }
+    }
+
+    void remove(AgentSession session) {
+        var list = byTenant.get(session.tenantId());
+        if (list != null) {
+            list.remove(session);
+        }
+    }
+
+    /** The sessions of a tenant. */
+    public List<AgentSession> of(String tenantId) {
+        var list = byTenant.get(tenantId);
+        return list == null ? List.of() : List.copyOf(list);
+    }
+
+    /** Every live session. */
+    public List<AgentSession> all() {
+        return byTenant.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The sessions of one agent. */
+    public List<AgentSession> ofAgent(String agentId) {
+        return all().stream().filter(s -> s.agentId().equals(agentId)).toList();
+    }
+
+    /**
+     * The session that should take the next request of a tenant: open, not draining, not full, not excluded;
+     * sessions with healthy directories first, then the fewest in flight.
+     */
+    public Optional<AgentSession> pick(String tenantId, Set<String> excludedSessions) {
+        return of(tenantId).stream()
+                .filter(AgentSession::acceptsWork)
+                .filter(s -> !excludedSessions.contains(s.sessionId()))
+                .min(Comparator.comparing((AgentSession s) -> !s.directoriesHealthy()).thenComparingInt(AgentSession::inFlight));
+    }
+
+    /** Completes when a new session of the tenant becomes ready (callers add their own timeout). */
+    public CompletableFuture<Void> nextReady(String tenantId) {
+        var f = new CompletableFuture<Void>();
+        waiters.computeIfAbsent(tenantId, t -> new CopyOnWriteArrayList<>()).add(f);
+        f.whenComplete((v, e) -> {
+            var list = waiters.get(tenantId);
+            if (list != null) {
+                list.remove(f);
+            }
+        });
+        return f;
+    }
+
+    /** Sends GOAWAY to every session and stops giving them new requests. */
+    public void goawayAll(String reason) {
+        for (AgentSession s : all()) {
+            s.drain();
+            s.channel().writeAndFlush(new Message.Goaway(reason, 0));
+        }
+    }
+
+    /** Total requests in flight across sessions. */
+    public int inFlight() {
+        return all().stream().mapToInt(AgentSession::inFlight).sum();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.writeback.relay.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.writeback.relay.RelayConfig;
+import dev.writeback.relay.store.Store;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+
+/**
+ * What every agent connection handler shares: configuration, the store, the live sessions, time, randomness
+ * and the executor for blocking store calls (never run on an event loop).
+ */
+public record SessionContext(RelayConfig config, Store store, AgentSessions sessions, Clock clock, SecureRandom random,
+                             Executor blocking, String relayName) {
+    public SessionContext {
+        requireNonNull(config, "config");
+        requireNonNull(store, "store");
+        requireNonNull(sessions, "sessions");
+        requireNonNull(clock, "clock");
+        requireNonNull(random, "random");
+        requireNonNull(blocking, "blocking");
+        requireNonNull(relayName, "relayName");
+    }
+}

@@ -1,0 +1,187 @@
+package dev.writeback.relay.api;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/*
+ * Event ids logged by this package (copy into docs/events.md):
+ *
+ * | id      | level | when                                                                                     |
+ * |---------|-------|------------------------------------------------------------------------------------------|
+ * | API-200 | INFO  | a password operation was answered: operation, result, reason, requestId, tenant, agent,   |
+ * |         |       | millis (also for WRITEBACK_DISABLED, UNLOCK_NOT_ALLOWED and every agent-side failure)     |
+ * | API-201 | INFO  | a tenant's writeback settings were replaced (and which agents' keys started rolling)      |
+ * | API-202 | INFO  | a registration token was created (its id and expiry, never the token)                    |
+ * | API-203 | INFO  | an agent registered: tenant, agent id, name, source address                              |
+ * | API-204 | INFO  | an agent was deleted and its sessions closed                                             |
+ * | API-205 | INFO  | a key rotation was requested for an agent, and whether it started                        |
+ * | API-400 | INFO  | a password operation was refused as malformed: operation and field (never the value)     |
+ * | API-401 | INFO  | a bearer or registration token was refused: kind and source address                      |
+ * | API-429 | WARN  | a source address used up its failed token attempts and is refused for a while            |
+ * | API-500 | WARN  | an unexpected error answered with 500 INTERNAL_ERROR, with the exception (once)          |
+ * | API-501 | WARN  | an audit record could not be written (the answer is unchanged)                           |
+ * | API-503 | WARN  | the store was unavailable and the request was answered with 503                          |
+ */
+
+/**
+ * The relay's REST API, agent registration, health, readiness and metrics endpoints (DESIGN §7) for every HTTP
+ * request the pipeline does not upgrade to the agent WebSocket. Shared by all channels.
+ *
+ * <p>The event loop only snapshots the request, matches the route and answers what needs no store (health,
+ * metrics, 404, 405, 413, 415); everything else runs on {@link ApiContext#blocking()}. {@code /healthz},
+ * {@code /readyz} and {@code /metrics} need no token: operators keep them off the public network.
+ */
+@ChannelHandler.Sharable
+public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** Largest request body accepted, the same limit as the pipeline's aggregator. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Failed token attempts a source address may make before it is refused ({@code 429}). */
+    static final int FAILURE_BURST = 10;
+    /** Time over which the failed-attempt allowance refills completely. */
+    static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
+    private static final Logger logger = LoggerFactory.getLogger(ApiHandler.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Set<Route> JSON_BODY =
+            EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.SETTINGS, Route.REGISTER);
+
+    private final ApiContext context;
+    private final ApiMetrics metrics;
+    private final BearerTokens tokens;
+    private final PasswordOperations operations;
+    private final TenantAdmin admin;
+    private final Registration registration;
+
+    /** Creates the handler; add the one instance to every channel's pipeline after the HTTP aggregator. */
+    public ApiHandler(ApiContext context) {
+        super(FullHttpRequest.class, true);
+        this.context = context;
+        this.metrics = new ApiMetrics(context.metrics());
+        var limiter = new FailureLimiter(context.clock(), FAILURE_BURST, FAILURE_WINDOW);
+        var audit = new AuditTrail(context.store(), context.clock());
+        this.tokens = new BearerTokens(context.store(), limiter, metrics);
+        this.operations = new PasswordOperations(context, metrics, audit);
+        this.admin = new TenantAdmin(context, audit);
+        this.registration = new Registration(context, limiter, metrics, audit);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Exchange exchange = Exchange.of(ctx, request, context.clock().instant());
+        exchange.onResponse(status -> metrics.response("unmatched", status.code()));
+        try {
+            if (!request.decoderResult().isSuccess()) {
+                throw ApiException.invalid("request", "request: not valid HTTP (expected: an HTTP/1.1 request)");
+            }
+            Route.Match match = Route.match(exchange.method(), exchange.path());
+            exchange.onResponse(status -> metrics.response(match.route().template(), status.code()));
+            checkBody(match.route(), exchange);
+            switch (match.route()) {
+                case HEALTH -> exchange.respond(HttpResponseStatus.OK, Exchange.json().put("status", "UP"));
+                case METRICS -> exchange.respondText(HttpResponseStatus.OK, context.metrics().scrape(), PROMETHEUS_TEXT);
+                default -> dispatch(exchange, match);
+            }
+        } catch (RuntimeException e) {
+            exchange.wipeBody();
+            exchange.fail(e);
+        }
+    }
+
+    private void dispatch(Exchange exchange, Route.Match match) {
+        try {
+            context.blocking().execute(() -> handle(exchange, match));
+        } catch (RejectedExecutionException e) {
+            throw ApiException.unavailable("OVERLOADED", "relay: too busy (expected: retry later)");
+        }
+    }
+
+    /** Runs one request on the blocking executor. */
+    private void handle(Exchange exchange, Route.Match match) {
+        MDC.put("requestId", exchange.requestId().toString());
+        try {
+            Route route = match.route();
+            if (route == Route.READY) {
+                ready(exchange);
+            } else if (route == Route.REGISTER) {
+                registration.handle(exchange);
+            } else {
+                Caller caller = tokens.authenticate(exchange);
+                MDC.put("tenantId", caller.tenantId());
+                handle(exchange, match, caller);
+            }
+        } catch (RuntimeException e) {
+            exchange.fail(e);
+        } finally {
+            exchange.wipeBody();
+            MDC.remove("requestId");
+            MDC.remove("tenantId");
+        }
+    }
+
+    private void handle(Exchange exchange, Route.Match match, Caller caller) {
+        switch (match.route()) {
+            case PASSWORD_RESET, PASSWORD_CHANGE, UNLOCK -> operations.handle(exchange, caller, match.route());
+            case STATUS -> admin.status(exchange, caller);
+            case SETTINGS -> admin.settings(exchange, caller);
+            case REGISTRATION_TOKEN -> admin.registrationToken(exchange, caller);
+            case AGENTS -> admin.agents(exchange, caller);
+            case AGENT_DELETE -> admin.deleteAgent(exchange, caller, match.id());
+            case AGENT_ROTATE_KEYS -> admin.rotateKeys(exchange, caller, match.id());
+            case AUDIT -> admin.audit(exchange, caller);
+            default -> throw new IllegalStateException("route: " + match.route() + " (expected: a tenant route)");
+        }
+    }
+
+    /** Ready when the store answers a query. */
+    private void ready(Exchange exchange) {
+        try {
+            context.store().tenant("readiness-probe");
+        } catch (RuntimeException e) {
+            logger.debug("Not ready: the store does not answer", e);
+            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, Exchange.json().put("status", "DOWN")
+                    .put("message", "store: unavailable (expected: a store that answers)"));
+            return;
+        }
+        exchange.respond(HttpResponseStatus.OK, Exchange.json().put("status", "UP"));
+    }
+
+    private static void checkBody(Route route, Exchange exchange) {
+        if (exchange.body().length > MAX_BODY_BYTES) {
+            throw ApiException.payloadTooLarge(exchange.body().length, MAX_BODY_BYTES);
+        }
+        if (!JSON_BODY.contains(route)) {
+            return;
+        }
+        String type = exchange.header(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null || !isJson(type)) {
+            String shown = type == null ? "(none)" : type.length() <= 64 ? type : "(too long)";
+            throw ApiException.unsupportedMediaType("content type: " + shown
+                    + " (expected: application/json; charset=utf-8)");
+        }
+    }
+
+    private static boolean isJson(String contentType) {
+        CharSequence mime = HttpUtil.getMimeType(contentType);
+        return mime != null && Exchange.JSON.equalsIgnoreCase(mime.toString())
+                && StandardCharsets.UTF_8.equals(HttpUtil.getCharset(contentType, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.writeback.relay.api;
+
+import dev.writeback.relay.store.ApiTokenInfo;
+import dev.writeback.relay.store.Store;
+import dev.writeback.relay.store.Tenant;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks {@code Authorization: Bearer wb_api_...} against the store, with failures rate-limited per source. A
+ * missing, malformed, unknown or revoked token, or one whose tenant is gone, gets the same 401, so nothing tells
+ * whether a token exists. An optional {@code X-Tenant-Id} header that names another tenant than the token's gets 403.
+ */
+final class BearerTokens {
+    /** Header a caller may send to make sure its token belongs to the tenant it means. */
+    static final String TENANT_HEADER = "X-Tenant-Id";
+
+    private static final Logger logger = LoggerFactory.getLogger(BearerTokens.class);
+    private static final String SCHEME = "bearer ";
+    private static final int MAX_HEADER_CHARS = 256;
+
+    private final Store store;
+    private final FailureLimiter limiter;
+    private final ApiMetrics metrics;
+
+    BearerTokens(Store store, FailureLimiter limiter, ApiMetrics metrics) {
+        this.store = store;
+        this.limiter = limiter;
+        this.metrics = metrics;
+    }
+
+    /** The caller of an API request; throws 401, 403 or 429. Blocking: call off the event loop. */
+    Caller authenticate(Exchange exchange) {
+        checkNotBlocked(limiter, metrics, exchange.source());
+        Optional<Caller> caller = lookUp(exchange.header(HttpHeaderNames.AUTHORIZATION));
+        if (caller.isEmpty()) {
+            throw failed(limiter, metrics, exchange.source(), "api");
+        }
+        String tenantHeader = exchange.header(TENANT_HEADER);
+        if (tenantHeader != null && !tenantHeader.equals(caller.get().tenantId())) {
+            throw ApiException.forbidden("token: not valid for tenant in " + TENANT_HEADER
+                    + " (expected: a token of that tenant)");
+        }
+        return caller.get();
+    }
+
+    private Optional<Caller> lookUp(String header) {
+        if (header == null || header.length() > MAX_HEADER_CHARS
+                || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            return Optional.empty();
+        }
+        String token = header.substring(SCHEME.length()).strip();
+        Optional<ApiTokenInfo> info = store.findApiToken(token);
+        if (info.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Tenant> tenant = store.tenant(info.get().tenantId());
+        return tenant.map(t -> new Caller(info.get().id(), t));
+    }
+
+    /** Throws 429 when {@code source} has used up its failed attempts. */
+    static void checkNotBlocked(FailureLimiter limiter, ApiMetrics metrics, String source) {
+        Duration wait = limiter.retryAfter(source);
+        if (!wait.isZero()) {
+            metrics.rateLimited();
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            logger.debug("API-429 refused source={} retryAfter={}s", source, seconds);
+            throw ApiException.tooManyRequests(seconds);
+        }
+    }
+
+    /** Counts a failed token attempt of {@code kind} and returns the 401 to throw. */
+    static ApiException failed(FailureLimiter limiter, ApiMetrics metrics, String source, String kind) {
+        metrics.authFailure(kind);
+        if (limiter.recordFailure(source)) {
+            logger.warn("API-429 too many failed {} token attempts, source blocked source={}", kind, source);
+        } else {
+            logger.info("API-401 {} token refused source={}", kind, source);
+        }
+        return ApiException.unauthorized("api".equals(kind)
+                ? "token: missing or unknown (expected: Authorization: Bearer wb_api_...)"
+                : "registration token: unknown, used or expired (expected: a new token from an administrator)");
+    }
+}

@@ -1,0 +1,21 @@
+package dev.writeback.relay.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.RequestId;
+
+/**
+ * The end of one submitted operation.
+ *
+ * @param requestId the support code
+ * @param agentId the agent that handled it, empty when none did
+ * @param outcome what happened
+ */
+public record Delivery(RequestId requestId, String agentId, Outcome outcome) {
+    public Delivery {
+        requireNonNull(requestId, "requestId");
+        requireNonNull(agentId, "agentId");
+        requireNonNull(outcome, "outcome");
+    }
+}

@@ -1,0 +1,99 @@
+package dev.writeback.relay.api;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** The API's routes (DESIGN §7): method, path template and whether a tenant bearer token is required. */
+enum Route {
+    HEALTH(HttpMethod.GET, "/healthz", false),
+    READY(HttpMethod.GET, "/readyz", false),
+    METRICS(HttpMethod.GET, "/metrics", false),
+    REGISTER(HttpMethod.POST, "/agent/v1/register", false),
+    PASSWORD_RESET(HttpMethod.POST, "/api/v1/writeback/password-reset", true),
+    PASSWORD_CHANGE(HttpMethod.POST, "/api/v1/writeback/password-change", true),
+    UNLOCK(HttpMethod.POST, "/api/v1/writeback/unlock", true),
+    STATUS(HttpMethod.GET, "/api/v1/writeback/status", true),
+    SETTINGS(HttpMethod.PUT, "/api/v1/writeback/settings", true),
+    REGISTRATION_TOKEN(HttpMethod.POST, "/api/v1/agents/registration-tokens", true),
+    AGENTS(HttpMethod.GET, "/api/v1/agents", true),
+    AGENT_DELETE(HttpMethod.DELETE, "/api/v1/agents/{id}", true),
+    AGENT_ROTATE_KEYS(HttpMethod.POST, "/api/v1/agents/{id}/rotate-keys", true),
+    AUDIT(HttpMethod.GET, "/api/v1/audit", true);
+
+    /** What an {@code {id}} segment may be: agent ids are UUIDs, anything else cannot name an agent. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    private final HttpMethod method;
+    private final String template;
+    private final String[] segments;
+    private final boolean tokenRequired;
+
+    Route(HttpMethod method, String template, boolean tokenRequired) {
+        this.method = method;
+        this.template = template;
+        this.segments = template.split("/", -1);
+        this.tokenRequired = tokenRequired;
+    }
+
+    /** A route matched against a request, with the value of its {@code {id}} segment (or null). */
+    record Match(Route route, String id) {}
+
+    /** The route for a request; 404 for an unknown path, 405 (with {@code Allow}) for a known path and wrong method. */
+    static Match match(HttpMethod method, String path) {
+        List<Match> literal = new ArrayList<>();
+        List<Match> templated = new ArrayList<>();
+        for (Route route : values()) {
+            String id = route.idIn(path);
+            if (id != null) {
+                (route.template.contains("{") ? templated : literal).add(new Match(route, id.isEmpty() ? null : id));
+            }
+        }
+        List<Match> candidates = literal.isEmpty() ? templated : literal;
+        if (candidates.isEmpty()) {
+            throw ApiException.notFound("NOT_FOUND", "path: not found (expected: a path of the API, see DESIGN §7)");
+        }
+        for (Match m : candidates) {
+            if (m.route.method.equals(method)) {
+                return m;
+            }
+        }
+        String allow = candidates.stream().map(m -> m.route.method.name()).distinct().collect(Collectors.joining(", "));
+        throw ApiException.methodNotAllowed(method.name(), allow);
+    }
+
+    /** The id when {@code path} matches this template ("" without an id segment), else null. */
+    private String idIn(String path) {
+        String[] parts = path.split("/", -1);
+        if (parts.length != segments.length) {
+            return null;
+        }
+        String id = "";
+        for (int i = 0; i < parts.length; i++) {
+            if (segments[i].equals("{id}")) {
+                if (!ID.matcher(parts[i]).matches()) {
+                    return null;
+                }
+                id = parts[i];
+            } else if (!segments[i].equals(parts[i])) {
+                return null;
+            }
+        }
+        return id;
+    }
+
+    HttpMethod method() {
+        return method;
+    }
+
+    /** The path template, used as the {@code route} tag of metrics. */
+    String template() {
+        return template;
+    }
+
+    boolean tokenRequired() {
+        return tokenRequired;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.writeback.relay.store;
+
+import static dev.writeback.relay.store.StoreFixture.START;
+import static dev.writeback.relay.store.StoreFixture.kind;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrationsTest {
+    @TempDir
+    Path dataDir;
+
+    private final MasterKey masterKey = StoreFixture.masterKey();
+    private final MutableClock clock = new MutableClock(START);
+
+    @Test
+    void open_twice_appliesMigrationsOnceAndKeepsData() throws SQLException {
+        String tenantId;
+        try (Store store = Store.openSqlite(dataDir, masterKey, clock)) {
+            tenantId = store.createTenant("acme").id();
+        }
+
+        try (Store store = Store.openSqlite(dataDir, masterKey, clock)) {
+            assertThat(store.tenant(tenantId)).isPresent();
+        }
+        assertThat(queryInt("SELECT COUNT(*) FROM schema_version")).isEqualTo(Migrations.latest());
+        assertThat(queryInt("SELECT MAX(version) FROM schema_version")).isEqualTo(Migrations.latest());
+    }
+
+    @Test
+    void open_newerSchema_isRefused() throws SQLException {
+        Store.openSqlite(dataDir, masterKey, clock).close();
+        execute("INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__x.sql', 'x', 0)");
+
+        assertThatThrownBy(() -> Store.openSqlite(dataDir, masterKey, clock))
+                .isInstanceOfSatisfying(StoreException.class, kind(StoreException.Kind.MIGRATION))
+                .hasMessageContaining("database schema version: 99 (expected: <= " + Migrations.latest() + ")")
+                .hasMessageContaining("newer relay");
+    }
+
+    @Test
+    void open_changedAppliedScript_isRefused() throws SQLException {
+        Store.openSqlite(dataDir, masterKey, clock).close();
+        execute("UPDATE schema_version SET checksum = 'abc' WHERE version = 1");
+
+        assertThatThrownBy(() -> Store.openSqlite(dataDir, masterKey, clock))
+                .isInstanceOfSatisfying(StoreException.class, kind(StoreException.Kind.MIGRATION))
+                .hasMessageContaining("migration V1__initial.sql: checksum");
+    }
+
+    @Test
+    void scripts_listEveryFileInTheMigrationDirectory() throws URISyntaxException, java.io.IOException {
+        Path directory = Path.of(getClass().getClassLoader().getResource(Migrations.DIRECTORY).toURI());
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Migrations.SCRIPTS);
+        }
+        for (int i = 0; i < Migrations.SCRIPTS.size(); i++) {
+            assertThat(Migrations.SCRIPTS.get(i)).startsWith("V" + (i + 1) + "__").endsWith(".sql");
+        }
+    }
+
+    @Test
+    void statements_splitsAtLineEndSemicolonsAndDropsComments() {
+        String sql = "-- header; not a statement\nCREATE TABLE a (\n  x INT -- note\n);\n\nCREATE INDEX i ON a (x);\n";
+
+        assertThat(Migrations.statements(sql))
+                .containsExactly("CREATE TABLE a (\n  x INT -- note\n)", "CREATE INDEX i ON a (x)");
+    }
+
+    private int queryInt(String sql) throws SQLException {
+        try (Connection c = connect(); var s = c.createStatement(); var rows = s.executeQuery(sql)) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection c = connect(); var s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(Database.SQLITE_FILE));
+    }
+}

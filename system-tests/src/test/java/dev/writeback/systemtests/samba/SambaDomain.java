@@ -1,0 +1,143 @@
+package dev.writeback.systemtests.samba;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.unboundid.ldap.sdk.Attribute;
+import dev.writeback.agent.directory.DirectoryConfig;
+import dev.writeback.agent.directory.Directories;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The Samba AD test domain started by {@code system-tests/samba/samba-dc.sh up}. Skips the test class when
+ * the domain's env file is missing (no DC on this machine), opens the agent's directory layer against it,
+ * and undoes what a test registered with {@link #afterTest} or created with {@link #newUser}.
+ *
+ * <p>Register as a static field: {@code @RegisterExtension static final SambaDomain samba = new SambaDomain();}
+ */
+final class SambaDomain implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+    /** Password given to accounts created by {@link #newUser}. */
+    static final String INITIAL_PASSWORD = "Start-Pass-11";
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
+    private SambaEnv env;
+    private DirectoryProbe probe;
+    private Path stateDir;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        String property = System.getProperty("samba.env");
+        Path file = Path.of(property == null ? "target/samba/env" : property);
+        Assumptions.assumeTrue(Files.isRegularFile(file), () -> "no Samba test domain: " + file
+                + " does not exist; start one with system-tests/samba/samba-dc.sh up (see system-tests/samba/README.md)");
+        env = SambaEnv.load(file);
+        probe = new DirectoryProbe(env);
+        stateDir = Files.createTempDirectory("samba-it-state");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        Exception first = null;
+        while (!cleanups.isEmpty()) {
+            try {
+                cleanups.pop().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (probe != null) {
+            probe.close();
+        }
+        if (stateDir != null) {
+            try (Stream<Path> files = Files.walk(stateDir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    SambaEnv env() {
+        return env;
+    }
+
+    DirectoryProbe probe() {
+        return probe;
+    }
+
+    /** Runs {@code undo} after the current test, whether it passed or not (last registered runs first). */
+    void afterTest(AutoCloseable undo) {
+        cleanups.push(undo);
+    }
+
+    /** A new account in {@code OU=Staff} with {@link #INITIAL_PASSWORD}, deleted after the test. */
+    TestUser newUser(Attribute... extra) throws Exception {
+        return newUserIn(env.get("STAFF_OU"), extra);
+    }
+
+    TestUser newUserIn(String parentDn, Attribute... extra) throws Exception {
+        TestUser user = probe.createUser(parentDn, INITIAL_PASSWORD, extra);
+        afterTest(() -> probe.delete(user.dn()));
+        return user;
+    }
+
+    /** The agent's directory layer with the default configuration (LDAPS, PDC preferred), closed after the test. */
+    Directories directories() throws Exception {
+        return directories(config -> { });
+    }
+
+    /**
+     * The agent's directory layer with the default configuration changed by {@code customize}, closed after
+     * the test. The configuration goes through YAML as it would in {@code agent.yaml}.
+     */
+    Directories directories(Consumer<Map<String, Object>> customize) throws Exception {
+        Map<String, Object> config = defaultConfig();
+        customize.accept(config);
+        DirectoryConfig directory = YAML.readValue(YAML.writeValueAsString(config), DirectoryConfig.class);
+        Directories directories = Directories.open(List.of(directory), stateDir);
+        afterTest(directories);
+        return directories;
+    }
+
+    private Map<String, Object> defaultConfig() {
+        var config = new LinkedHashMap<String, Object>();
+        config.put("name", "samba");
+        config.put("type", "active-directory");
+        config.put("urls", List.of(env.get("LDAPS_URL")));
+        config.put("startTls", false);
+        config.put("bindDn", env.get("SERVICE_DN"));
+        config.put("bindPasswordFile", env.get("SERVICE_PASSWORD_FILE"));
+        config.put("trustCaFile", env.get("CA_PEM"));
+        config.put("verifyHostname", true);
+        config.put("baseDn", env.get("BASE_DN"));
+        config.put("scopes", List.of(env.get("STAFF_OU"), env.get("CONTRACTORS_OU"), env.get("RESTRICTED_OU")));
+        config.put("allowProtectedAccounts", false);
+        config.put("preferPdcEmulator", true);
+        return config;
+    }
+}
