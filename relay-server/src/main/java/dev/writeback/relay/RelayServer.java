@@ -81,7 +81,10 @@ public final class RelayServer implements AutoCloseable {
             var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName);
             var rotation = new KeyRotation(context);
             var router = new Router(sessions, rotation, workers, clock, config.offlineGrace(), config.heartbeatOverdue());
-            var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint());
+            var metrics = RelayApi.metrics();
+            metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
+            metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
+            var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint(), metrics);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)

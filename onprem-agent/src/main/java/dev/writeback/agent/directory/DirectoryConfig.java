@@ -135,8 +135,10 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
         }
         for (int i = 0; i < scopes.size(); i++) {
             DN scope = parseDn(key + ".scopes[" + i + "]", scopes.get(i));
+            // In a YAML flow list [OU=a,DC=b] the commas split the DN; quote each DN or use one "- " line per DN.
+            String hint = scope.getRDNs().length == 1 ? "; quote DNs inside [ ] in YAML" : "";
             require(scope.isDescendantOf(base, true),
-                    key + ".scopes[" + i + "]: " + scopes.get(i) + " (expected: inside baseDn " + baseDn + ")");
+                    key + ".scopes[" + i + "]: " + scopes.get(i) + " (expected: inside baseDn " + baseDn + hint + ")");
         }
     }
 

@@ -53,12 +53,13 @@ final class DirectoryPool implements AutoCloseable {
 
     /** Builds the pool; servers that are down now are tried again on demand, so this does not fail for them. */
     static DirectoryPool open(ConnectionSettings settings, Duration healthInterval) throws DirectoryConfigException {
-        ServerSet servers = serverSet(settings);
+        BindRequest bind = bindRequest(settings);
+        ServerSet servers = serverSet(settings, bind);
         LDAPConnectionPool pool;
         try {
             var healthCheck = new GetEntryLDAPConnectionPoolHealthCheck("", settings.operationTimeout().toMillis(),
                     false, false, false, false, true, true);
-            pool = new LDAPConnectionPool(servers, null, 0, settings.poolSize(), 1, null, false, healthCheck);
+            pool = new LDAPConnectionPool(servers, bind, 0, settings.poolSize(), 1, null, false, healthCheck);
         } catch (LDAPException e) {
             throw new DirectoryConfigException("directory " + settings.name() + ": cannot create connection pool: "
                     + e.getMessage(), e);
@@ -72,6 +73,10 @@ final class DirectoryPool implements AutoCloseable {
 
     /** One server set per URL (LDAPS, or LDAP + StartTLS) behind a failover set that tries them in order. */
     static ServerSet serverSet(ConnectionSettings settings) throws DirectoryConfigException {
+        return serverSet(settings, bindRequest(settings));
+    }
+
+    private static ServerSet serverSet(ConnectionSettings settings, BindRequest bind) throws DirectoryConfigException {
         SSLUtil ssl = new SSLUtil(trustManager(settings));
         SSLContext context;
         try {
@@ -85,7 +90,6 @@ final class DirectoryPool implements AutoCloseable {
         if (settings.verifyHostname()) {
             options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
         }
-        BindRequest bind = bindRequest(settings);
         var sets = new ArrayList<ServerSet>();
         for (LDAPURL url : settings.urls()) {
             boolean ldaps = "ldaps".equalsIgnoreCase(url.getScheme());

@@ -24,7 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +37,7 @@ class DirectoriesIT {
     private static final String ADA_PASSWORD = "Engine-1843";
     private static final String LINUS = "CN=Linus Torvalds,OU=Engineering,DC=corp,DC=example";
     private static final Duration NO_BACKGROUND_CHECKS = Duration.ofHours(1);
+    private static final Function<String, String> NO_ENVIRONMENT = name -> null;
 
     @TempDir
     Path stateDir;
@@ -229,7 +230,7 @@ class DirectoriesIT {
                 extraDirectory.serviceAccountDn(), extraDirectory.serviceAccountPasswordFile().toString(), null, null,
                 extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null, false, true,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 2, null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
 
         Outcome outcome = directories.reset(Anchor.parse("sam:ada"), Secret.of("Failed-Over-1"), false, false);
 
@@ -248,7 +249,7 @@ class DirectoriesIT {
         var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY, List.of("ldaps://127.0.0.1:" + deadPort),
                 false, "CN=svc,DC=corp,DC=example", pw.toString(), null, null, null, true, "DC=corp,DC=example", null,
                 false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
 
         assertThat(directories.health()).singleElement().satisfies(h -> {
             assertThat(h.reachable()).isFalse();
@@ -271,10 +272,10 @@ class DirectoriesIT {
     @Test
     void passwords_neverAppearInLogsOrPersistedLdif() throws Exception {
         open();
-        List<String> used = List.of("Logged-Never-1", "Logged-Never-22", "short", "Wrong-Current-9", ADA_PASSWORD);
+        List<String> used = List.of("Logged-Never-1", "Logged-Never-22", "Sh0rt!", "Wrong-Current-9", ADA_PASSWORD);
         directories.reset(Anchor.parse("sam:ada"), Secret.of("Logged-Never-1"), true, true);
         directories.change(Anchor.parse("sam:ada"), Secret.of("Logged-Never-1"), Secret.of("Logged-Never-22"));
-        directories.change(Anchor.parse("sam:ada"), Secret.of("Logged-Never-22"), Secret.of("short"));
+        directories.change(Anchor.parse("sam:ada"), Secret.of("Logged-Never-22"), Secret.of("Sh0rt!"));
         directories.change(Anchor.parse("sam:ada"), Secret.of("Wrong-Current-9"), Secret.of("Logged-Never-1"));
         directories.describe();
 
@@ -299,7 +300,7 @@ class DirectoriesIT {
         var base = DirectoryConfig.embedded("corp", EmbeddedDirectoryConfig.defaults().withEphemeralPorts("embedded"));
         var config = new DirectoryConfig(base.name(), base.type(), null, false, null, null, null, null, null, null,
                 base.baseDn(), scopes, false, null, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, base.embedded());
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, Map.of()::get);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
     }
 
     private Outcome change(String anchor, String current, String next) {

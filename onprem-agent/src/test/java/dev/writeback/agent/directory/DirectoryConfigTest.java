@@ -23,7 +23,7 @@ class DirectoryConfigTest {
                   bindPasswordFile: /etc/writeback/bind.pw
                   trustFingerprint: "SHA256:%s"
                   baseDn: DC=corp,DC=example
-                  scopes: [OU=Staff,DC=corp,DC=example]
+                  scopes: ["OU=Staff,DC=corp,DC=example"]
                   connectTimeout: 5s
                   operationTimeout: PT10S
                   poolSize: 4
@@ -88,6 +88,21 @@ class DirectoryConfigTest {
                   scopes: [OU=Staff,DC=other,DC=example]
                 """).get(0);
         assertThatThrownBy(() -> config.validate(0)).hasMessageStartingWith("directories[0].scopes[0]:");
+    }
+
+    @Test
+    void validate_unquotedDnInFlowList_hintsAtQuoting() throws Exception {
+        DirectoryConfig config = parse("""
+                - name: corp
+                  type: active-directory
+                  urls: [ldaps://dc1:636]
+                  bindDn: CN=svc,DC=corp,DC=example
+                  bindPasswordEnv: PW
+                  baseDn: DC=corp,DC=example
+                  scopes: [OU=Staff,DC=corp,DC=example]
+                """).get(0);
+        assertThatThrownBy(() -> config.validate(0)).hasMessage("directories[0].scopes[0]: OU=Staff "
+                + "(expected: inside baseDn DC=corp,DC=example; quote DNs inside [ ] in YAML)");
     }
 
     @Test

@@ -58,7 +58,7 @@ class SealingTest {
                 Arguments.of("256 two-byte characters", "é".repeat(256), 3),
                 Arguments.of("256 three-byte characters", "密".repeat(256), 5),
                 Arguments.of("128 emoji, 256 UTF-16 units", "😀".repeat(128), 3),
-                Arguments.of("mixed widths across block edges", ("a密é😀").repeat(51), 4));
+                Arguments.of("mixed widths across block edges", ("a密é😀").repeat(51), 3));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -76,14 +76,14 @@ class SealingTest {
         var sent = PasswordRequest.reset(ADA, Secret.of(password), false, false, ISSUED, EXPIRES);
         ByteBuf plain = Unpooled.wrappedBuffer(Envelope.open(key, REQUEST, seal(sent)));
         try {
-            assertThat(plain.readUnsignedByte()).isEqualTo(Operation.RESET.wireValue());
+            assertThat((int) plain.readUnsignedByte()).isEqualTo(Operation.RESET.wireValue());
             plain.skipBytes(plain.readUnsignedShort());                          // anchor
-            assertThat(plain.readUnsignedByte()).isZero();                        // flags
+            assertThat((int) plain.readUnsignedByte()).isZero();                        // flags
             assertThat(plain.readLong()).isEqualTo(ISSUED.toEpochMilli());
             assertThat(plain.readLong()).isEqualTo(EXPIRES.toEpochMilli());
-            assertThat(plain.readUnsignedByte()).isEqualTo(1);                   // secret count
-            assertThat(plain.readUnsignedByte()).isEqualTo(1);                   // field: new password
-            assertThat(plain.readUnsignedByte()).isEqualTo(blocks);
+            assertThat((int) plain.readUnsignedByte()).isEqualTo(1);                   // secret count
+            assertThat((int) plain.readUnsignedByte()).isEqualTo(1);                   // field: new password
+            assertThat((int) plain.readUnsignedByte()).isEqualTo(blocks);
             var joined = new ByteArrayOutputStream();
             for (int i = 0; i < blocks; i++) {
                 byte[] block = ByteBufUtil.getBytes(plain.readSlice(plain.readUnsignedShort()));
@@ -195,7 +195,10 @@ class SealingTest {
                         "sealed request: expiresAt: 2024-12-31T23:59:59.999Z (expected: after issuedAt 2025-01-01T00:00:00Z)"),
                 Arguments.of("unlock with a password", (Consumer<Plain>) p -> p.op = Operation.UNLOCK.wireValue(),
                         "sealed request: newPassword: present (expected: absent for UNLOCK)"),
-                Arguments.of("password over 256 characters", (Consumer<Plain>) p -> p.password = "x".repeat(257),
+                Arguments.of("password over 256 characters", (Consumer<Plain>) p -> {
+                    p.password = "x".repeat(257);
+                    p.blocks = 2;
+                },
                         "password length: 257 characters (expected: <= 256)"));
     }
 

@@ -10,10 +10,10 @@ import java.util.Map;
  * that names the value and what was expected. The message never holds a password, a token or a request body.
  */
 final class ApiException extends RuntimeException {
-    private final transient HttpResponseStatus status;
+    private final HttpResponseStatus status;
     private final String error;
     private final String field;
-    private final transient Map<String, String> headers;
+    private final Map<String, String> headers;
 
     private ApiException(HttpResponseStatus status, String error, String field, String message,
             Map<String, String> headers) {

@@ -21,6 +21,9 @@ import org.slf4j.MDC;
 /**
  * The three password operations (DESIGN §2): parse, check the tenant's settings, hand the request to the
  * {@link AgentGateway}, then answer, count, audit and log once the outcome is known, and wipe the passwords.
+ *
+ * <p>The answer carries the agent's user message, never its admin diagnostic: that goes into the audit record's
+ * {@code detail}, which administrators read with {@code GET /api/v1/audit}.
  */
 final class PasswordOperations {
     private static final Logger logger = LoggerFactory.getLogger(PasswordOperations.class);
@@ -68,7 +71,13 @@ final class PasswordOperations {
     private void submit(Exchange exchange, Caller caller, Route route, OperationBody body) {
         Instant now = context.clock().instant();
         Duration timeout = body.timeout().orElse(context.requestTimeout());
-        PasswordRequest request = body.toRequest(now, now.plus(timeout));
+        PasswordRequest request;
+        try {
+            request = body.toRequest(now, now.plus(timeout));
+        } catch (RuntimeException e) {
+            body.close();
+            throw e;
+        }
         CompletableFuture<Delivery> delivery;
         try {
             delivery = context.gateway().submit(caller.tenantId(), exchange.requestId(), request);
@@ -114,6 +123,9 @@ final class PasswordOperations {
         String requestId = exchange.requestId().toString();
         MDC.put("requestId", requestId);
         MDC.put("tenantId", caller.tenantId());
+        if (!agentId.isEmpty()) {
+            MDC.put("agentId", agentId);
+        }
         try {
             long millis = Math.max(0, Duration.between(exchange.receivedAt(), context.clock().instant()).toMillis());
             String reason = outcome.reason() == PolicyReason.NONE ? null : outcome.reason().name();
@@ -136,6 +148,7 @@ final class PasswordOperations {
         } finally {
             MDC.remove("requestId");
             MDC.remove("tenantId");
+            MDC.remove("agentId");
         }
     }
 

@@ -35,7 +35,9 @@ class TenantAdminTest {
         api.close();
     }
 
+    /** Registers an agent one second after the previous one, so listing order is registration order. */
     private AgentRecord agent(String name) {
+        api.clock.advance(Duration.ofSeconds(1));
         return api.store.createAgent(api.tenant.id(), name, new byte[] {1, 2, 3});
     }
 

@@ -7,6 +7,7 @@ import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,6 +44,7 @@ class SambaChangeIT {
     @Test
     void change_byUserWhoMustChangeAtNextLogon_works() throws Exception {
         TestUser erin = samba.env().account("erin");
+        String newPassword = "Fresh-" + UUID.randomUUID().toString().substring(0, 6) + "-61";   // never in her history
         samba.afterTest(() -> {
             samba.probe().resetPassword(erin.dn(), erin.password());
             samba.probe().replace(erin.dn(), "pwdLastSet", "0");
@@ -51,10 +53,10 @@ class SambaChangeIT {
         assertThat(samba.probe().bindFailure(erin.dn(), erin.password())).hasValueSatisfying(
                 diagnostic -> assertThat(diagnostic).contains("data 773"));
 
-        Outcome outcome = samba.directories().change(erin.upnAnchor(), Secret.of(erin.password()), Secret.of("Fresh-Start-61"));
+        Outcome outcome = samba.directories().change(erin.upnAnchor(), Secret.of(erin.password()), Secret.of(newPassword));
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.SUCCESS);
-        assertThat(samba.probe().bindFailure(erin.dn(), "Fresh-Start-61")).isEmpty();
+        assertThat(samba.probe().bindFailure(erin.dn(), newPassword)).isEmpty();
         assertThat(samba.probe().number(erin.dn(), "pwdLastSet")).isPositive();
     }
 

@@ -6,6 +6,8 @@ import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,20 +49,28 @@ class SambaConnectionIT {
     }
 
     @Test
-    void pdcEmulator_isFoundViaFsmoRoleOwner() throws Exception {
+    void pdcEmulator_foundViaFsmoRoleOwner_isMovedAheadOfTheConfiguredOrder() throws Exception {
         String pdc = samba.probe().pdcEmulatorHost();
         assertThat(pdc).isEqualToIgnoringCase(samba.env().get("DC_HOST"));
+        // The same DC twice: first by IP, then by name. Only fSMORoleOwner -> dNSHostName says the name is the PDC.
+        List<String> urls = List.of(samba.env().get("LDAPS_IP_URL"), samba.env().get("LDAPS_URL"));
+
+        Outcome preferred = resetNewUser(config -> config.put("preferPdcEmulator", true), urls);
+        Outcome configuredOrder = resetNewUser(config -> config.put("preferPdcEmulator", false), urls);
+
+        assertThat(preferred.code()).as("%s", preferred).isEqualTo(ResultCode.SUCCESS);
+        assertThat(preferred.server()).containsIgnoringCase(pdc);
+        assertThat(configuredOrder.code()).as("%s", configuredOrder).isEqualTo(ResultCode.SUCCESS);
+        assertThat(configuredOrder.server()).contains("127.0.0.1");
+    }
+
+    private static Outcome resetNewUser(Consumer<Map<String, Object>> customize, List<String> urls) throws Exception {
         TestUser user = samba.newUser();
-        // Configured by IP only; the DC's name can only come from fSMORoleOwner -> dNSHostName.
         var directories = samba.directories(config -> {
-            config.put("urls", List.of(samba.env().get("LDAPS_IP_URL")));
-            config.put("verifyHostname", false);
-            config.put("preferPdcEmulator", true);
+            config.put("urls", urls);
+            config.put("verifyHostname", false);   // the certificate names dc1, not 127.0.0.1
+            customize.accept(config);
         });
-
-        Outcome outcome = directories.reset(user.upnAnchor(), Secret.of(NEW_PASSWORD), true, false);
-
-        assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.SUCCESS);
-        assertThat(outcome.server()).containsIgnoringCase(pdc);
+        return directories.reset(user.upnAnchor(), Secret.of(NEW_PASSWORD), true, false);
     }
 }

@@ -1,0 +1,299 @@
+package dev.writeback.relay;
+
+import dev.writeback.relay.store.AgentRecord;
+import dev.writeback.relay.store.IssuedToken;
+import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.Store;
+import dev.writeback.relay.store.Tenant;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The {@code relay} command line: serve, tenants, tokens, agents. */
+@Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = RelayCommand.Version.class,
+        description = "Writeback relay: REST API for password writeback and the endpoint on-premises agents dial out to.",
+        subcommands = {RelayCommand.Serve.class, RelayCommand.TenantCommands.class, RelayCommand.TokenCommands.class,
+                RelayCommand.AgentCommands.class})
+public final class RelayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured picocli command line (tests call {@code execute} on it). */
+    public static CommandLine commandLine() {
+        var cl = new CommandLine(new RelayCommand());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("Error: " + e.getMessage());
+            return 1;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 2;
+    }
+
+    /** The data directory option shared by the store commands. */
+    static final class DataDir {
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Relay data directory (default: env WRITEBACK_RELAY_DATA or ./relay-data).")
+        Path dataDir;
+
+        Path resolve() {
+            if (dataDir != null) {
+                return dataDir;
+            }
+            String env = System.getenv("WRITEBACK_RELAY_DATA");
+            return Path.of(env != null ? env : "relay-data");
+        }
+
+        Store open() {
+            Path dir = resolve();
+            try {
+                java.nio.file.Files.createDirectories(dir);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--data-dir: " + dir + " cannot be created (" + e.getMessage() + ")");
+            }
+            return Store.openSqlite(dir, MasterKey.loadOrCreate(dir, System.getenv()), Clock.systemUTC());
+        }
+    }
+
+    /** {@code relay serve}. */
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the relay until stopped (Ctrl-C or service stop).")
+    static final class Serve implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "relay.yaml; flags below override it.")
+        Path config;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--port", paramLabel = "N", description = "TLS port (default 8443).")
+        Integer port;
+
+        @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to bind (default 127.0.0.1; 0.0.0.0 for all).")
+        String bind;
+
+        @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain; without it a self-signed one is created in the data directory.")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key for --tls-cert.")
+        Path tlsKey;
+
+        @Option(names = "--public-hostname", paramLabel = "HOST", description = "Name agents use to reach the relay (repeatable).")
+        List<String> hostnames = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            RelayConfig cfg;
+            try {
+                cfg = build();
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("Configuration error: " + e.getMessage());
+                return 2;
+            }
+            RelayServer server = RelayServer.start(cfg);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "relay-shutdown"));
+            spec.commandLine().getOut().printf("Relay listening on https://%s:%d  fingerprint %s%n", cfg.bindAddress(), server.port(),
+                    server.fingerprint());
+            spec.commandLine().getOut().flush();
+            server.awaitShutdown();
+            return 0;
+        }
+
+        RelayConfig build() throws java.io.IOException {
+            RelayConfig base = config != null ? RelayConfigLoader.load(config) : RelayConfig.defaults(dataDir.resolve());
+            Path dir = dataDir.dataDir != null || config == null ? dataDir.resolve() : base.dataDir();
+            List<String> names = hostnames.isEmpty() ? base.publicHostnames() : hostnames;
+            Path cert = tlsCert != null ? tlsCert : base.tlsCertificate();
+            Path key = tlsKey != null ? tlsKey : base.tlsKey();
+            return new RelayConfig(dir, bind != null ? bind : base.bindAddress(), port != null ? port : base.port(), cert, key, names,
+                    base.pingInterval(), base.agentSilenceLimit(), base.heartbeatInterval(), base.heartbeatOverdue(),
+                    base.requestTimeout(), base.maxRequestTimeout(), base.offlineGrace(), base.maxInFlight(),
+                    base.keyRotationInterval(), base.authTimeout(), base.shutdownGrace());
+        }
+    }
+
+    /** {@code relay tenant ...}. */
+    @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create and list tenants.",
+            subcommands = {TenantCreate.class, TenantList.class})
+    static final class TenantCommands implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    /** {@code relay tenant create NAME}. */
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant; prints its id and an API token (shown once).")
+    static final class TenantCreate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Parameters(paramLabel = "NAME", description = "Tenant name (unique).")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open()) {
+                Tenant t = store.createTenant(name);
+                IssuedToken token = store.createApiToken(t.id(), "created with tenant");
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("tenant-id: " + t.id());
+                out.println("api-token: " + token.plaintext());
+                out.println("The API token is shown only once. Send it as: Authorization: Bearer <api-token>");
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay tenant list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenants.")
+    static final class TenantList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open()) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("%-36s  %-8s  %-6s  %s%n", "TENANT-ID", "ENABLED", "UNLOCK", "NAME");
+                for (Tenant t : store.tenants()) {
+                    out.printf("%-36s  %-8s  %-6s  %s%n", t.id(), t.enabled(), t.allowUnlockWithoutReset(), t.name());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay token ...}. */
+    @Command(name = "token", mixinStandardHelpOptions = true, description = "Create registration and API tokens.",
+            subcommands = TokenCreate.class)
+    static final class TokenCommands implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    /** {@code relay token create --tenant ID}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a one-time agent registration token (default) or, with --api, an API token.")
+    static final class TokenCreate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Option(names = "--api", description = "Create a REST API token instead of a registration token.")
+        boolean api;
+
+        @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "Registration token lifetime (default ${DEFAULT-VALUE}).")
+        String ttl;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open()) {
+                if (store.tenant(tenant).isEmpty()) {
+                    spec.commandLine().getErr().println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                if (api) {
+                    out.println(store.createApiToken(tenant, "cli").plaintext());
+                } else {
+                    Duration d = RelayConfigLoader.parseDuration("--ttl", ttl);
+                    IssuedToken t = store.createRegistrationToken(tenant, d);
+                    out.println(t.plaintext());
+                    spec.commandLine().getErr().println("One-time registration token, valid until " + t.expiresAt());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay agents ...}. */
+    @Command(name = "agents", mixinStandardHelpOptions = true, description = "List registered agents.", subcommands = AgentsList.class)
+    static final class AgentCommands implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+    }
+
+    /** {@code relay agents list --tenant ID}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the agents of a tenant.")
+    static final class AgentsList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open()) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf("%-36s  %-20s  %-10s  %-25s  %s%n", "AGENT-ID", "NAME", "KEY", "LAST-SEEN", "VERSION");
+                for (AgentRecord a : store.agents(tenant)) {
+                    var key = store.currentKey(a.id());
+                    out.printf("%-36s  %-20s  %-10s  %-25s  %s%n", a.id(), a.name(), key.map(k -> "v" + k.version()).orElse("-"),
+                            a.lastSeen() == null ? "never" : a.lastSeen(), a.lastVersion() == null ? "-" : a.lastVersion());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** Reports the build version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = RelayCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"Writeback relay " + (v == null ? "0.1.0-dev" : v)};
+        }
+    }
+}

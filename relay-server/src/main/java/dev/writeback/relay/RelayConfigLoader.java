@@ -1,0 +1,152 @@
+package dev.writeback.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code relay.yaml} into a {@link RelayConfig}: unknown keys, wrong types and bad values are errors that
+ * name the key and what was expected. Missing keys take the defaults of DESIGN §3.
+ */
+final class RelayConfigLoader {
+    private static final Set<String> TOP = Set.of("dataDir", "listen", "tls", "publicHostnames", "agents", "requests", "shutdownGrace");
+    private static final Set<String> LISTEN = Set.of("address", "port");
+    private static final Set<String> TLS = Set.of("certificate", "key");
+    private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
+            "maxInFlight", "keyRotationInterval", "authTimeout");
+    private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
+
+    private RelayConfigLoader() {}
+
+    static RelayConfig load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": not found (expected: a relay.yaml file)");
+        }
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + ": (top): not a mapping (expected: keys such as dataDir, listen, tls)");
+        }
+        Path base = file.toAbsolutePath().getParent();
+        known(root, TOP, "");
+        var d = RelayConfig.defaults(base.resolve(text(root, "dataDir", "relay-data")).normalize());
+        JsonNode listen = section(root, "listen", LISTEN);
+        JsonNode tls = section(root, "tls", TLS);
+        JsonNode agents = section(root, "agents", AGENTS);
+        JsonNode requests = section(root, "requests", REQUESTS);
+        String cert = text(tls, "certificate", null);
+        String key = text(tls, "key", null);
+        return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),
+                cert == null ? null : base.resolve(cert), key == null ? null : base.resolve(key), strings(root, "publicHostnames"),
+                duration(agents, "agents.pingInterval", "pingInterval", d.pingInterval()),
+                duration(agents, "agents.silenceLimit", "silenceLimit", d.agentSilenceLimit()),
+                duration(agents, "agents.heartbeatInterval", "heartbeatInterval", d.heartbeatInterval()),
+                duration(agents, "agents.heartbeatOverdue", "heartbeatOverdue", d.heartbeatOverdue()),
+                duration(requests, "requests.timeout", "timeout", d.requestTimeout()),
+                duration(requests, "requests.maxTimeout", "maxTimeout", d.maxRequestTimeout()),
+                duration(requests, "requests.offlineGrace", "offlineGrace", d.offlineGrace()),
+                integer(agents, "agents.maxInFlight", "maxInFlight", d.maxInFlight()),
+                duration(agents, "agents.keyRotationInterval", "keyRotationInterval", d.keyRotationInterval()),
+                duration(agents, "agents.authTimeout", "authTimeout", d.authTimeout()),
+                duration(root, "shutdownGrace", "shutdownGrace", d.shutdownGrace()));
+    }
+
+    /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 180d}, {@code 250ms} or ISO-8601. */
+    static Duration parseDuration(String key, String text) {
+        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(key + ": " + text + " (expected: a duration such as 30s, 5m, 1h or 180d)");
+        }
+    }
+
+    private static JsonNode section(JsonNode root, String name, Set<String> keys) {
+        JsonNode n = root.get(name);
+        if (n == null || n.isNull()) {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!n.isObject()) {
+            throw new IllegalArgumentException(name + ": " + n.getNodeType() + " (expected: a mapping)");
+        }
+        known(n, keys, name + ".");
+        return n;
+    }
+
+    private static void known(JsonNode node, Set<String> keys, String prefix) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!keys.contains(k)) {
+                throw new IllegalArgumentException(prefix + k + ": unknown key (expected one of: " + new java.util.TreeSet<>(keys) + ")");
+            }
+        }
+    }
+
+    private static String text(JsonNode n, String key, String dflt) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(key + ": " + v + " (expected: a string)");
+        }
+        return v.asText();
+    }
+
+    private static int integer(JsonNode n, String path, String key, int dflt) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new IllegalArgumentException(path + ": " + v + " (expected: an integer)");
+        }
+        return v.asInt();
+    }
+
+    private static Duration duration(JsonNode n, String path, String key, Duration dflt) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        return parseDuration(path, v.asText());
+    }
+
+    private static List<String> strings(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        var out = new ArrayList<String>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new IllegalArgumentException(key + ": " + v.getNodeType() + " (expected: a list of host names)");
+        }
+        v.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+}

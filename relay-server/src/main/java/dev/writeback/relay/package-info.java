@@ -1,0 +1,2 @@
+/** The relay: server lifecycle, configuration and command line. */
+package dev.writeback.relay;
