@@ -76,7 +76,6 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         Raw raw;
         try {
             raw = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                     .readValue(file.toFile(), Raw.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(file + ": " + path(e) + ": unknown key (expected one of: " + e.getKnownPropertyIds() + ")");

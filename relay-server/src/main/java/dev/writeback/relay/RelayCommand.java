@@ -64,6 +64,7 @@ public final class RelayCommand implements Callable<Integer> {
         }
 
         Store open() {
+            quietLogs();
             Path dir = resolve();
             try {
                 java.nio.file.Files.createDirectories(dir);
@@ -285,6 +286,14 @@ public final class RelayCommand implements Callable<Integer> {
                 }
                 return 0;
             }
+        }
+    }
+
+    /** Administrative commands print their own results; library INFO lines would only clutter them. */
+    static void quietLogs() {
+        if (System.getenv("WRITEBACK_LOG_LEVEL") == null
+                && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }
 

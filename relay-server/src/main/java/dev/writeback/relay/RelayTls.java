@@ -64,7 +64,7 @@ final class RelayTls {
         }
         var pair = KeyPairs.newIdentityKeyPair(random);
         var certificate = Certificates.selfSigned(pair, names, clock.instant(), Duration.ofDays(825), random);
-        writeOwnerOnly(keyFile, Certificates.toPem(pair.getPrivate()));
+        writeOwnerOnly(keyFile, Certificates.privateKeyPem(pair.getPrivate()));
         writeOwnerOnly(cert, Certificates.toPem(certificate));
         logger.info("RLY-010 created self-signed certificate {} for {}", cert, names);
     }

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +116,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
      */
     private Account find(LDAPConnection conn, Anchor anchor) throws LDAPException, DirectoryException {
         Account account = lookup.find(conn, anchor).orElseThrow(() -> new DirectoryException(ResultCode.USER_NOT_FOUND,
-                "anchor " + anchor.type().name().toLowerCase(java.util.Locale.ROOT) + ": no user in scopes " + settings.scopes()));
+                "anchor " + anchor.type().name().toLowerCase(Locale.ROOT) + ": no user in scopes " + settings.scopes()));
         if (account.isProtected() && !settings.allowProtectedAccounts()) {
             throw new DirectoryException(ResultCode.PROTECTED_ACCOUNT, "adminCount=1 dn=" + account.dn()
                     + " (allowProtectedAccounts: false)");

@@ -99,6 +99,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             onHello(ctx, hello);
         } else if (m instanceof Message.Ready r) {
             onReady(ctx, r);
+        } else if (m instanceof Message.ErrorMessage e) {
+            logger.warn("AGT-142 relay reported {}: {}", e.code(), e.message());
+            if (e.code() == ErrorCode.AUTHENTICATION_FAILED || e.code() == ErrorCode.UNKNOWN_AGENT) {
+                link.authRejected();
+            }
         } else if (ready == null) {
             logger.warn("AGT-141 {} before READY, closing", m.type());
             ctx.close();
@@ -113,11 +118,6 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             draining = true;
             link.reconnectNow(g.reconnectAfterMillis());
             closeIfDrained(ctx);
-        } else if (m instanceof Message.ErrorMessage e) {
-            logger.warn("AGT-142 relay reported {}: {}", e.code(), e.message());
-            if (e.code() == ErrorCode.AUTHENTICATION_FAILED || e.code() == ErrorCode.UNKNOWN_AGENT) {
-                link.authRejected();
-            }
         } else {
             logger.warn("AGT-141 unexpected {} from the relay, closing", m.type());
             ctx.close();

@@ -38,6 +38,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -96,11 +97,22 @@ public final class Certificates {
         return "SHA256:" + HexFormat.ofDelimiter(":").withUpperCase().formatHex(HexFormat.of().parseHex(hex));
     }
 
-    /** PEM text of a certificate. */
+    /** PKCS#8 PEM text ({@code BEGIN PRIVATE KEY}) of a private key. */
+    public static String privateKeyPem(PrivateKey key) {
+        return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** PEM text of a certificate, a public key, or a private key (as PKCS#8 {@code PRIVATE KEY}). */
     public static String toPem(Object certificateOrKey) {
         var out = new StringWriter();
         try (var w = new JcaPEMWriter(out)) {
-            w.writeObject(certificateOrKey);
+            if (certificateOrKey instanceof PrivateKey key) {
+                // PKCS#8 keeps the EC curve; the traditional form BouncyCastle picks for a JDK EC key would lose it
+                w.writeObject(new JcaPKCS8Generator(key, null));
+            } else {
+                w.writeObject(certificateOrKey);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -128,8 +140,8 @@ public final class Certificates {
         try (Reader r = Files.newBufferedReader(pem, StandardCharsets.US_ASCII); var parser = new PEMParser(r)) {
             Object o = parser.readObject();
             var converter = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair kp) {
-                return converter.getKeyPair(kp).getPrivate();
+            if (o instanceof PEMKeyPair kp) {   // traditional EC/RSA PEM; its public part is optional, so not used
+                return converter.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return converter.getPrivateKey(info);

@@ -80,6 +80,8 @@ public final class TlsPolicy {
     }
 
     private static SslContext client(TrustManager trust) throws SSLException {
-        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS).trustManager(trust).build();
+        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS).trustManager(trust)
+                .endpointIdentificationAlgorithm(null)   // the pin replaces the host name check (Netty 4.2 enables it by default)
+                .build();
     }
 }

@@ -90,10 +90,33 @@ class CertificatesTest {
         Path certFile = Files.writeString(dir.resolve("relay.crt"), Certificates.toPem(CERT));
         Path keyFile = Files.writeString(dir.resolve("relay.key"), Certificates.toPem(KEY.getPrivate()));
         assertThat(Files.readString(certFile)).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(Files.readString(keyFile)).startsWith("-----BEGIN PRIVATE KEY-----");   // PKCS#8 keeps the curve
         assertThat(Certificates.readCertificates(certFile)).containsExactly(CERT);
         var key = Certificates.readPrivateKey(keyFile);
         byte[] data = {1, 2, 3};
         assertThat(Signatures.verify(KEY.getPublic(), data, Signatures.sign(key, data))).isTrue();
+    }
+
+    @Test
+    void readPrivateKey_readsTraditionalOpenSslEcKeys_withAndWithoutThePublicPart(@TempDir Path dir) throws Exception {
+        // test-only keys from: openssl ecparam -name prime256v1 -genkey -noout; openssl ec -no_public
+        Path full = Files.writeString(dir.resolve("full.pem"), """
+                -----BEGIN EC PRIVATE KEY-----
+                MHcCAQEEIKfy/fW9Y0GJlbIUkJVjsr9Tl53YvR6n+oRXedYSEwOsoAoGCCqGSM49
+                AwEHoUQDQgAEtLytHLSUs7tj4K/MFqf+cdeYyvmoUXZRcZFAPuwBVZTJKeWsYh0f
+                zZvKqp2xcxo9PItC3NuUIKkgNbiqb37efQ==
+                -----END EC PRIVATE KEY-----
+                """);
+        Path noPublic = Files.writeString(dir.resolve("no-public.pem"), """
+                -----BEGIN EC PRIVATE KEY-----
+                MDECAQEEIKfy/fW9Y0GJlbIUkJVjsr9Tl53YvR6n+oRXedYSEwOsoAoGCCqGSM49
+                AwEH
+                -----END EC PRIVATE KEY-----
+                """);
+        var a = (java.security.interfaces.ECPrivateKey) Certificates.readPrivateKey(full);
+        var b = (java.security.interfaces.ECPrivateKey) Certificates.readPrivateKey(noPublic);
+        assertThat(a.getS()).isEqualTo(b.getS());
+        assertThat(a.getParams().getCurve().getField().getFieldSize()).isEqualTo(256);
     }
 
     @Test

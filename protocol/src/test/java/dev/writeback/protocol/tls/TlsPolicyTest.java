@@ -71,8 +71,8 @@ class TlsPolicyTest {
     }
 
     @Test
-    void pinnedClient_completesAHandshakeWithTls13() throws Exception {
-        Future<Channel> handshake = handshake(TlsPolicy.pinned(Certificates.fingerprint(CERT)), "any-name.invalid");
+    void pinnedClient_completesAHandshakeWithTls13_whateverTheHostName() throws Exception {
+        Future<Channel> handshake = handshake(TlsPolicy.pinned(Certificates.fingerprint(CERT)), "10.0.0.1");
         assertThat(handshake.isSuccess()).as("handshake: %s", handshake.cause()).isTrue();
         SslHandler ssl = handshake.getNow().pipeline().get(SslHandler.class);
         assertThat(ssl.engine().getSession().getProtocol()).isEqualTo("TLSv1.3");
@@ -82,7 +82,8 @@ class TlsPolicyTest {
 
     @Test
     void pinnedClient_acceptsTheFingerprintInAnySpelling() throws Exception {
-        String loose = Certificates.fingerprint(CERT).replace(":", "").toLowerCase(java.util.Locale.ROOT);
+        String loose = "sha256:" + Certificates.fingerprint(CERT).substring("SHA256:".length()).replace(":", "")
+                .toLowerCase(java.util.Locale.ROOT);
         Future<Channel> handshake = handshake(TlsPolicy.pinned(loose), "relay.example.com");
         assertThat(handshake.isSuccess()).as("handshake: %s", handshake.cause()).isTrue();
         handshake.getNow().close().syncUninterruptibly();

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, in-JVM end-to-end tests, and the Samba AD suite against a real
+# Samba AD domain controller on loopback (installed with apt and provisioned by
+# system-tests/samba/samba-dc.sh when this runs as root on Debian/Ubuntu).
+#   WRITEBACK_SKIP_SAMBA=1 ./test.sh    skip the Samba suite (its tests then report as skipped)
+# Extra arguments go to Maven, e.g. ./test.sh -pl protocol
+set -euo pipefail
+cd "$(dirname "$0")"
+
+samba=system-tests/samba/samba-dc.sh
+started=""
+stop_samba() { if [ -n "$started" ]; then "$samba" stop || true; fi; }
+trap stop_samba EXIT
+
+if [ -z "${WRITEBACK_SKIP_SAMBA:-}" ]; then
+  if "$samba" status >/dev/null 2>&1; then
+    echo "Samba AD suite: using the domain controller that is already running"
+    "$samba" env
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Samba AD suite: installing, provisioning and starting a throwaway domain controller on loopback"
+    "$samba" up
+    started=1
+  elif [ -n "${CI:-}" ]; then
+    echo "CI needs the Samba AD suite, but this is not root on a Debian-like system" >&2
+    exit 1
+  else
+    echo "Samba AD suite: skipped (needs root and apt-get; see system-tests/samba/README.md)"
+  fi
+fi
+
+./mvnw -B -ntp verify "$@"
