@@ -92,9 +92,12 @@ class CertificatesTest {
         assertThat(Files.readString(certFile)).startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(Files.readString(keyFile)).startsWith("-----BEGIN PRIVATE KEY-----");   // PKCS#8 keeps the curve
         assertThat(Certificates.readCertificates(certFile)).containsExactly(CERT);
-        var key = Certificates.readPrivateKey(keyFile);
+        Path pkcs8File = Files.writeString(dir.resolve("relay-pkcs8.key"), Certificates.privateKeyPem(KEY.getPrivate()));
         byte[] data = {1, 2, 3};
-        assertThat(Signatures.verify(KEY.getPublic(), data, Signatures.sign(key, data))).isTrue();
+        for (Path file : List.of(keyFile, pkcs8File)) {
+            var key = Certificates.readPrivateKey(file);
+            assertThat(Signatures.verify(KEY.getPublic(), data, Signatures.sign(key, data))).as(file.toString()).isTrue();
+        }
     }
 
     @Test

@@ -68,8 +68,9 @@ final class Database implements AutoCloseable {
         config.enforceForeignKeys(true);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);   // no read-to-write upgrade failures
         try {
+            // Autocommit stays on between transactions: with it off, the driver begins the next IMMEDIATE
+            // transaction right after each commit and so holds the write lock for good, locking out the CLI.
             Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            connection.setAutoCommit(false);
             return new Database(connection, file.toString());
         } catch (SQLException e) {
             throw translate(e, file.toString());
@@ -84,6 +85,7 @@ final class Database implements AutoCloseable {
                 throw new StoreException(StoreException.Kind.UNAVAILABLE, "store: closed (expected: an open store)");
             }
             boolean committed = false;
+            connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
                 connection.commit();
@@ -93,6 +95,7 @@ final class Database implements AutoCloseable {
                 if (!committed) {
                     rollback();
                 }
+                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw translate(e, name);

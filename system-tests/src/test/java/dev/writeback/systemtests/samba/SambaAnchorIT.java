@@ -7,11 +7,12 @@ import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
+import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Finding the account for a cloud anchor, within the configured scopes, against Samba AD. */
 class SambaAnchorIT {
@@ -38,8 +39,9 @@ class SambaAnchorIT {
         byte[] guid = samba.probe().objectGuid(original.dn());
         // A migrated account carries the original's objectGUID as its mS-DS-ConsistencyGuid.
         TestUser migrated = samba.newUser(new Attribute("mS-DS-ConsistencyGuid", guid));
+        Anchor anchor = Anchor.parse("guid:" + Guids.base64(guid));
 
-        Outcome outcome = samba.directories().reset(Anchor.parse("guid:" + Guids.base64(guid)), Secret.of(NEW_PASSWORD), true, false);
+        Outcome outcome = samba.directories().reset(anchor, Secret.of(NEW_PASSWORD), true, false);
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.SUCCESS);
         assertThat(samba.probe().bindFailure(migrated.dn(), NEW_PASSWORD)).isEmpty();
@@ -79,10 +81,10 @@ class SambaAnchorIT {
     void unknownAccount_isUserNotFound() throws Exception {
         var directories = samba.directories();
 
-        assertThat(directories.unlock(Anchor.parse("upn:nobody@writeback.test")).code()).isEqualTo(ResultCode.USER_NOT_FOUND);
-        assertThat(directories.unlock(Anchor.parse("guid:" + UUID.randomUUID())).code()).isEqualTo(ResultCode.USER_NOT_FOUND);
-        assertThat(directories.unlock(Anchor.parse("dn:CN=nobody," + samba.env().get("STAFF_OU"))).code())
-                .isEqualTo(ResultCode.USER_NOT_FOUND);
+        for (String anchor : List.of("upn:nobody@writeback.test", "guid:" + UUID.randomUUID(),
+                "dn:CN=nobody," + samba.env().get("STAFF_OU"))) {
+            assertThat(directories.unlock(Anchor.parse(anchor)).code()).as(anchor).isEqualTo(ResultCode.USER_NOT_FOUND);
+        }
     }
 
     private static Anchor anchor(String form, TestUser user) throws Exception {

@@ -23,7 +23,7 @@ class SambaChangeIT {
     void change_withCurrentPassword_setsNewPassword() throws Exception {
         TestUser user = samba.newUser();
 
-        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("Next-Pass-22"));
+        Outcome outcome = change(user, INITIAL_PASSWORD, "Next-Pass-22");
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.SUCCESS);
         assertThat(samba.probe().bindFailure(user.dn(), "Next-Pass-22")).isEmpty();
@@ -34,7 +34,7 @@ class SambaChangeIT {
     void change_withWrongCurrentPassword_isWrongCurrentPassword() throws Exception {
         TestUser user = samba.newUser();
 
-        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of("Not-The-Pass-9"), Secret.of("Next-Pass-22"));
+        Outcome outcome = change(user, "Not-The-Pass-9", "Next-Pass-22");
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.WRONG_CURRENT_PASSWORD);
         assertThat(outcome.toString()).doesNotContain("Not-The-Pass-9").doesNotContain("Next-Pass-22");
@@ -53,7 +53,7 @@ class SambaChangeIT {
         assertThat(samba.probe().bindFailure(erin.dn(), erin.password())).hasValueSatisfying(
                 diagnostic -> assertThat(diagnostic).contains("data 773"));
 
-        Outcome outcome = samba.directories().change(erin.upnAnchor(), Secret.of(erin.password()), Secret.of(newPassword));
+        Outcome outcome = change(erin, erin.password(), newPassword);
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.SUCCESS);
         assertThat(samba.probe().bindFailure(erin.dn(), newPassword)).isEmpty();
@@ -64,7 +64,7 @@ class SambaChangeIT {
     void change_tooShort_isPolicyViolation() throws Exception {
         TestUser user = samba.newUser();
 
-        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("Sh0r!t"));
+        Outcome outcome = change(user, INITIAL_PASSWORD, "Sh0r!t");
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.POLICY_VIOLATION);
         assertThat(outcome.reason()).isEqualTo(PolicyReason.TOO_SHORT);
@@ -75,7 +75,7 @@ class SambaChangeIT {
     void change_withoutComplexity_isPolicyViolation() throws Exception {
         TestUser user = samba.newUser();
 
-        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("onlylowercaseletters"));
+        Outcome outcome = change(user, INITIAL_PASSWORD, "onlylowercaseletters");
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.POLICY_VIOLATION);
         assertThat(outcome.reason()).isEqualTo(PolicyReason.COMPLEXITY);
@@ -103,10 +103,14 @@ class SambaChangeIT {
         samba.probe().replace(domain, "minPwdAge", ONE_DAY);
         TestUser user = samba.newUser();
 
-        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("Next-Pass-22"));
+        Outcome outcome = change(user, INITIAL_PASSWORD, "Next-Pass-22");
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.POLICY_VIOLATION);
         assertThat(outcome.reason()).isEqualTo(PolicyReason.MIN_AGE);
         assertThat(samba.probe().bindFailure(user.dn(), INITIAL_PASSWORD)).isEmpty();
+    }
+
+    private static Outcome change(TestUser user, String currentPassword, String newPassword) throws Exception {
+        return samba.directories().change(user.upnAnchor(), Secret.of(currentPassword), Secret.of(newPassword));
     }
 }

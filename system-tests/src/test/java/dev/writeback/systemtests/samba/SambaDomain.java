@@ -2,8 +2,8 @@ package dev.writeback.systemtests.samba;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.unboundid.ldap.sdk.Attribute;
-import dev.writeback.agent.directory.DirectoryConfig;
 import dev.writeback.agent.directory.Directories;
+import dev.writeback.agent.directory.DirectoryConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -18,22 +18,24 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The Samba AD test domain started by {@code system-tests/samba/samba-dc.sh up}. Skips the test class when
- * the domain's env file is missing (no DC on this machine), opens the agent's directory layer against it,
- * and undoes what a test registered with {@link #afterTest} or created with {@link #newUser}.
+ * The Samba AD test domain started by {@code system-tests/samba/samba-dc.sh up}. Skips every test, saying
+ * why, when the domain's env file is missing (no DC on this machine); opens the agent's directory layer
+ * against it; and undoes what a test registered with {@link #afterTest} or created with {@link #newUser}.
  *
  * <p>Register as a static field: {@code @RegisterExtension static final SambaDomain samba = new SambaDomain();}
  */
-final class SambaDomain implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+final class SambaDomain implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     /** Password given to accounts created by {@link #newUser}. */
     static final String INITIAL_PASSWORD = "Start-Pass-11";
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
+    private Path file;
     private SambaEnv env;
     private DirectoryProbe probe;
     private Path stateDir;
@@ -41,12 +43,19 @@ final class SambaDomain implements BeforeAllCallback, AfterEachCallback, AfterAl
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         String property = System.getProperty("samba.env");
-        Path file = Path.of(property == null ? "target/samba/env" : property);
-        Assumptions.assumeTrue(Files.isRegularFile(file), () -> "no Samba test domain: " + file
-                + " does not exist; start one with system-tests/samba/samba-dc.sh up (see system-tests/samba/README.md)");
+        file = Path.of(property == null ? "target/samba/env" : property);
+        if (!Files.isRegularFile(file)) {
+            return;   // every test is skipped in beforeEach, so the reports show each one and why
+        }
         env = SambaEnv.load(file);
         probe = new DirectoryProbe(env);
         stateDir = Files.createTempDirectory("samba-it-state");
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Assumptions.assumeTrue(env != null, () -> "no Samba test domain: " + file + " does not exist;"
+                + " start one with system-tests/samba/samba-dc.sh up (see system-tests/samba/README.md)");
     }
 
     @Override
