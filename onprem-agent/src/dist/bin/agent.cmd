@@ -3,4 +3,4 @@ rem Launcher for the Writeback agent. JAVA_HOME and JAVA_OPTS are honoured.
 setlocal
 set "HOME_DIR=%~dp0.."
 if defined JAVA_HOME (set "JAVA=%JAVA_HOME%\bin\java.exe") else (set "JAVA=java")
-"%JAVA%" %JAVA_OPTS% -cp "%HOME_DIR%\lib\*" dev.writeback.agent.AgentCommand %*
+"%JAVA%" %JAVA_OPTS% "-Dlogback.configurationFile=%HOME_DIR%\conf\logback.xml" -cp "%HOME_DIR%\lib\*" dev.writeback.agent.AgentCommand %*
