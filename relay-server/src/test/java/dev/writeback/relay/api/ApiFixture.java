@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.protocol.testing.FakeClock;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -44,7 +45,7 @@ final class ApiFixture implements AutoCloseable {
     static final Instant START = Instant.parse("2026-03-01T10:00:00Z");
 
     final Path dataDir;
-    final TestClock clock = new TestClock(START);
+    final FakeClock clock = new FakeClock(START);
     final FakeGateway gateway = new FakeGateway();
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final Store store;

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.protocol.testing.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -7,7 +8,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class FailureLimiterTest {
-    private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+    private final FakeClock clock = new FakeClock(Instant.parse("2026-03-01T10:00:00Z"));
     private final FailureLimiter limiter = new FailureLimiter(clock, 3, Duration.ofSeconds(30));
 
     @Test

@@ -1,5 +1,6 @@
 package dev.writeback.relay.store;
 
+import dev.writeback.protocol.testing.FakeClock;
 import static dev.writeback.relay.store.StoreFixture.START;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +25,7 @@ class AuditLogTest {
 
     @BeforeEach
     void open() {
-        store = Store.openSqlite(dataDir, StoreFixture.masterKey(), new MutableClock(START));
+        store = Store.openSqlite(dataDir, StoreFixture.masterKey(), new FakeClock(START));
     }
 
     @AfterEach

@@ -1,5 +1,6 @@
 package dev.writeback.relay.store;
 
+import dev.writeback.protocol.testing.FakeClock;
 import static dev.writeback.relay.store.StoreFixture.START;
 import static dev.writeback.relay.store.StoreFixture.kind;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,7 @@ class MigrationsTest {
     Path dataDir;
 
     private final MasterKey masterKey = StoreFixture.masterKey();
-    private final MutableClock clock = new MutableClock(START);
+    private final FakeClock clock = new FakeClock(START);
 
     @Test
     void open_twice_appliesMigrationsOnceAndKeepsData() throws SQLException {

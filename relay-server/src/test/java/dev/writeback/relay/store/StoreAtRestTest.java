@@ -1,5 +1,6 @@
 package dev.writeback.relay.store;
 
+import dev.writeback.protocol.testing.FakeClock;
 import static dev.writeback.relay.store.StoreFixture.START;
 import static dev.writeback.relay.store.StoreFixture.contains;
 import static dev.writeback.relay.store.StoreFixture.databaseBytes;
@@ -25,7 +26,7 @@ class StoreAtRestTest {
     @TempDir
     Path dataDir;
 
-    private final MutableClock clock = new MutableClock(START);
+    private final FakeClock clock = new FakeClock(START);
 
     @Test
     void databaseFile_neverHoldsTokenPlaintextOrPackageKey() {

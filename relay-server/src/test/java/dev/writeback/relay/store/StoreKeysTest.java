@@ -1,5 +1,6 @@
 package dev.writeback.relay.store;
 
+import dev.writeback.protocol.testing.FakeClock;
 import static dev.writeback.relay.store.StoreFixture.START;
 import static dev.writeback.relay.store.StoreFixture.kind;
 import static dev.writeback.relay.store.StoreFixture.randomBytes;
@@ -22,7 +23,7 @@ class StoreKeysTest {
     @TempDir
     Path dataDir;
 
-    private final MutableClock clock = new MutableClock(START);
+    private final FakeClock clock = new FakeClock(START);
     private Store store;
     private String agentId;
 
