@@ -141,7 +141,11 @@ final class ActiveDirectoryWriter implements PasswordWriter {
             AdErrors.Classified c = AdErrors.classify(e);
             PolicyReason reason = c.reason();
             if (c.code() == ResultCode.POLICY_VIOLATION && reason == PolicyReason.NONE) {
-                reason = password == null ? PolicyReason.OTHER : explain(conn, account, password, historyApplies);
+                // Name the rule from the domain policy only for AD's password-restriction code; any other
+                // constraint violation has a cause the policy cannot explain.
+                boolean restriction = AdErrors.PASSWORD_RESTRICTION.equals(AdErrors.win32Code(e.getDiagnosticMessage()));
+                reason = password == null || !restriction ? PolicyReason.OTHER
+                        : explain(conn, account, password, historyApplies);
             }
             throw new DirectoryException(c.code(), reason, Operations.diagnostic(e), null);
         }

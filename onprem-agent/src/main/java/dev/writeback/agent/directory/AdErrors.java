@@ -53,6 +53,12 @@ final class AdErrors {
                 || resultCode == 91) {
             return of(ResultCode.DIRECTORY_UNAVAILABLE);
         }
+        if (resultCode == 19 && win32 == null && diagnostic != null
+                && diagnostic.toLowerCase(Locale.ROOT).contains("module acl")) {
+            // Samba's answer to a change denied by "User cannot change password" (deny ACEs on the Change
+            // Password right): a missing right, not a password rule, so the user must not be told to pick another.
+            return of(ResultCode.ACCESS_DENIED);
+        }
         if (resultCode == 19) {
             return new Classified(ResultCode.POLICY_VIOLATION, reasonFromText(diagnostic));
         }

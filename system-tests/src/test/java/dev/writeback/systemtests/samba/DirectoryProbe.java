@@ -87,7 +87,11 @@ final class DirectoryProbe implements AutoCloseable {
 
     /** Creates an enabled user with a random name in {@code parentDn}; extra attributes are added as given. */
     TestUser createUser(String parentDn, String password, Attribute... extra) throws LDAPException {
-        String sam = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        return createUser(parentDn, "it-" + UUID.randomUUID().toString().substring(0, 8), password, extra);
+    }
+
+    /** Creates an enabled user named {@code sam} (also its CN) in {@code parentDn}. */
+    TestUser createUser(String parentDn, String sam, String password, Attribute... extra) throws LDAPException {
         String upn = sam + "@" + env.get("DNS_DOMAIN");
         String dn = new DN("CN=" + sam + "," + parentDn).toString();
         var entry = new Entry(dn);

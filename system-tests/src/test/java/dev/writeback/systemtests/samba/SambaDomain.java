@@ -115,6 +115,13 @@ final class SambaDomain implements BeforeAllCallback, BeforeEachCallback, AfterE
         return user;
     }
 
+    /** A new account with the given sAMAccountName (and CN) in {@code parentDn}, deleted after the test. */
+    TestUser newUserNamed(String parentDn, String sam) throws Exception {
+        TestUser user = probe.createUser(parentDn, sam, INITIAL_PASSWORD);
+        afterTest(() -> probe.delete(user.dn()));
+        return user;
+    }
+
     /** The agent's directory layer with the default configuration (LDAPS, PDC preferred), closed after the test. */
     Directories directories() throws Exception {
         return directories(config -> { });
