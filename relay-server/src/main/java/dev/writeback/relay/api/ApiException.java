@@ -56,6 +56,16 @@ final class ApiException extends RuntimeException {
                 "body length: " + bytes + " bytes (expected: <= " + max + ")", Map.of());
     }
 
+    static ApiException uriTooLong(int max) {
+        return new ApiException(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI_TOO_LONG", "uri",
+                "request line: too long (expected: <= " + max + " bytes)", Map.of());
+    }
+
+    static ApiException headersTooLarge(int max) {
+        return new ApiException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "HEADERS_TOO_LARGE", "headers",
+                "headers: too large (expected: <= " + max + " bytes in all)", Map.of());
+    }
+
     static ApiException conflict(String error, String message) {
         return new ApiException(HttpResponseStatus.CONFLICT, error, null, message, Map.of());
     }
