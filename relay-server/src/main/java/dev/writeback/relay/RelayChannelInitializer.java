@@ -5,13 +5,13 @@ import dev.writeback.protocol.codec.FrameCodec;
 import dev.writeback.relay.agent.AgentSessionHandler;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
+import dev.writeback.relay.agent.WebSocketViolations;
 import dev.writeback.relay.api.ApiHandler;
 import dev.writeback.relay.api.FailureLimiter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -54,7 +54,8 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("idle", new IdleStateHandler(config.agentSilenceLimit().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(ApiHandler.MAX_REQUEST_LINE_BYTES, ApiHandler.MAX_HEADER_BYTES, 8192));                    // bounded request line and headers
         p.addLast("http-complete", deadlines.lastByte());                            // ... and its last byte stops it
-        p.addLast("aggregate", new HttpObjectAggregator(ProtocolVersion.MAX_FRAME_BYTES)); // bounded bodies
+        p.addLast("aggregate", new BoundedAggregator(ProtocolVersion.MAX_FRAME_BYTES));   // bounded bodies, JSON 413
+        p.addLast("ws-violations", WebSocketViolations.INSTANCE);                   // ERROR + reason before a bad frame's close
         p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(ProtocolVersion.AGENT_PATH)
                 .checkStartsWith(false)

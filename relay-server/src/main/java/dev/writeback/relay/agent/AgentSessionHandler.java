@@ -8,7 +8,6 @@ import dev.writeback.protocol.crypto.Signatures;
 import dev.writeback.relay.api.FailureLimiter;
 import dev.writeback.relay.store.AgentKey;
 import dev.writeback.relay.store.AgentRecord;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -49,6 +48,8 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     public static final int AUTH_FAILURE_BURST = 10;
     /** Time over which a source's failed-authentication allowance refills completely. */
     public static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(1);
+    /** How long a refused connection stays open (reading and discarding) for the peer to close it first. */
+    static final Duration CLOSE_LINGER = Duration.ofSeconds(2);
 
     private final SessionContext context;
     private final KeyRotation rotation;
@@ -325,8 +326,16 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         if (closeReason.length() > 100) {
             closeReason = closeReason.substring(0, 100);   // a close frame's payload is at most 125 bytes
         }
+        // Close once the peer answers the close, or after a short linger: closing at once while the peer still
+        // sends (an oversized frame, say) would reset the connection and lose the ERROR and the reason on the way.
         ctx.writeAndFlush(new CloseWebSocketFrame(status, closeReason.replaceAll("[^\\x20-\\x7e]", "?")))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        ctx.close();
+                        return;
+                    }
+                    ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+                });
     }
 
     private static String source(SocketAddress address) {

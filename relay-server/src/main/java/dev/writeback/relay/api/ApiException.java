@@ -47,7 +47,7 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException unsupportedMediaType(String message) {
-        return new ApiException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", null, message,
+        return new ApiException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Content-Type", message,
                 Map.of());
     }
 

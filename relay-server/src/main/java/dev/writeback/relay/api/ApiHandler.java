@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -36,6 +37,8 @@ import org.slf4j.MDC;
  * | API-400 | INFO  | a password operation was refused as malformed: operation and field (never the value)     |
  * | API-431 | INFO  | a request the HTTP codec could not decode (too long request line or headers, bad syntax):  |
  * |         |       | answered 414, 431 or 400 naming uri, headers or request, then the connection closes       |
+ * | API-413 | INFO  | a request body was longer than 64 KiB: JSON 413 naming the body, then close (the relay's |
+ * |         |       | aggregator logs it, before this handler)                                                  |
  * | API-408 | INFO  | a request was not complete within 10 s of its first byte (slowloris): 408, then close     |
  * | API-401 | INFO  | a bearer or registration token was refused: kind and source address                      |
  * | API-429 | WARN  | a source address used up its failed token attempts and is refused for a while            |
@@ -206,8 +209,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof SSLException || root instanceof IOException) {
-            // TLS garbage, a failed handshake or a reset: the client's doing, and cheap to provoke; no stack trace
+        if (root instanceof SSLException || root instanceof IOException || root instanceof PrematureChannelClosureException) {
+            // TLS garbage, a failed handshake, a reset, a request cut off: the client's doing (or a deadline's), and
+            // cheap to provoke; no stack trace
             logger.debug("Connection failed, closing remote={}: {}", ctx.channel().remoteAddress(), root.toString());
         } else {
             logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,7 +127,7 @@ class AgentAuthLimitTest {
             ch.readOutbound();
             ch.writeInbound(auth("agent-nobody"));
             ch.runPendingTasks();
-            assertThat(ch.isActive()).isFalse();
+            assertRefused(ch, ErrorCode.UNKNOWN_AGENT, "is not registered");
         }
     }
 
@@ -153,6 +154,9 @@ class AgentAuthLimitTest {
             assertThat(c.reasonText()).startsWith(code.name() + ": ");
             c.release();
         });
-        assertThat(ch.isActive()).isFalse();
+        assertThat(ch.isActive()).as("open for the peer to close first").isTrue();
+        ch.advanceTimeBy(AgentSessionHandler.CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isActive()).as("closed after the linger").isFalse();
     }
 }
