@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class HostileInputIT {
-    private static final int FUZZ_BEFORE_AUTH = 1_200;
-    private static final int FUZZ_AFTER_AUTH = 900;
+    private static final int FUZZ_BEFORE_AUTH = 1_500;
+    private static final int FUZZ_AFTER_AUTH = 600;
     private static final int WORKERS = 3;
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Set<Class<?>> RELAY_TO_AGENT = Set.of(Message.Hello.class, Message.Ready.class,
