@@ -5,18 +5,23 @@ import dev.writeback.protocol.Message;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.Signatures;
+import dev.writeback.relay.api.FailureLimiter;
 import dev.writeback.relay.store.AgentKey;
 import dev.writeback.relay.store.AgentRecord;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -30,29 +35,45 @@ import org.slf4j.LoggerFactory;
  * The relay's side of one agent WebSocket: HELLO → AUTH → READY, then requests, results, heartbeats and key
  * rollover. Anything else — a frame before authentication, an unknown type, a text frame — is answered with
  * ERROR and a close that says why. HTTP requests on non-WebSocket connections pass through to the REST API.
+ *
+ * <p>Failed authentications (unknown agent, bad signature, stale timestamp, wrong relay host) are counted per
+ * source address; once a source has used up {@link #AUTH_FAILURE_BURST} per {@link #AUTH_FAILURE_WINDOW}, its new
+ * connections are refused before HELLO, and an AUTH from it is refused before the store is asked.
  */
 public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(AgentSessionHandler.class);
     /** How far an AUTH timestamp may be from the relay's clock. */
     static final Duration AUTH_SKEW = Duration.ofMinutes(5);
+    /** Failed agent authentications a source address may make per {@link #AUTH_FAILURE_WINDOW}. */
+    public static final int AUTH_FAILURE_BURST = 10;
+    /** Time over which a source's failed-authentication allowance refills completely. */
+    public static final Duration AUTH_FAILURE_WINDOW = Duration.ofMinutes(1);
+    /** How long a refused connection stays open (reading and discarding) for the peer to close it first. */
+    static final Duration CLOSE_LINGER = Duration.ofSeconds(2);
 
     private final SessionContext context;
     private final KeyRotation rotation;
+    private final FailureLimiter authFailures;
     private byte[] nonce;
+    private boolean closing;
     private boolean authenticating;
     private AgentSession session;
     private ScheduledFuture<?> authTimeout;
 
     /** A handler for one connection. */
-    public AgentSessionHandler(SessionContext context, KeyRotation rotation) {
+    public AgentSessionHandler(SessionContext context, KeyRotation rotation, FailureLimiter authFailures) {
         this.context = context;
         this.rotation = rotation;
+        this.authFailures = authFailures;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             nonce = new byte[Message.Hello.NONCE_BYTES];
+            if (refuseIfBlocked(ctx)) {
+                return;
+            }
             context.random().nextBytes(nonce);
             ctx.writeAndFlush(new Message.Hello(nonce, context.clock().millis(), context.relayName()));
             authTimeout = ctx.executor().schedule(() -> refuse(ctx, ErrorCode.AUTHENTICATION_FAILED,
@@ -71,13 +92,20 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);   // refused: nothing more is read from this connection
+            return;
+        }
         if (msg instanceof Message m) {
             handle(ctx, m);
             return;
         }
         if (msg instanceof WebSocketFrame) {
+            boolean text = msg instanceof TextWebSocketFrame;
             ReferenceCountUtil.release(msg);
-            refuse(ctx, ErrorCode.MALFORMED_FRAME, "text or continuation frame (expected: one binary message per frame)");
+            refuse(ctx, ErrorCode.MALFORMED_FRAME, (text ? "text frame" : "continuation frame")
+                    + " (expected: one binary message per frame)",
+                    text ? WebSocketCloseStatus.INVALID_MESSAGE_TYPE : WebSocketCloseStatus.PROTOCOL_ERROR);
             return;
         }
         ctx.fireChannelRead(msg);
@@ -113,6 +141,9 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void authenticate(ChannelHandlerContext ctx, Message.Auth auth) {
         authenticating = true;
+        if (refuseIfBlocked(ctx)) {
+            return;   // other connections from this source failed meanwhile: not even a store lookup
+        }
         CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking())
                 .whenComplete((found, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
@@ -138,24 +169,24 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (found.isEmpty()) {
-            refuse(ctx, ErrorCode.UNKNOWN_AGENT, "agent " + abbreviate(auth.agentId()) + " is not registered (expected: register with a token first)");
+            authFailed(ctx, ErrorCode.UNKNOWN_AGENT, "agent " + abbreviate(auth.agentId()) + " is not registered (expected: register with a token first)");
             return;
         }
         AgentRecord agent = found.get().agent();
         byte[] payload = Message.Auth.signedPayload(nonce, auth.agentId(), auth.relayHost(), auth.timestampMillis());
         if (!Signatures.verify(KeyPairs.identityPublicKey(agent.identityPublicKey()), payload, auth.signature())) {
-            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "signature does not verify with the registered identity key");
+            authFailed(ctx, ErrorCode.AUTHENTICATION_FAILED, "signature does not verify with the registered identity key");
             return;
         }
         long skew = Math.abs(auth.timestampMillis() - context.clock().millis());
         if (skew > AUTH_SKEW.toMillis()) {
-            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "timestamp off by " + skew / 1000 + " s (expected: within "
+            authFailed(ctx, ErrorCode.AUTHENTICATION_FAILED, "timestamp off by " + skew / 1000 + " s (expected: within "
                     + AUTH_SKEW.toSeconds() + " s of the relay's clock; check the agent's time)");
             return;
         }
         List<String> hosts = context.config().publicHostnames();
         if (!hosts.isEmpty() && !hosts.contains(auth.relayHost())) {
-            refuse(ctx, ErrorCode.AUTHENTICATION_FAILED, "relay host " + abbreviate(auth.relayHost()) + " (expected: one of " + hosts + ")");
+            authFailed(ctx, ErrorCode.AUTHENTICATION_FAILED, "relay host " + abbreviate(auth.relayHost()) + " (expected: one of " + hosts + ")");
             return;
         }
         SessionKeys keys = SessionKeys.of(found.get().keys());
@@ -225,13 +256,14 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof ProtocolException p && nonce != null) {
             refuse(ctx, p.code(), p.getMessage());
             return;
         }
-        if (root instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException && nonce != null) {
-            refuse(ctx, ErrorCode.FRAME_TOO_LARGE, root.getMessage());
+        if (root instanceof CorruptedWebSocketFrameException c && nonce != null) {
+            boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+            refuse(ctx, tooBig ? ErrorCode.FRAME_TOO_LARGE : ErrorCode.MALFORMED_FRAME, String.valueOf(c.getMessage()));
             return;
         }
         if (nonce == null) {
@@ -242,24 +274,75 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Refuses a failed authentication and counts it against the source address. */
+    private void authFailed(ChannelHandlerContext ctx, ErrorCode code, String reason) {
+        String source = source(ctx.channel().remoteAddress());
+        if (authFailures.recordFailure(source)) {
+            logger.warn("RLY-235 agent authentication failures from {} used up ({} per {} s); refusing its agent connections for {} s",
+                    source, AUTH_FAILURE_BURST, AUTH_FAILURE_WINDOW.toSeconds(), authFailures.retryAfter(source).toSeconds() + 1);
+        }
+        refuse(ctx, code, reason);
+    }
+
+    /** Refuses, quietly (RLY-235 was logged once), a connection from a source with no failed attempts left. */
+    private boolean refuseIfBlocked(ChannelHandlerContext ctx) {
+        String source = source(ctx.channel().remoteAddress());
+        Duration wait = authFailures.retryAfter(source);
+        if (wait.isZero()) {
+            return false;
+        }
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        logger.debug("agent connection from {} refused: failed authentications used up, retry after {} s", source, seconds);
+        close(ctx, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications from " + source
+                + " (expected: retry after " + seconds + " s)", WebSocketCloseStatus.POLICY_VIOLATION);
+        return true;
+    }
+
     /** Answers ERROR, then closes the WebSocket with a reason a human can read. */
     private void refuse(ChannelHandlerContext ctx, ErrorCode code, String reason) {
-        if (!ctx.channel().isActive()) {
+        var status = code == ErrorCode.AUTHENTICATION_FAILED || code == ErrorCode.UNKNOWN_AGENT
+                ? WebSocketCloseStatus.POLICY_VIOLATION
+                : code == ErrorCode.FRAME_TOO_LARGE ? WebSocketCloseStatus.MESSAGE_TOO_BIG : WebSocketCloseStatus.PROTOCOL_ERROR;
+        refuse(ctx, code, reason, status);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, ErrorCode code, String reason, WebSocketCloseStatus status) {
+        if (!ctx.channel().isActive() || closing) {
             return;
         }
         logger.warn("RLY-230 agent refused code={} agent={} remote={}: {}", code, session == null ? "-" : session.agentId(),
                 ctx.channel().remoteAddress(), reason);
+        close(ctx, code, reason, status);
+    }
+
+    private void close(ChannelHandlerContext ctx, ErrorCode code, String reason, WebSocketCloseStatus status) {
+        closing = true;
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
         String text = reason.length() > 120 ? reason.substring(0, 120) : reason;
         ctx.writeAndFlush(new Message.ErrorMessage(dev.writeback.protocol.RequestId.ZERO, code, text));
-        var status = code == ErrorCode.AUTHENTICATION_FAILED || code == ErrorCode.UNKNOWN_AGENT
-                ? WebSocketCloseStatus.POLICY_VIOLATION
-                : code == ErrorCode.FRAME_TOO_LARGE ? WebSocketCloseStatus.MESSAGE_TOO_BIG : WebSocketCloseStatus.PROTOCOL_ERROR;
         String closeReason = code + ": " + text;
         if (closeReason.length() > 100) {
             closeReason = closeReason.substring(0, 100);   // a close frame's payload is at most 125 bytes
         }
+        // Close once the peer answers the close, or after a short linger: closing at once while the peer still
+        // sends (an oversized frame, say) would reset the connection and lose the ERROR and the reason on the way.
         ctx.writeAndFlush(new CloseWebSocketFrame(status, closeReason.replaceAll("[^\\x20-\\x7e]", "?")))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        ctx.close();
+                        return;
+                    }
+                    ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+                });
+    }
+
+    private static String source(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
     }
 
     private static String abbreviate(String s) {

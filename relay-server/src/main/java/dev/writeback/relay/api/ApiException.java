@@ -47,13 +47,23 @@ final class ApiException extends RuntimeException {
     }
 
     static ApiException unsupportedMediaType(String message) {
-        return new ApiException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", null, message,
+        return new ApiException(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Content-Type", message,
                 Map.of());
     }
 
     static ApiException payloadTooLarge(int bytes, int max) {
         return new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE", "body",
                 "body length: " + bytes + " bytes (expected: <= " + max + ")", Map.of());
+    }
+
+    static ApiException uriTooLong(int max) {
+        return new ApiException(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI_TOO_LONG", "uri",
+                "request line: too long (expected: <= " + max + " bytes)", Map.of());
+    }
+
+    static ApiException headersTooLarge(int max) {
+        return new ApiException(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "HEADERS_TOO_LARGE", "headers",
+                "headers: too large (expected: <= " + max + " bytes in all)", Map.of());
     }
 
     static ApiException conflict(String error, String message) {

@@ -3,15 +3,21 @@ package dev.writeback.relay.api;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,6 +35,11 @@ import org.slf4j.MDC;
  * | API-204 | INFO  | an agent was deleted and its sessions closed                                             |
  * | API-205 | INFO  | a key rotation was requested for an agent, and whether it started                        |
  * | API-400 | INFO  | a password operation was refused as malformed: operation and field (never the value)     |
+ * | API-431 | INFO  | a request the HTTP codec could not decode (too long request line or headers, bad syntax):  |
+ * |         |       | answered 414, 431 or 400 naming uri, headers or request, then the connection closes       |
+ * | API-413 | INFO  | a request body was longer than 64 KiB: JSON 413 naming the body, then close (the relay's |
+ * |         |       | aggregator logs it, before this handler)                                                  |
+ * | API-408 | INFO  | a request was not complete within 10 s of its first byte (slowloris): 408, then close     |
  * | API-401 | INFO  | a bearer or registration token was refused: kind and source address                      |
  * | API-429 | WARN  | a source address used up its failed token attempts and is refused for a while            |
  * | API-500 | WARN  | an unexpected error answered with 500 INTERNAL_ERROR, with the exception (once)          |
@@ -48,6 +59,10 @@ import org.slf4j.MDC;
 public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Largest request body accepted, the same limit as the pipeline's aggregator. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Longest request line the pipeline's HTTP codec accepts. */
+    public static final int MAX_REQUEST_LINE_BYTES = 4096;
+    /** Most header bytes the pipeline's HTTP codec accepts. */
+    public static final int MAX_HEADER_BYTES = 8192;
     /** Failed token attempts a source address may make before it is refused ({@code 429}). */
     static final int FAILURE_BURST = 10;
     /** Time over which the failed-attempt allowance refills completely. */
@@ -84,7 +99,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         exchange.onResponse(status -> metrics.response("unmatched", status.code()));
         try {
             if (!request.decoderResult().isSuccess()) {
-                throw ApiException.invalid("request", "request: not valid HTTP (expected: an HTTP/1.1 request)");
+                throw undecodable(request.decoderResult().cause());
             }
             Route.Match match = Route.match(exchange.method(), exchange.path());
             exchange.onResponse(status -> metrics.response(match.route().template(), status.code()));
@@ -173,6 +188,18 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
+    /** The answer to a request the HTTP codec could not decode; the connection closes after it. */
+    private static ApiException undecodable(Throwable cause) {
+        logger.info("API-431 request refused: not decodable ({})", cause.getClass().getSimpleName());
+        if (cause instanceof TooLongHttpLineException) {
+            return ApiException.uriTooLong(MAX_REQUEST_LINE_BYTES);
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return ApiException.headersTooLarge(MAX_HEADER_BYTES);
+        }
+        return ApiException.invalid("request", "request: not valid HTTP (expected: an HTTP/1.1 request)");
+    }
+
     private static boolean isJson(String contentType) {
         CharSequence mime = HttpUtil.getMimeType(contentType);
         return mime != null && Exchange.JSON.equalsIgnoreCase(mime.toString())
@@ -181,7 +208,14 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof SSLException || root instanceof IOException || root instanceof PrematureChannelClosureException) {
+            // TLS garbage, a failed handshake, a reset, a request cut off: the client's doing (or a deadline's), and
+            // cheap to provoke; no stack trace
+            logger.debug("Connection failed, closing remote={}: {}", ctx.channel().remoteAddress(), root.toString());
+        } else {
+            logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 }

@@ -61,7 +61,8 @@ final class Exchange {
     private Exchange(ChannelHandlerContext ctx, FullHttpRequest request, Instant receivedAt) {
         this.ctx = ctx;
         this.version = request.protocolVersion();
-        this.keepAlive = HttpUtil.isKeepAlive(request);
+        // after a decoding failure the rest of the connection's bytes cannot be framed: answer, then close
+        this.keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
         this.method = request.method();
         var decoder = new QueryStringDecoder(request.uri());
         this.path = decoder.path();

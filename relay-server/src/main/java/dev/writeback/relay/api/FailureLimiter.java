@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentMap;
  * over {@code window}. While a source's bucket is empty every token-bearing request from it is refused, right or
  * wrong, so guessing gains nothing; successful requests take nothing from the bucket.
  */
-final class FailureLimiter {
+public final class FailureLimiter {
     /** Sources tracked at most; past this, sources whose buckets are full again are forgotten. */
     static final int MAX_SOURCES = 100_000;
 
@@ -20,7 +20,8 @@ final class FailureLimiter {
     private final double nanosPerToken;
     private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    FailureLimiter(Clock clock, int burst, Duration window) {
+    /** A limiter allowing {@code burst} failures per source, refilled evenly over {@code window}. */
+    public FailureLimiter(Clock clock, int burst, Duration window) {
         if (burst <= 0) {
             throw new IllegalArgumentException("burst: " + burst + " (expected: > 0)");
         }
@@ -30,7 +31,7 @@ final class FailureLimiter {
     }
 
     /** How long {@code source} must wait before its next attempt; zero when it may try now. */
-    Duration retryAfter(String source) {
+    public Duration retryAfter(String source) {
         Bucket bucket = buckets.get(source);
         if (bucket == null) {
             return Duration.ZERO;
@@ -45,7 +46,7 @@ final class FailureLimiter {
     }
 
     /** Takes one token from {@code source}'s bucket; returns true when this emptied it (the source is now blocked). */
-    boolean recordFailure(String source) {
+    public boolean recordFailure(String source) {
         if (buckets.size() >= MAX_SOURCES) {
             forgetRefilled();
         }

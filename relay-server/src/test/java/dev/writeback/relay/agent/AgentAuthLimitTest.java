@@ -1,0 +1,162 @@
+package dev.writeback.relay.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.Message;
+import dev.writeback.protocol.testing.FakeClock;
+import dev.writeback.protocol.testing.LogCapture;
+import dev.writeback.relay.RelayConfig;
+import dev.writeback.relay.api.FailureLimiter;
+import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.Store;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failed agent authentications are limited per source address, and a limited source costs no store lookup. */
+class AgentAuthLimitTest {
+    @TempDir
+    Path dir;
+
+    private final FakeClock clock = new FakeClock();
+    private final AtomicInteger lookups = new AtomicInteger();
+    private final LogCapture logs = new LogCapture();
+    private Store store;
+    private SessionContext context;
+    private FailureLimiter limiter;
+
+    @BeforeEach
+    void start() throws Exception {
+        store = Store.openSqlite(dir, MasterKey.loadOrCreate(dir, Map.of()), clock);
+        Executor counting = task -> {
+            lookups.incrementAndGet();
+            task.run();
+        };
+        context = new SessionContext(RelayConfig.defaults(dir), store, new AgentSessions(), clock, new SecureRandom(),
+                counting, "relay.test");
+        limiter = new FailureLimiter(clock, AgentSessionHandler.AUTH_FAILURE_BURST, AgentSessionHandler.AUTH_FAILURE_WINDOW);
+        logs.start();
+    }
+
+    @AfterEach
+    void stop() {
+        logs.close();
+        store.close();
+    }
+
+    @Test
+    void failedAuth_isRefusedWithUnknownAgent_untilTheBurstIsUsedUp() {
+        for (int i = 0; i < AgentSessionHandler.AUTH_FAILURE_BURST; i++) {
+            EmbeddedChannel ch = connect();
+            assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+            ch.writeInbound(auth("agent-nobody-" + i));
+            ch.runPendingTasks();
+
+            assertRefused(ch, ErrorCode.UNKNOWN_AGENT, "is not registered");
+        }
+        assertThat(lookups).hasValue(AgentSessionHandler.AUTH_FAILURE_BURST);
+        assertThat(logs.text()).contains("RLY-235");
+    }
+
+    @Test
+    void limitedSource_isRefusedBeforeHello_withoutStoreLookup_andLoggedOnce() {
+        useUpBurst();
+        logs.clear();
+
+        for (int i = 0; i < 3; i++) {
+            EmbeddedChannel ch = connect();
+            assertRefused(ch, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
+        }
+
+        assertThat(lookups).hasValue(AgentSessionHandler.AUTH_FAILURE_BURST);
+        assertThat(logs.text()).doesNotContain("RLY-235").doesNotContain("RLY-230");
+    }
+
+    @Test
+    void limitedSource_getsOneAttemptBack_afterOneTokenOfTime_andAllAfterTheWindow() {
+        useUpBurst();
+        Duration oneToken = AgentSessionHandler.AUTH_FAILURE_WINDOW.dividedBy(AgentSessionHandler.AUTH_FAILURE_BURST);
+
+        clock.advance(oneToken.minusMillis(1));
+        assertRefused(connect(), ErrorCode.AUTHENTICATION_FAILED, "retry after 1 s");
+
+        clock.advance(Duration.ofMillis(1));
+        EmbeddedChannel admitted = connect();
+        assertThat(admitted.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+        admitted.writeInbound(auth("agent-nobody"));
+        admitted.runPendingTasks();
+        assertRefused(admitted, ErrorCode.UNKNOWN_AGENT, "is not registered");
+        assertRefused(connect(), ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
+
+        clock.advance(AgentSessionHandler.AUTH_FAILURE_WINDOW);
+        for (int i = 0; i < AgentSessionHandler.AUTH_FAILURE_BURST; i++) {
+            assertThat(connect().<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+        }
+    }
+
+    @Test
+    void limitedAuth_isRefusedBeforeLookup_whenTheSourceFailedOnOtherConnectionsMeanwhile() {
+        EmbeddedChannel early = connect();   // said HELLO before the source was limited
+        assertThat(early.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+        useUpBurst();
+        int before = lookups.get();
+
+        early.writeInbound(auth("agent-nobody"));
+        early.runPendingTasks();
+
+        assertRefused(early, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
+        assertThat(lookups).hasValue(before);
+    }
+
+    private void useUpBurst() {
+        for (int i = 0; i < AgentSessionHandler.AUTH_FAILURE_BURST; i++) {
+            EmbeddedChannel ch = connect();
+            ch.readOutbound();
+            ch.writeInbound(auth("agent-nobody"));
+            ch.runPendingTasks();
+            assertRefused(ch, ErrorCode.UNKNOWN_AGENT, "is not registered");
+        }
+    }
+
+    private EmbeddedChannel connect() {
+        var ch = new EmbeddedChannel(new AgentSessionHandler(context, new KeyRotation(context), limiter));
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/agent/v1",
+                EmptyHttpHeaders.INSTANCE, null));
+        return ch;
+    }
+
+    private Message.Auth auth(String agentId) {
+        return new Message.Auth(agentId, clock.millis(), "relay.test", "0.0.0-test", new byte[] {0x30, 0x06, 2, 1, 1, 2, 1, 1});
+    }
+
+    private static void assertRefused(EmbeddedChannel ch, ErrorCode code, String reason) {
+        Object first = ch.readOutbound();
+        assertThat(first).isInstanceOfSatisfying(Message.ErrorMessage.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.message()).contains(reason);
+        });
+        Object close = ch.readOutbound();
+        assertThat(close).isInstanceOfSatisfying(CloseWebSocketFrame.class, c -> {
+            assertThat(c.statusCode()).isEqualTo(1008);
+            assertThat(c.reasonText()).startsWith(code.name() + ": ");
+            c.release();
+        });
+        assertThat(ch.isActive()).as("open for the peer to close first").isTrue();
+        ch.advanceTimeBy(AgentSessionHandler.CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isActive()).as("closed after the linger").isFalse();
+    }
+}

@@ -1,0 +1,214 @@
+package dev.writeback.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.util.ssl.TrustAllTrustManager;
+import dev.writeback.agent.Agent;
+import dev.writeback.agent.AgentConfig;
+import dev.writeback.agent.AgentState;
+import dev.writeback.protocol.Anchor;
+import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.FrameType;
+import dev.writeback.protocol.Message;
+import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PasswordRequest;
+import dev.writeback.protocol.RequestId;
+import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.Secret;
+import dev.writeback.protocol.crypto.EnvelopeContext;
+import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.crypto.PackageKey;
+import dev.writeback.protocol.crypto.Sealing;
+import dev.writeback.relay.RelayServer;
+import dev.writeback.relay.store.AgentKey;
+import io.netty.channel.Channel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real agent with the embedded directory, connected to a rogue relay that holds the agent's keys (as a
+ * compromised or buggy relay would) and sends it replayed, expired and tampered REQUESTs. The agent must answer
+ * each with ERROR (REPLAYED, EXPIRED, BAD_TAG) and apply nothing, which the directory confirms: the password a
+ * refused request carried never binds, and the last good one still does.
+ */
+class RogueRelayIT {
+    private static final String ADA_DN = "CN=Ada Lovelace,OU=Staff,DC=corp,DC=example";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path dir;
+
+    static CapturedLogs logs;
+    static RogueRelay rogue;
+    static Agent agent;
+    static Channel link;
+    static String tenantId;
+    static String agentId;
+    static PackageKey packageKey;
+    static PublicKey rsaKey;
+    static int ldapsPort;
+    static final SecureRandom random = new SecureRandom();
+
+    @BeforeAll
+    static void start() throws Exception {
+        logs = new CapturedLogs();
+        Path state;
+        try (RelayServer relay = Loopback.relay(dir)) {   // the real relay registers the agent, then goes away
+            String[] tenant = Loopback.tenant(relay, "victim");
+            tenantId = tenant[0];
+            state = Loopback.register(relay, tenantId, dir, "victim-agent");
+            agentId = AgentState.load(state).agentId();
+            AgentKey key = relay.store().keys(agentId).get(0);
+            packageKey = PackageKey.of(key.version(), key.packageKey());
+            rsaKey = KeyPairs.encryptionPublicKey(key.rsaPublicKey());
+        }
+        rogue = new RogueRelay(dir.resolve("relay"), tenantId, packageKey.version());
+        ldapsPort = Loopback.freePort();
+        Path yaml = state.getParent().resolve("agent.yaml");
+        Files.writeString(yaml, """
+                stateDir: state
+                relay:
+                  url: https://127.0.0.1:%d
+                directories:
+                  - name: corp
+                    type: embedded
+                    embedded:
+                      dataDir: embedded-directory
+                      baseDn: DC=corp,DC=example
+                      host: 127.0.0.1
+                      ldapPort: %d
+                      ldapsPort: %d
+                """.formatted(rogue.port(), Loopback.freePort(), ldapsPort));
+        agent = Agent.start(AgentConfig.load(yaml));
+        link = rogue.awaitSession(WAIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (agent != null) {
+                agent.close();
+            }
+            if (rogue != null) {
+                rogue.close();
+            }
+        } finally {
+            logs.close();
+        }
+    }
+
+    @Test
+    void tamperedExpiredAndReplayedRequests_areRefused_andNothingIsApplied() throws Exception {
+        long rejectedBefore = agent.link().stats().rejected();
+        Instant now = Instant.now();
+        var good = RequestId.random();
+        byte[] goodSealed = seal(good, "Good-First-11", now, now.plusSeconds(15));
+        assertThat(outcome(good, goodSealed)).isEqualTo(ResultCode.SUCCESS);
+        assertBinds("Good-First-11");
+
+        var tamperedId = RequestId.random();
+        byte[] tampered = seal(tamperedId, "Tampered-22", now, now.plusSeconds(15));
+        tampered[tampered.length - 20] ^= 0x01;                                       // one bit of ciphertext
+        assertRefused(tamperedId, tampered, ErrorCode.BAD_TAG);
+
+        var moved = RequestId.random();                                               // a good body under another id
+        assertRefused(moved, seal(RequestId.random(), "Moved-33", now, now.plusSeconds(15)), ErrorCode.BAD_TAG);
+
+        var expired = RequestId.random();
+        assertRefused(expired, seal(expired, "Expired-44", now.minusSeconds(75), now.minusSeconds(60)), ErrorCode.EXPIRED);
+
+        var future = RequestId.random();
+        assertRefused(future, seal(future, "Future-55", now.plusSeconds(600), now.plusSeconds(615)), ErrorCode.EXPIRED);
+
+        var second = RequestId.random();
+        assertThat(outcome(second, seal(second, "Good-Second-66", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+
+        assertRefused(good, goodSealed, ErrorCode.REPLAYED);                          // the first request, again
+
+        assertBinds("Good-Second-66");
+        for (String refused : new String[] {"Good-First-11", "Tampered-22", "Moved-33", "Expired-44", "Future-55"}) {
+            assertDoesNotBind(refused);
+        }
+        assertThat(agent.link().stats().rejected()).isEqualTo(rejectedBefore + 5);
+        assertThat(logs.text()).contains("AGT-330 request rejected code=BAD_TAG").contains("code=EXPIRED").contains("code=REPLAYED")
+                .doesNotContain("Tampered-22").doesNotContain("Good-Second-66");
+    }
+
+    @Test
+    void replayOnANewConnection_isRefused() throws Exception {
+        var id = RequestId.random();
+        byte[] sealed = seal(id, "Before-Reconnect-77", Instant.now(), Instant.now().plusSeconds(30));
+        assertThat(outcome(id, sealed)).isEqualTo(ResultCode.SUCCESS);
+
+        link.writeAndFlush(new Message.Goaway("rogue wants a new connection", 0));
+        link = rogue.awaitSession(WAIT);
+        long rejected = agent.link().stats().rejected();
+
+        assertRefused(id, sealed, ErrorCode.REPLAYED);
+        assertThat(agent.link().stats().rejected()).isEqualTo(rejected + 1);
+        assertBinds("Before-Reconnect-77");
+    }
+
+    private static byte[] seal(RequestId id, String password, Instant issuedAt, Instant expiresAt) {
+        var request = PasswordRequest.reset(Anchor.parse("upn:ada@corp.example"), Secret.of(password), true, false,
+                issuedAt, expiresAt);
+        try {
+            return Sealing.sealRequest(request, packageKey, rsaKey, new EnvelopeContext(FrameType.REQUEST, id, tenantId, agentId),
+                    random);
+        } finally {
+            request.destroy();
+        }
+    }
+
+    /** Sends a REQUEST; the agent must accept it and answer a RESULT; returns the result code. */
+    private static ResultCode outcome(RequestId id, byte[] sealed) throws Exception {
+        link.writeAndFlush(new Message.Request(id, sealed));
+        assertThat(rogue.next(WAIT)).isEqualTo(new Message.Accepted(id));
+        Message answer = rogue.next(WAIT);
+        assertThat(answer).as("answer to %s", id).isInstanceOf(Message.Result.class);
+        Outcome outcome = Sealing.openResult(((Message.Result) answer).sealed(),
+                new EnvelopeContext(FrameType.RESULT, id, tenantId, agentId), packageKey);
+        return outcome.code();
+    }
+
+    /** Sends a REQUEST the agent must refuse with ERROR {@code code} for that request id. */
+    private static void assertRefused(RequestId id, byte[] sealed, ErrorCode code) throws Exception {
+        link.writeAndFlush(new Message.Request(id, sealed));
+        assertThat(rogue.next(WAIT)).isEqualTo(new Message.Accepted(id));
+        Message answer = rogue.next(WAIT);
+        assertThat(answer).as("answer to %s", id).isInstanceOfSatisfying(Message.ErrorMessage.class, e -> {
+            assertThat(e.requestId()).isEqualTo(id);
+            assertThat(e.code()).isEqualTo(code);
+        });
+    }
+
+    private static void assertBinds(String password) throws Exception {
+        assertThat(bind(password)).as("bind with %s", password).isEqualTo(ResultCode.SUCCESS.name());
+    }
+
+    private static void assertDoesNotBind(String password) throws Exception {
+        assertThat(bind(password)).as("a refused request's password must not bind").isEqualTo("INVALID_CREDENTIALS");
+    }
+
+    private static String bind(String password) throws Exception {
+        var ssl = new SSLUtil(new TrustAllTrustManager());
+        try (var c = new LDAPConnection(ssl.createSSLSocketFactory(), "127.0.0.1", ldapsPort)) {
+            return c.bind(ADA_DN, password).getResultCode() == com.unboundid.ldap.sdk.ResultCode.SUCCESS ? "SUCCESS" : "OTHER";
+        } catch (LDAPException e) {
+            return e.getResultCode() == com.unboundid.ldap.sdk.ResultCode.INVALID_CREDENTIALS ? "INVALID_CREDENTIALS"
+                    : e.getResultCode().getName();
+        }
+    }
+}
