@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 /** The relay: one TLS port for the REST API and agent connections, a store, and the live agent sessions. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(RelayServer.class);
-    private static final Duration HOUSEKEEPING = Duration.ofSeconds(30);
 
     private final RelayConfig config;
     private final Store store;
@@ -94,8 +93,8 @@ public final class RelayServer implements AutoCloseable {
                     .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api))
                     .bind(config.bindAddress(), config.port()).sync().channel();
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, channel);
-            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), HOUSEKEEPING.toMillis(),
-                    HOUSEKEEPING.toMillis(), TimeUnit.MILLISECONDS);
+            long every = config.housekeepingInterval().toMillis();
+            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
             logger.info("RLY-002 certificate fingerprint {}{}", tls.fingerprint(), tls.selfSigned() ? " (self-signed: agents pin it with --trust-fingerprint)" : "");
@@ -116,6 +115,14 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
+        try {
+            checkSessions(rotation);
+        } catch (RuntimeException e) {   // a periodic task that throws is never run again
+            logger.warn("RLY-091 housekeeping failed: {}", e.toString());
+        }
+    }
+
+    private void checkSessions(KeyRotation rotation) {
         for (AgentSession s : sessions.all()) {
             if (s.live(config.heartbeatOverdue()).heartbeatOverdue() && s.markOverdue()) {
                 var last = s.live(config.heartbeatOverdue()).lastHeartbeat();
