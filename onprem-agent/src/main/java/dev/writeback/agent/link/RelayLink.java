@@ -229,7 +229,7 @@ public final class RelayLink implements AutoCloseable {
     }
 
     /**
-     * Turns a refused CONNECT into one clear line: a 407 means the proxy credentials are wrong, which retrying soon
+     * Turns a refused CONNECT into one clear line: a 407 (or 401) means the proxy credentials are wrong, which retrying soon
      * will not fix, so the agent backs off as after a refused authentication.
      */
     private final class ProxyFailureHandler extends ChannelInboundHandlerAdapter {
@@ -243,7 +243,7 @@ public final class RelayLink implements AutoCloseable {
             String message = String.valueOf(refused.getMessage());
             int at = message.indexOf("status: ");
             String status = at < 0 ? message : message.substring(at + "status: ".length());
-            if (status.startsWith("407")) {
+            if (status.startsWith("407") || status.startsWith("401")) {   // tinyproxy answers 401 to bad basic auth
                 logger.warn("AGT-113 proxy {} refused the credentials of user {} (status {}): check relay.proxy.username and"
                         + " relay.proxy.passwordFile/passwordEnv", proxy.address(), proxy.username(), status);
                 backoff.authRejected();
