@@ -40,12 +40,13 @@ public final class RelayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService blocking;
     private final AgentSessions sessions;
+    private final Router router;
     private final Channel serverChannel;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
-                        ExecutorService blocking, AgentSessions sessions, Channel serverChannel) {
+                        ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
         this.config = config;
         this.store = store;
         this.tls = tls;
@@ -53,6 +54,7 @@ public final class RelayServer implements AutoCloseable {
         this.workers = workers;
         this.blocking = blocking;
         this.sessions = sessions;
+        this.router = router;
         this.serverChannel = serverChannel;
     }
 
@@ -92,7 +94,7 @@ public final class RelayServer implements AutoCloseable {
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api))
                     .bind(config.bindAddress(), config.port()).sync().channel();
-            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, channel);
+            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
             long every = config.housekeepingInterval().toMillis();
             workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
@@ -172,11 +174,17 @@ public final class RelayServer implements AutoCloseable {
         sessions.goawayAll("relay shutting down");
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
-            while (sessions.inFlight() > 0 && System.nanoTime() < deadline) {
+            // Finished operations still write their audit record and answer on the blocking pool: wait for it too,
+            // because shutting the event loops down closes every connection at once.
+            while ((sessions.inFlight() > 0 || router.active() > 0 || busy(blocking)) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (sessions.inFlight() > 0 || router.active() > 0) {
+            logger.warn("RLY-092 shutdown grace of {} over: {} requests still in flight are cut off", config.shutdownGrace(),
+                    Math.max(sessions.inFlight(), router.active()));
         }
         for (AgentSession s : sessions.all()) {
             s.close("relay shutting down");
@@ -202,6 +210,10 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    private static boolean busy(ExecutorService executor) {
+        return executor instanceof java.util.concurrent.ThreadPoolExecutor pool && (pool.getActiveCount() > 0 || !pool.getQueue().isEmpty());
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

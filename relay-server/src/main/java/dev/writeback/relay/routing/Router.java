@@ -41,6 +41,7 @@ public final class Router implements AgentGateway {
     private final Clock clock;
     private final Duration offlineGrace;
     private final Duration heartbeatOverdue;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A router over the relay's live sessions. */
     public Router(AgentSessions sessions, KeyRotation rotation, EventExecutorGroup timers, Clock clock, Duration offlineGrace,
@@ -56,8 +57,15 @@ public final class Router implements AgentGateway {
     @Override
     public CompletableFuture<Delivery> submit(String tenantId, RequestId requestId, PasswordRequest request) {
         var attempt = new Attempt(tenantId, requestId, request, clock.instant().plus(offlineGrace));
+        active.incrementAndGet();
+        attempt.result.whenComplete((d, e) -> active.decrementAndGet());
         attempt.next();
         return attempt.result;
+    }
+
+    /** Operations submitted and not yet finished (shutdown waits for them). */
+    public int active() {
+        return active.get();
     }
 
     @Override
