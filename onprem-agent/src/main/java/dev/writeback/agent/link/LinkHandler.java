@@ -68,7 +68,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            logger.warn("AGT-130 nothing from the relay for {} s, reconnecting", RelayLink.DEAD_PEER.toSeconds());
+            logger.warn("AGT-130 nothing from the relay for {} ms, reconnecting", context.timings().deadPeer().toMillis());
             ctx.close();
             return;
         }

@@ -36,16 +36,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's outbound connection to the relay, kept open for as long as the agent runs: dials out (through an
  * HTTP CONNECT proxy when configured), reconnects with full-jitter backoff, detects a dead relay after 75 s
- * of silence, and reconnects at once after GOAWAY. The agent never listens.
+ * of silence (see {@link LinkTimings}), and reconnects at once after GOAWAY. The agent never listens.
  */
 public final class RelayLink implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(RelayLink.class);
-    /** Reconnect when nothing arrived for this long (the production value; see {@link LinkTimings}). */
-    static final Duration DEAD_PEER = LinkTimings.defaults().deadPeer();
     /** Reset the backoff after a connection stayed up this long. */
     static final Duration STABLE = Duration.ofSeconds(60);
-    /** How long a replaced key version is kept (the production value; see {@link LinkTimings}). */
-    static final Duration KEY_OVERLAP = LinkTimings.defaults().keyOverlap();
 
     private final LinkContext context;
     private final SslContext tls;
