@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.agent.directory.DirectoryConfig;
 import dev.writeback.agent.directory.DirectoryConfigException;
+import dev.writeback.agent.link.LinkTimings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                           List<DirectoryConfig> directories) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
-        relay = relay == null ? new Relay(null, null) : relay;
+        relay = relay == null ? new Relay(null, null, null, null, null) : relay;
         directories = List.copyOf(directories);
     }
 
@@ -48,8 +49,45 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      *
      * @param url the relay URL ({@code https://host:port}); null = the one in the state directory
      * @param proxy an HTTP CONNECT proxy, or null
+     * @param keepAlive the adaptive keepalive, or null for 30 s / floor 10 s / idle gap 10 s
+     * @param deadPeerTimeout reconnect when nothing arrived from the relay for this long (default 75 s)
+     * @param keyOverlap keep a replaced key version this long before destroying it (default 3 min)
      */
-    public record Relay(String url, Proxy proxy) {}
+    public record Relay(String url, Proxy proxy, KeepAlive keepAlive,
+                        @JsonDeserialize(using = DurationDeserializer.class) Duration deadPeerTimeout,
+                        @JsonDeserialize(using = DurationDeserializer.class) Duration keyOverlap) {
+        /** The link timings these settings give, the production values where unset. */
+        public LinkTimings timings() {
+            var d = LinkTimings.defaults();
+            var k = keepAlive == null ? new KeepAlive(null, null, null) : keepAlive;
+            Duration interval = k.interval() == null ? d.keepAlive() : k.interval();
+            Duration floor = k.floor() == null ? min(d.keepAliveFloor(), interval) : k.floor();
+            Duration dead = deadPeerTimeout == null ? max(d.deadPeer(), interval.multipliedBy(2)) : deadPeerTimeout;
+            return new LinkTimings(interval, floor, max(d.keepAliveCeiling(), interval),
+                    k.idleGap() == null ? min(d.idleGap(), interval) : k.idleGap(), d.cleanPeriod(), dead,
+                    keyOverlap == null ? d.keyOverlap() : keyOverlap);
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
+        }
+
+        private static Duration max(Duration a, Duration b) {
+            return a.compareTo(b) >= 0 ? a : b;
+        }
+    }
+
+    /**
+     * The adaptive WebSocket ping (DESIGN §3): starts at {@code interval}, halves after a connection died after an
+     * idle gap of at least {@code idleGap}, never below {@code floor}.
+     *
+     * @param interval the interval to start from (default 30 s)
+     * @param floor the lowest interval (default 10 s)
+     * @param idleGap a drop after at least this long without traffic counts as an idle drop (default 10 s)
+     */
+    public record KeepAlive(@JsonDeserialize(using = DurationDeserializer.class) Duration interval,
+                            @JsonDeserialize(using = DurationDeserializer.class) Duration floor,
+                            @JsonDeserialize(using = DurationDeserializer.class) Duration idleGap) {}
 
     /**
      * An HTTP CONNECT proxy (corporate networks).
@@ -123,6 +161,11 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         }
         if (relay.url() != null && !relay.url().matches("(?i)(https|wss)://[^/\\s]+(/.*)?")) {
             throw new ConfigException(file + ": relay.url: " + relay.url() + " (expected: https://host:port)");
+        }
+        try {
+            relay.timings();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": relay.keepAlive/deadPeerTimeout/keyOverlap: " + e.getMessage());
         }
         Proxy proxy = relay.proxy();
         if (proxy != null) {

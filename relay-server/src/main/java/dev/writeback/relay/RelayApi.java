@@ -17,7 +17,7 @@ final class RelayApi {
     static ApiHandler handler(RelayConfig config, Store store, AgentGateway gateway, Clock clock, Executor blocking,
                               String fingerprint, PrometheusMeterRegistry metrics) {
         return new ApiHandler(new ApiContext(store, gateway, clock, blocking, config.requestTimeout(), config.maxRequestTimeout(),
-                ApiContext.DEFAULT_REGISTRATION_TOKEN_TTL, fingerprint, metrics, ApiContext.DEFAULT_OFFLINE_GRACE, new SecureRandom()));
+                ApiContext.DEFAULT_REGISTRATION_TOKEN_TTL, fingerprint, metrics, config.reconnectGrace(), new SecureRandom()));
     }
 
     static PrometheusMeterRegistry metrics() {

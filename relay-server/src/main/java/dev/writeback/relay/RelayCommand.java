@@ -126,10 +126,7 @@ public final class RelayCommand implements Callable<Integer> {
             List<String> names = hostnames.isEmpty() ? base.publicHostnames() : hostnames;
             Path cert = tlsCert != null ? tlsCert : base.tlsCertificate();
             Path key = tlsKey != null ? tlsKey : base.tlsKey();
-            return new RelayConfig(dir, bind != null ? bind : base.bindAddress(), port != null ? port : base.port(), cert, key, names,
-                    base.pingInterval(), base.agentSilenceLimit(), base.heartbeatInterval(), base.heartbeatOverdue(),
-                    base.requestTimeout(), base.maxRequestTimeout(), base.offlineGrace(), base.maxInFlight(),
-                    base.keyRotationInterval(), base.authTimeout(), base.shutdownGrace());
+            return base.withServing(dir, bind != null ? bind : base.bindAddress(), port != null ? port : base.port(), cert, key, names);
         }
     }
 

@@ -27,12 +27,17 @@ import java.util.List;
  * @param keyRotationInterval age after which an agent's keys are rolled
  * @param authTimeout how long a new agent connection may take to authenticate
  * @param shutdownGrace how long shutdown lets in-flight operations finish after GOAWAY
+ * @param keyOverlap how long a replaced key version stays usable before it is destroyed; null for twice the
+ *                   longest request plus a minute
+ * @param reconnectGrace how long the status API shows a disconnected agent as RECONNECTING before it counts as
+ *                       OFFLINE and the tenant as DEGRADED; null for 2 minutes
  */
 public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
                           List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
                           Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
                           Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
-                          Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace) {
+                          Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace,
+                          Duration keyOverlap, Duration reconnectGrace) {
     /** The default TLS port. */
     public static final int DEFAULT_PORT = 8443;
 
@@ -57,6 +62,12 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         positive(keyRotationInterval, "keyRotationInterval");
         positive(authTimeout, "authTimeout");
         requireNonNull(shutdownGrace, "shutdownGrace");
+        keyOverlap = keyOverlap == null ? maxRequestTimeout.multipliedBy(2).plusSeconds(60) : keyOverlap;
+        positive(keyOverlap, "keyOverlap");
+        reconnectGrace = reconnectGrace == null ? Duration.ofMinutes(2) : reconnectGrace;
+        if (reconnectGrace.isNegative()) {
+            throw new IllegalArgumentException("reconnectGrace: " + reconnectGrace + " (expected: >= 0)");
+        }
         if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
             throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: <= maxRequestTimeout " + maxRequestTimeout + ")");
         }
@@ -67,6 +78,17 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
             throw new IllegalArgumentException("agentSilenceLimit: " + agentSilenceLimit
                     + " (expected: >= 2 x pingInterval " + pingInterval + ")");
         }
+    }
+
+    /** A configuration with the default key overlap (twice the longest request plus a minute). */
+    public RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
+                       List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
+                       Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
+                       Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
+                       Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace) {
+        this(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval, agentSilenceLimit,
+                heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
+                keyRotationInterval, authTimeout, shutdownGrace, null, null);
     }
 
     /** The defaults of DESIGN §3 for a data directory, on 127.0.0.1:8443 with a self-signed certificate. */
@@ -81,14 +103,62 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
     public RelayConfig withListen(String bindAddress, int port) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace);
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
     }
 
     /** A copy with other heartbeat timings (tests and demos use short ones). */
     public RelayConfig withHeartbeat(Duration interval, Duration overdue) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, interval, overdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
-                keyRotationInterval, authTimeout, shutdownGrace);
+                keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+    }
+
+    /** A copy with another key rotation interval and overlap (tests use seconds). */
+    public RelayConfig withKeyRotation(Duration interval, Duration overlap) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, interval, authTimeout, shutdownGrace, overlap, reconnectGrace);
+    }
+
+    /** A copy with another shutdown grace. */
+    public RelayConfig withShutdownGrace(Duration grace) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, grace, keyOverlap, reconnectGrace);
+    }
+
+    /** A copy with another reconnect grace (how long the status shows a lost agent as RECONNECTING). */
+    public RelayConfig withReconnectGrace(Duration grace) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, grace);
+    }
+
+    /** A copy with another offline grace (how long a request waits for a reconnecting agent). */
+    public RelayConfig withOfflineGrace(Duration grace) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, grace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+    }
+
+    /** A copy with the data directory, address, port, TLS files and host names of a command line. */
+    public RelayConfig withServing(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
+                                   List<String> publicHostnames) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+    }
+
+    /**
+     * How often the relay looks for overdue heartbeats, due key rotations and retired keys past their overlap:
+     * every 30 s, more often when the rotation interval or the overlap is shorter (tests), never under 100 ms.
+     */
+    public Duration housekeepingInterval() {
+        Duration d = Duration.ofSeconds(30);
+        for (Duration limit : List.of(keyRotationInterval.dividedBy(4), keyOverlap.dividedBy(4))) {
+            d = limit.compareTo(d) < 0 ? limit : d;
+        }
+        return d.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : d;
     }
 
     private static void positive(Duration d, String name) {

@@ -24,7 +24,7 @@ final class RelayConfigLoader {
     private static final Set<String> LISTEN = Set.of("address", "port");
     private static final Set<String> TLS = Set.of("certificate", "key");
     private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
-            "maxInFlight", "keyRotationInterval", "authTimeout");
+            "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
 
     private RelayConfigLoader() {}
@@ -63,7 +63,9 @@ final class RelayConfigLoader {
                 integer(agents, "agents.maxInFlight", "maxInFlight", d.maxInFlight()),
                 duration(agents, "agents.keyRotationInterval", "keyRotationInterval", d.keyRotationInterval()),
                 duration(agents, "agents.authTimeout", "authTimeout", d.authTimeout()),
-                duration(root, "shutdownGrace", "shutdownGrace", d.shutdownGrace()));
+                duration(root, "shutdownGrace", "shutdownGrace", d.shutdownGrace()),
+                duration(agents, "agents.keyOverlap", "keyOverlap", null),
+                duration(agents, "agents.reconnectGrace", "reconnectGrace", null));
     }
 
     /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 180d}, {@code 250ms} or ISO-8601. */

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
 /** The relay: one TLS port for the REST API and agent connections, a store, and the live agent sessions. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(RelayServer.class);
-    private static final Duration HOUSEKEEPING = Duration.ofSeconds(30);
 
     private final RelayConfig config;
     private final Store store;
@@ -41,12 +40,13 @@ public final class RelayServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService blocking;
     private final AgentSessions sessions;
+    private final Router router;
     private final Channel serverChannel;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
-                        ExecutorService blocking, AgentSessions sessions, Channel serverChannel) {
+                        ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
         this.config = config;
         this.store = store;
         this.tls = tls;
@@ -54,6 +54,7 @@ public final class RelayServer implements AutoCloseable {
         this.workers = workers;
         this.blocking = blocking;
         this.sessions = sessions;
+        this.router = router;
         this.serverChannel = serverChannel;
     }
 
@@ -93,9 +94,9 @@ public final class RelayServer implements AutoCloseable {
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api))
                     .bind(config.bindAddress(), config.port()).sync().channel();
-            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, channel);
-            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), HOUSEKEEPING.toMillis(),
-                    HOUSEKEEPING.toMillis(), TimeUnit.MILLISECONDS);
+            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
+            long every = config.housekeepingInterval().toMillis();
+            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
             logger.info("RLY-002 certificate fingerprint {}{}", tls.fingerprint(), tls.selfSigned() ? " (self-signed: agents pin it with --trust-fingerprint)" : "");
@@ -116,6 +117,14 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
+        try {
+            checkSessions(rotation);
+        } catch (RuntimeException e) {   // a periodic task that throws is never run again
+            logger.warn("RLY-091 housekeeping failed: {}", e.toString());
+        }
+    }
+
+    private void checkSessions(KeyRotation rotation) {
         for (AgentSession s : sessions.all()) {
             if (s.live(config.heartbeatOverdue()).heartbeatOverdue() && s.markOverdue()) {
                 var last = s.live(config.heartbeatOverdue()).lastHeartbeat();
@@ -165,11 +174,17 @@ public final class RelayServer implements AutoCloseable {
         sessions.goawayAll("relay shutting down");
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
-            while (sessions.inFlight() > 0 && System.nanoTime() < deadline) {
+            // Finished operations still write their audit record and answer on the blocking pool: wait for it too,
+            // because shutting the event loops down closes every connection at once.
+            while ((sessions.inFlight() > 0 || router.active() > 0 || busy(blocking)) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (sessions.inFlight() > 0 || router.active() > 0) {
+            logger.warn("RLY-092 shutdown grace of {} over: {} requests still in flight are cut off", config.shutdownGrace(),
+                    Math.max(sessions.inFlight(), router.active()));
         }
         for (AgentSession s : sessions.all()) {
             s.close("relay shutting down");
@@ -195,6 +210,10 @@ public final class RelayServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    private static boolean busy(ExecutorService executor) {
+        return executor instanceof java.util.concurrent.ThreadPoolExecutor pool && (pool.getActiveCount() > 0 || !pool.getQueue().isEmpty());
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -36,11 +36,13 @@ import java.util.function.Supplier;
  * @param heartbeatOverride the heartbeat interval, or null to use the relay's
  * @param clock the clock
  * @param random randomness for nonces and jitter
+ * @param timings keepalive, dead-peer and key-overlap timings; null for the production values
  */
 public record LinkContext(URI relay, RelayTrust tls, ProxySettings proxy, String tenantId, String agentId, String agentVersion,
                           PrivateKey identityKey, AgentKeys keys, Path stateDir,
                           Function<PasswordRequest, Outcome> processor, Supplier<List<DirectoryStatus>> health,
-                          ExecutorService workers, Duration heartbeatOverride, Clock clock, SecureRandom random) {
+                          ExecutorService workers, Duration heartbeatOverride, Clock clock, SecureRandom random,
+                          LinkTimings timings) {
     public LinkContext {
         requireNonNull(relay, "relay");
         requireNonNull(tls, "tls");
@@ -55,6 +57,7 @@ public record LinkContext(URI relay, RelayTrust tls, ProxySettings proxy, String
         requireNonNull(workers, "workers");
         requireNonNull(clock, "clock");
         requireNonNull(random, "random");
+        timings = timings == null ? LinkTimings.defaults() : timings;
     }
 
     /** The relay's host name as the agent dialed it (signed into AUTH). */

@@ -68,7 +68,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            logger.warn("AGT-130 nothing from the relay for {} s, reconnecting", RelayLink.DEAD_PEER.toSeconds());
+            logger.warn("AGT-130 nothing from the relay for {} ms, reconnecting", context.timings().deadPeer().toMillis());
             ctx.close();
             return;
         }
@@ -262,16 +262,15 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onKeys(Message.Keys k) {
-        context.workers().execute(() -> {
-            try {
-                int previous = context.keys().currentVersion();
-                context.keys().add(k.keyVersion(), k.wrappedPackageKey());
-                logger.info("AGT-401 key version {} active; version {} kept for {} s", k.keyVersion(), previous, RelayLink.KEY_OVERLAP.toSeconds());
-                link.destroyKeysLater(k.keyVersion());
-            } catch (IOException | RuntimeException e) {
-                logger.warn("AGT-405 key version {} could not be installed: {}", k.keyVersion(), e.toString());
-            }
-        });
+        // On the event loop, before the next frame is read: the relay seals with this version right after sending it.
+        try {
+            int previous = context.keys().currentVersion();
+            context.keys().add(k.keyVersion(), k.wrappedPackageKey());
+            logger.info("AGT-401 key version {} active; version {} kept for {} s", k.keyVersion(), previous, context.timings().keyOverlap().toSeconds());
+            link.destroyKeysLater(k.keyVersion());
+        } catch (IOException | RuntimeException e) {
+            logger.warn("AGT-405 key version {} could not be installed: {}", k.keyVersion(), e.toString());
+        }
     }
 
     private void closeIfDrained(ChannelHandlerContext ctx) {

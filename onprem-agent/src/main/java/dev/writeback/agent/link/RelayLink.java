@@ -5,6 +5,8 @@ import dev.writeback.protocol.codec.FrameCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -34,16 +36,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's outbound connection to the relay, kept open for as long as the agent runs: dials out (through an
  * HTTP CONNECT proxy when configured), reconnects with full-jitter backoff, detects a dead relay after 75 s
- * of silence, and reconnects at once after GOAWAY. The agent never listens.
+ * of silence (see {@link LinkTimings}), and reconnects at once after GOAWAY. The agent never listens.
  */
 public final class RelayLink implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(RelayLink.class);
-    /** Reconnect when nothing arrived for this long. */
-    static final Duration DEAD_PEER = Duration.ofSeconds(75);
     /** Reset the backoff after a connection stayed up this long. */
     static final Duration STABLE = Duration.ofSeconds(60);
-    /** How long a replaced key version is kept (the relay's longest request twice, plus a minute). */
-    static final Duration KEY_OVERLAP = Duration.ofMinutes(3);
 
     private final LinkContext context;
     private final SslContext tls;
@@ -66,14 +64,17 @@ public final class RelayLink implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         var random = new SplittableRandom(context.random().nextLong());
         this.backoff = new Backoff(random);
-        this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), KeepAlive.INITIAL);
+        this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), context.timings());
         this.startedAt = context.clock().instant();
     }
 
     /** Starts connecting; returns at once. */
     public void start() {
-        logger.info("AGT-010 connecting to relay {} as agent={} tenant={} trust={}{}", context.relay(), context.agentId(),
-                context.tenantId(), context.tls().describe(), context.proxy() == null ? "" : " via proxy " + context.proxy().address());
+        logger.info("AGT-010 connecting to relay {} as agent={} tenant={} trust={}{} keepalive={}ms deadPeer={}ms", context.relay(),
+                context.agentId(), context.tenantId(), context.tls().describe(),
+                context.proxy() == null ? "" : " via proxy " + context.proxy().address()
+                        + (context.proxy().username() == null ? "" : " as " + context.proxy().username()),
+                keepAlive.interval().toMillis(), context.timings().deadPeer().toMillis());
         connect();
     }
 
@@ -112,7 +113,8 @@ public final class RelayLink implements AutoCloseable {
         channel = f.channel();
         f.addListener(result -> {
             if (!result.isSuccess()) {
-                logger.warn("AGT-110 cannot reach relay {}: {}", context.relay(), rootMessage(result.cause()));
+                logger.warn("AGT-110 cannot reach relay {}{}: {}", context.relay(),
+                        context.proxy() == null ? "" : " (proxy " + context.proxy().address() + ")", rootMessage(result.cause()));
                 scheduleReconnect(backoff.next());
             }
         });
@@ -146,6 +148,11 @@ public final class RelayLink implements AutoCloseable {
         backoff.authRejected();
     }
 
+    /** The current keepalive interval, without jitter. */
+    public Duration keepAliveInterval() {
+        return keepAlive.interval();
+    }
+
     void reconnectNow(int afterMillis) {
         current = null;
         group.schedule(this::connect, afterMillis, TimeUnit.MILLISECONDS);
@@ -155,11 +162,11 @@ public final class RelayLink implements AutoCloseable {
         group.schedule(() -> {
             try {
                 context.keys().destroyBelow(currentVersion);
-                logger.info("AGT-402 key versions below {} destroyed", currentVersion);
+                logger.info("AGT-402 key versions below {} destroyed after {}", currentVersion, context.timings().keyOverlap());
             } catch (IOException e) {
                 logger.warn("AGT-405 destroying old key versions failed: {}", e.toString());
             }
-        }, KEY_OVERLAP.toMillis(), TimeUnit.MILLISECONDS);
+        }, context.timings().keyOverlap().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void scheduleReconnect(Duration delay) {
@@ -197,9 +204,10 @@ public final class RelayLink implements AutoCloseable {
             if (proxy != null) {
                 p.addLast("proxy", proxy.username() == null ? new HttpProxyHandler(proxy.address())
                         : new HttpProxyHandler(proxy.address(), proxy.username(), new String(proxy.password())));
+                p.addLast("proxyFailure", new ProxyFailureHandler());
             }
             p.addLast("tls", tls.newHandler(ch.alloc(), context.relayHost(), context.relayPort()));
-            p.addLast("idle", new IdleStateHandler(DEAD_PEER.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+            p.addLast("idle", new IdleStateHandler(context.timings().deadPeer().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("http", new HttpClientCodec());
             p.addLast("aggregate", new HttpObjectAggregator(ProtocolVersion.MAX_FRAME_BYTES));
             URI ws = URI.create("wss://" + context.relayHost() + ":" + context.relayPort() + ProtocolVersion.AGENT_PATH);
@@ -213,6 +221,33 @@ public final class RelayLink implements AutoCloseable {
                     .build()));
             p.addLast("frames", new FrameCodec());
             p.addLast("link", new LinkHandler(context, RelayLink.this, stats, replays, keepAlive));
+        }
+    }
+
+    /**
+     * Turns a refused CONNECT into one clear line: a 407 (or 401) means the proxy credentials are wrong, which retrying soon
+     * will not fix, so the agent backs off as after a refused authentication.
+     */
+    private final class ProxyFailureHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!(cause instanceof HttpProxyHandler.HttpProxyConnectException refused)) {
+                ctx.fireExceptionCaught(cause);
+                return;
+            }
+            var proxy = context.proxy();
+            String message = String.valueOf(refused.getMessage());
+            int at = message.indexOf("status: ");
+            String status = at < 0 ? message : message.substring(at + "status: ".length());
+            if (status.startsWith("407") || status.startsWith("401")) {   // tinyproxy answers 401 to bad basic auth
+                logger.warn("AGT-113 proxy {} refused the credentials of user {} (status {}): check relay.proxy.username and"
+                        + " relay.proxy.passwordFile/passwordEnv", proxy.address(), proxy.username(), status);
+                backoff.authRejected();
+            } else {
+                logger.warn("AGT-114 proxy {} refused the tunnel to {}:{} (status {}): check that the proxy allows CONNECT to"
+                        + " this port", proxy.address(), context.relayHost(), context.relayPort(), status);
+            }
+            ctx.close();
         }
     }
 }

@@ -49,6 +49,7 @@ public final class AgentSession {
     private final Map<RequestId, Pending> pending = new HashMap<>();
 
     private volatile int inFlight;
+    private volatile long lastPicked;
     private volatile boolean draining;
     private volatile String version;
     private volatile Instant lastHeartbeat;
@@ -96,6 +97,11 @@ public final class AgentSession {
         return inFlight;
     }
 
+    /** When this session was last chosen for a request ({@link System#nanoTime()}), to spread ties. */
+    long lastPicked() {
+        return lastPicked;
+    }
+
     /** Whether this session may take new requests: open, not draining, and its directories reachable. */
     public boolean acceptsWork() {
         return channel.isActive() && !draining && inFlight < maxInFlight;
@@ -117,7 +123,12 @@ public final class AgentSession {
      * (RESULT, deadline, rejection) or a miss (busy, closed before acceptance) that the router may retry elsewhere.
      */
     public void deliver(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome, Consumer<Miss> onMiss) {
-        channel.eventLoop().execute(() -> deliverOnLoop(requestId, request, onOutcome, onMiss));
+        lastPicked = System.nanoTime();
+        try {
+            channel.eventLoop().execute(() -> deliverOnLoop(requestId, request, onOutcome, onMiss));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            onMiss.accept(Miss.GONE);   // the relay is shutting down this session's event loop
+        }
     }
 
     private void deliverOnLoop(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome,
@@ -149,11 +160,13 @@ public final class AgentSession {
         inFlight = pending.size();
         p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
         channel.writeAndFlush(new Message.Request(requestId, sealed)).addListener(f -> {
-            if (!f.isSuccess()) {
-                Pending q = remove(requestId);
-                if (q != null) {
-                    q.onRetry.accept(Miss.GONE);
-                }
+            if (f.isSuccess()) {
+                p.written = true;
+                return;
+            }
+            Pending q = remove(requestId);
+            if (q != null) {
+                q.onRetry.accept(Miss.GONE);
             }
         });
     }
@@ -244,6 +257,16 @@ public final class AgentSession {
                     p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
                             "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
                             "agent " + agentId + " accepted the request, then its connection closed before RESULT"));
+                } else if (p.written) {
+                    // The agent may have read it and sent an ACCEPTED that died with the connection; sending it to
+                    // another agent could apply it twice (DESIGN §2: retry only what never left the relay).
+                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
+                        logger.warn("RLY-342 connection lost after the request was sent, before ACCEPTED agent={} requestId={}:"
+                                + " outcome unknown, not retried", agentId, p.requestId);
+                    }
+                    p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
+                            "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
+                            "request sent to agent " + agentId + ", then its connection closed before ACCEPTED"));
                 } else {
                     p.onRetry.accept(Miss.GONE);
                 }

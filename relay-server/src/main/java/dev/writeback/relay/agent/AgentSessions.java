@@ -50,13 +50,15 @@ public final class AgentSessions {
 
     /**
      * The session that should take the next request of a tenant: open, not draining, not full, not excluded;
-     * sessions with healthy directories first, then the fewest in flight.
+     * sessions with healthy directories first, then the fewest in flight, then the one chosen longest ago (so an
+     * idle tenant's requests rotate over its agents and a broken standby is noticed before it is needed).
      */
     public Optional<AgentSession> pick(String tenantId, Set<String> excludedSessions) {
         return of(tenantId).stream()
                 .filter(AgentSession::acceptsWork)
                 .filter(s -> !excludedSessions.contains(s.sessionId()))
-                .min(Comparator.comparing((AgentSession s) -> !s.directoriesHealthy()).thenComparingInt(AgentSession::inFlight));
+                .min(Comparator.comparing((AgentSession s) -> !s.directoriesHealthy()).thenComparingInt(AgentSession::inFlight)
+                        .thenComparingLong(AgentSession::lastPicked));
     }
 
     /** Completes when a new session of the tenant becomes ready (callers add their own timeout). */

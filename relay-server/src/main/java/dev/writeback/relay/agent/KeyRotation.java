@@ -31,9 +31,9 @@ public final class KeyRotation {
         this.context = context;
     }
 
-    /** How long a replaced key version stays usable: the longest request plus clock skew, with margin. */
+    /** How long a replaced key version stays usable: by default twice the longest request plus a minute. */
     public Duration overlap() {
-        return context.config().maxRequestTimeout().multipliedBy(2).plusSeconds(60);
+        return context.config().keyOverlap();
     }
 
     /** Starts a rollover on every session of the agent; false when none is connected. */

@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses an agent for each operation and follows it to its end. A request that no agent accepted moves to
- * another agent (or waits up to the offline grace for one to reconnect); a request that an agent accepted is
- * never sent twice — if that agent is lost the outcome is OUTCOME_UNKNOWN.
+ * Chooses an agent for each operation and follows it to its end. A request that never reached an agent (its
+ * session was closed, draining or full, the write failed, or the agent answered BUSY) moves to another agent, or
+ * waits up to the offline grace for one to reconnect; a request that was written to an agent is never sent twice —
+ * if that agent is lost before RESULT the outcome is OUTCOME_UNKNOWN, whether or not its ACCEPTED had arrived.
  */
 public final class Router implements AgentGateway {
     private static final Logger logger = LoggerFactory.getLogger(Router.class);
@@ -40,6 +41,7 @@ public final class Router implements AgentGateway {
     private final Clock clock;
     private final Duration offlineGrace;
     private final Duration heartbeatOverdue;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A router over the relay's live sessions. */
     public Router(AgentSessions sessions, KeyRotation rotation, EventExecutorGroup timers, Clock clock, Duration offlineGrace,
@@ -55,8 +57,15 @@ public final class Router implements AgentGateway {
     @Override
     public CompletableFuture<Delivery> submit(String tenantId, RequestId requestId, PasswordRequest request) {
         var attempt = new Attempt(tenantId, requestId, request, clock.instant().plus(offlineGrace));
+        active.incrementAndGet();
+        attempt.result.whenComplete((d, e) -> active.decrementAndGet());
         attempt.next();
         return attempt.result;
+    }
+
+    /** Operations submitted and not yet finished (shutdown waits for them). */
+    public int active() {
+        return active.get();
     }
 
     @Override
@@ -98,6 +107,19 @@ public final class Router implements AgentGateway {
             if (result.isDone()) {
                 return;
             }
+            try {
+                route();
+            } catch (RuntimeException e) {   // e.g. the relay is stopping and its executors refuse work
+                logger.warn("RLY-351 request {} could not be routed: {}", requestId, e.toString());
+                finish("", tried.isEmpty()
+                        ? Outcome.of(ResultCode.AGENT_OFFLINE, "Password changes are not possible right now. Please try again later.",
+                                "routing failed: " + e.getClass().getSimpleName())
+                        : Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether your password was changed.",
+                                "routing failed after a delivery attempt: " + e.getClass().getSimpleName()));
+            }
+        }
+
+        private void route() {
             var session = sessions.pick(tenantId, tried);
             if (session.isPresent()) {
                 send(session.get());
@@ -116,7 +138,7 @@ public final class Router implements AgentGateway {
             var timer = timers.schedule(() -> ready.complete(null), waitMillis, TimeUnit.MILLISECONDS);
             ready.whenComplete((v, e) -> {
                 timer.cancel(false);
-                timers.execute(this::next);
+                later();
             });
             if (sessions.pick(tenantId, tried).isPresent()) {
                 ready.complete(null);   // a session became ready between the pick and the registration
@@ -133,10 +155,19 @@ public final class Router implements AgentGateway {
             }, miss -> {
                 if (once.compareAndSet(false, true)) {
                     sawBusy |= miss == Miss.BUSY;
-                    logger.debug("request {} not accepted by agent {} ({}), trying another", requestId, session.agentId(), miss);
-                    timers.execute(this::next);
+                    logger.debug("request {} not delivered to agent {} ({}), trying another", requestId, session.agentId(), miss);
+                    later();
                 }
             });
+        }
+
+        /** Runs {@link #next()} on a timer thread, or at once when the timers refuse work. */
+        void later() {
+            try {
+                timers.execute(this::next);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                next();
+            }
         }
 
         void finish(String agentId, Outcome outcome) {
