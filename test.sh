@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, in-JVM end-to-end tests, and the Samba AD suite against a real
-# Samba AD domain controller on loopback (installed with apt and provisioned by
-# system-tests/samba/samba-dc.sh when this runs as root on Debian/Ubuntu).
+# The whole test suite: unit tests, in-JVM and process-level end-to-end tests, and the Samba AD suite
+# against a real Samba AD domain controller on loopback (installed with apt and provisioned by
+# system-tests/samba/samba-dc.sh when this runs as root on Debian/Ubuntu; tinyproxy likewise).
 #   WRITEBACK_SKIP_SAMBA=1 ./test.sh    skip the Samba suite (its tests then report as skipped)
 # Extra arguments go to Maven, e.g. ./test.sh -pl protocol
 set -euo pipefail
@@ -26,6 +26,12 @@ if [ -z "${WRITEBACK_SKIP_SAMBA:-}" ]; then
   else
     echo "Samba AD suite: skipped (needs root and apt-get; see system-tests/samba/README.md)"
   fi
+fi
+
+# CorporateProxyIT runs the agent through a real HTTP CONNECT proxy (tinyproxy); it skips when none is installed.
+if ! system-tests/proxy/install-proxy.sh && [ -n "${CI:-}" ]; then
+  echo "CI needs tinyproxy for the proxy tests" >&2
+  exit 1
 fi
 
 ./mvnw -B -ntp verify "$@"
