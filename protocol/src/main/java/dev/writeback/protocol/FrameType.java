@@ -12,7 +12,8 @@ public enum FrameType {
     ROTATE_KEYS(8),
     KEYS(9),
     GOAWAY(10),
-    ERROR(11);
+    ERROR(11),
+    COMMIT(12);
 
     private final int wireValue;
 
@@ -32,6 +33,6 @@ public enum FrameType {
                 return type;
             }
         }
-        throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + value + " (expected: 1..11)");
+        throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + value + " (expected: 1..12)");
     }
 }

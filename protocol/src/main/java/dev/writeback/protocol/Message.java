@@ -6,7 +6,7 @@ package dev.writeback.protocol;
  */
 public sealed interface Message
         permits Message.Hello, Message.Auth, Message.Ready, Message.Request, Message.Accepted, Message.Result,
-                Message.Heartbeat, Message.RotateKeys, Message.Keys, Message.Goaway, Message.ErrorMessage {
+                Message.Heartbeat, Message.RotateKeys, Message.Keys, Message.Goaway, Message.ErrorMessage, Message.Commit {
 
     /** The request this frame belongs to, {@link RequestId#ZERO} for control frames. */
     default RequestId requestId() {
@@ -169,6 +169,21 @@ public sealed interface Message
         @Override
         public FrameType type() {
             return FrameType.ACCEPTED;
+        }
+    }
+
+    /**
+     * Relay → agent, after ACCEPTED: apply the request now. An agent applies a request only after COMMIT, so a
+     * request whose COMMIT the relay never wrote cannot have been applied and may safely go to another agent.
+     */
+    record Commit(RequestId requestId) implements Message {
+        public Commit {
+            Bytes.checkRequestId(requestId);
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.COMMIT;
         }
     }
 

@@ -22,7 +22,7 @@ final class CapturedLogs implements AutoCloseable {
 
     String text() {
         var sb = new StringBuilder();
-        synchronized (appender.list) {
+        synchronized (appender) {   // AppenderBase.doAppend holds this lock while it adds
             for (ILoggingEvent e : appender.list) {
                 sb.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(' ').append(e.getFormattedMessage())
                         .append(' ').append(e.getMDCPropertyMap());

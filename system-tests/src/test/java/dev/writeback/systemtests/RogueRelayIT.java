@@ -161,6 +161,27 @@ class RogueRelayIT {
         assertBinds("Before-Reconnect-77");
     }
 
+    @Test
+    void acceptedButNeverCommitted_isNeverApplied() throws Exception {
+        var uncommitted = RequestId.random();
+        link.writeAndFlush(new Message.Request(uncommitted, seal(uncommitted, "Never-Committed-88", Instant.now(),
+                Instant.now().plusSeconds(30))));
+        assertThat(rogue.next(WAIT)).isEqualTo(new Message.Accepted(uncommitted));
+
+        var next = RequestId.random();                       // frames are read in order: this one comes after
+        assertThat(outcome(next, seal(next, "Committed-Later-99", Instant.now(), Instant.now().plusSeconds(30))))
+                .isEqualTo(ResultCode.SUCCESS);
+        Channel old = link;
+        old.writeAndFlush(new Message.Goaway("rogue drops the connection", 0));
+        link = rogue.awaitSession(WAIT);
+        old.close();                                         // the COMMIT for the first request will never come
+
+        assertBinds("Committed-Later-99");
+        assertDoesNotBind("Never-Committed-88");
+        Await.until("the uncommitted request to be dropped", WAIT, () -> logs.contains("AGT-331 request dropped unapplied"));
+        assertThat(logs.text()).doesNotContain("Never-Committed-88");
+    }
+
     private static byte[] seal(RequestId id, String password, Instant issuedAt, Instant expiresAt) {
         var request = PasswordRequest.reset(Anchor.parse("upn:ada@corp.example"), Secret.of(password), true, false,
                 issuedAt, expiresAt);
@@ -172,10 +193,11 @@ class RogueRelayIT {
         }
     }
 
-    /** Sends a REQUEST; the agent must accept it and answer a RESULT; returns the result code. */
+    /** Sends a REQUEST and, after ACCEPTED, its COMMIT; the agent must answer a RESULT; returns the result code. */
     private static ResultCode outcome(RequestId id, byte[] sealed) throws Exception {
         link.writeAndFlush(new Message.Request(id, sealed));
         assertThat(rogue.next(WAIT)).isEqualTo(new Message.Accepted(id));
+        link.writeAndFlush(new Message.Commit(id));
         Message answer = rogue.next(WAIT);
         assertThat(answer).as("answer to %s", id).isInstanceOf(Message.Result.class);
         Outcome outcome = Sealing.openResult(((Message.Result) answer).sealed(),
@@ -187,6 +209,7 @@ class RogueRelayIT {
     private static void assertRefused(RequestId id, byte[] sealed, ErrorCode code) throws Exception {
         link.writeAndFlush(new Message.Request(id, sealed));
         assertThat(rogue.next(WAIT)).isEqualTo(new Message.Accepted(id));
+        link.writeAndFlush(new Message.Commit(id));
         Message answer = rogue.next(WAIT);
         assertThat(answer).as("answer to %s", id).isInstanceOfSatisfying(Message.ErrorMessage.class, e -> {
             assertThat(e.requestId()).isEqualTo(id);

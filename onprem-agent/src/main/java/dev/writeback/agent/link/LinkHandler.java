@@ -39,12 +39,19 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(LinkHandler.class);
     /** How far an issued-at time may lie in the relay's future before a request is refused. */
     static final Duration SKEW = Duration.ofSeconds(30);
+    /**
+     * Longest wait for a COMMIT. The relay answers ACCEPTED with COMMIT at once while the request is within its
+     * deadline (at most 60 s), so a COMMIT that has not come by then never will.
+     */
+    static final Duration AWAIT_COMMIT = Duration.ofSeconds(60);
 
     private final LinkContext context;
     private final RelayLink link;
     private final LinkStats stats;
     private final ReplayGuard replays;
     private final KeepAlive keepAlive;
+    /** Requests answered with ACCEPTED and not yet committed by the relay; touched only on the event loop. */
+    private final java.util.Map<RequestId, AwaitingCommit> awaitingCommit = new java.util.HashMap<>();
     private Message.Ready ready;
     private long relayOffsetMillis;
     private volatile boolean draining;
@@ -109,6 +116,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
         } else if (m instanceof Message.Request r) {
             onRequest(ctx, r);
+        } else if (m instanceof Message.Commit c) {
+            onCommit(ctx, c);
         } else if (m instanceof Message.RotateKeys r) {
             onRotateKeys(ctx, r);
         } else if (m instanceof Message.Keys k) {
@@ -170,24 +179,51 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(), text);
     }
 
+    /** ACCEPTED at once; the request waits, unopened and unapplied, for the relay's COMMIT. */
     private void onRequest(ChannelHandlerContext ctx, Message.Request r) {
         if (stats.inFlight() >= ready.maxInFlight()) {
             ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent at its in-flight limit"));
             return;
         }
+        if (awaitingCommit.containsKey(r.requestId())) {
+            stats.rejected.incrementAndGet();
+            ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.REPLAYED, "REPLAYED: request rejected by the agent"));
+            return;
+        }
         stats.inFlight.incrementAndGet();
-        ctx.writeAndFlush(new Message.Accepted(r.requestId())).addListener(f -> {
-            if (!f.isSuccess()) {
-                stats.inFlight.decrementAndGet();   // the relay never saw ACCEPTED: it may send the request elsewhere
-                return;
-            }
-            try {
-                context.workers().execute(() -> process(ctx, r));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                stats.inFlight.decrementAndGet();
-                ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent shutting down"));
-            }
-        });
+        var timeout = ctx.executor().schedule(() -> dropUncommitted(ctx, r.requestId(), "no COMMIT within "
+                + AWAIT_COMMIT.toSeconds() + " s"), AWAIT_COMMIT.toMillis(), TimeUnit.MILLISECONDS);
+        awaitingCommit.put(r.requestId(), new AwaitingCommit(r, timeout));
+        ctx.writeAndFlush(new Message.Accepted(r.requestId()));
+    }
+
+    /** The relay has seen ACCEPTED: open, check and apply the request on a worker. */
+    private void onCommit(ChannelHandlerContext ctx, Message.Commit c) {
+        AwaitingCommit waiting = awaitingCommit.remove(c.requestId());
+        if (waiting == null) {
+            logger.debug("AGT-332 COMMIT for unknown request {}", c.requestId());
+            return;
+        }
+        waiting.timeout().cancel(false);
+        try {
+            context.workers().execute(() -> process(ctx, waiting.request()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stats.inFlight.decrementAndGet();
+            ctx.writeAndFlush(new Message.ErrorMessage(c.requestId(), ErrorCode.BUSY, "agent shutting down"));
+        }
+    }
+
+    private void dropUncommitted(ChannelHandlerContext ctx, RequestId id, String why) {
+        AwaitingCommit waiting = awaitingCommit.remove(id);
+        if (waiting == null) {
+            return;
+        }
+        waiting.timeout().cancel(false);
+        stats.inFlight.decrementAndGet();
+        try (var ignored = MDC.putCloseable("requestId", id.toString())) {
+            logger.info("AGT-331 request dropped unapplied: {}", why);
+        }
+        closeIfDrained(ctx);
     }
 
     private void process(ChannelHandlerContext ctx, Message.Request r) {
@@ -294,6 +330,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        for (RequestId id : new java.util.ArrayList<>(awaitingCommit.keySet())) {
+            dropUncommitted(ctx, id, "connection lost before COMMIT; the relay may send it to another agent");
+        }
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
@@ -310,4 +349,6 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         logger.warn("AGT-190 relay connection error: {}", root.toString());
         ctx.close();
     }
+
+    private record AwaitingCommit(Message.Request request, ScheduledFuture<?> timeout) {}
 }

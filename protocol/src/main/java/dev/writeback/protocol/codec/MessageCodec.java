@@ -18,6 +18,7 @@ import dev.writeback.protocol.FrameType;
 import dev.writeback.protocol.Message;
 import dev.writeback.protocol.Message.Accepted;
 import dev.writeback.protocol.Message.Auth;
+import dev.writeback.protocol.Message.Commit;
 import dev.writeback.protocol.Message.ErrorMessage;
 import dev.writeback.protocol.Message.Goaway;
 import dev.writeback.protocol.Message.Heartbeat;
@@ -87,7 +88,8 @@ public final class MessageCodec {
     }
 
     private static void checkRequestId(FrameType type, RequestId id) {
-        boolean perRequest = type == FrameType.REQUEST || type == FrameType.ACCEPTED || type == FrameType.RESULT;
+        boolean perRequest = type == FrameType.REQUEST || type == FrameType.ACCEPTED || type == FrameType.COMMIT
+                || type == FrameType.RESULT;
         if (perRequest && id.isZero()) {
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, type + " request id: zero (expected: non-zero)");
         }
@@ -113,7 +115,7 @@ public final class MessageCodec {
                     .writeInt(m.keyVersion()).writeInt(m.maxInFlight());
         } else if (message instanceof Request m) {
             writeBytes(out, m.sealed());
-        } else if (message instanceof Accepted) {
+        } else if (message instanceof Accepted || message instanceof Commit) {
             // empty body: the request id in the header says it all
         } else if (message instanceof Result m) {
             writeBytes(out, m.sealed());
@@ -165,6 +167,8 @@ public final class MessageCodec {
                 return new Request(id, bytes(in, MAX_SEALED, "sealed"));
             case ACCEPTED:
                 return new Accepted(id);
+            case COMMIT:
+                return new Commit(id);
             case RESULT:
                 return new Result(id, bytes(in, MAX_SEALED, "sealed"));
             case HEARTBEAT:

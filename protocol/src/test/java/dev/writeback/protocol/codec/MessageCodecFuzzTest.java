@@ -69,7 +69,7 @@ class MessageCodecFuzzTest {
             random.nextBytes(frame);
             if (length > 1 && random.nextBoolean()) {
                 frame[0] = (byte) ProtocolVersion.CURRENT;
-                frame[1] = (byte) (1 + random.nextInt(11));
+                frame[1] = (byte) (1 + random.nextInt(12));
             }
             check(frame, seed, i);
         }
@@ -205,7 +205,7 @@ class MessageCodecFuzzTest {
 
     private static Message randomMessage(Random random) {
         RequestId id = new RequestId(random.nextLong() | 1, random.nextLong());
-        switch (random.nextInt(11)) {
+        switch (random.nextInt(12)) {
             case 0:
                 byte[] nonce = new byte[Message.Hello.NONCE_BYTES];
                 random.nextBytes(nonce);
@@ -235,6 +235,8 @@ class MessageCodecFuzzTest {
                 return new Message.Keys(1 + random.nextInt(100), bytes(random, 400), bytes(random, 300));
             case 9:
                 return new Message.Goaway(text(random), random.nextInt(Integer.MAX_VALUE));
+            case 10:
+                return new Message.Commit(id);
             default:
                 var codes = ErrorCode.values();
                 return new Message.ErrorMessage(random.nextBoolean() ? id : RequestId.ZERO,

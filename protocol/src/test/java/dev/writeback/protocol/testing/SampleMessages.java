@@ -68,6 +68,11 @@ public final class SampleMessages {
         return new Accepted(REQUEST_ID);
     }
 
+    /** A COMMIT of {@link #REQUEST_ID}. */
+    public static Message.Commit commit() {
+        return new Message.Commit(REQUEST_ID);
+    }
+
     /** A RESULT carrying a placeholder envelope. */
     public static Result result() {
         return new Result(REQUEST_ID, hex("00000001" + "11".repeat(12) + "22".repeat(16)));
@@ -111,7 +116,7 @@ public final class SampleMessages {
 
     /** Every sample, at least one per frame type. */
     public static List<Message> all() {
-        return List.of(hello(), auth(), ready(), request(), accepted(), result(), heartbeat(), rotateKeys(), agentKeys(),
+        return List.of(hello(), auth(), ready(), request(), accepted(), commit(), result(), heartbeat(), rotateKeys(), agentKeys(),
                 relayKeys(), goaway(), requestError(), linkError());
     }
 

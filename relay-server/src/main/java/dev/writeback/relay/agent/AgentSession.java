@@ -161,7 +161,6 @@ public final class AgentSession {
         p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
         channel.writeAndFlush(new Message.Request(requestId, sealed)).addListener(f -> {
             if (f.isSuccess()) {
-                p.written = true;
                 return;
             }
             Pending q = remove(requestId);
@@ -178,6 +177,9 @@ public final class AgentSession {
             return;
         }
         p.accepted = true;
+        p.commit = Pending.Commit.SENDING;
+        channel.writeAndFlush(new Message.Commit(requestId)).addListener(f ->
+                p.commit = f.isSuccess() ? Pending.Commit.WRITTEN : Pending.Commit.FAILED);
     }
 
     void onResult(Message.Result result) {
@@ -250,24 +252,20 @@ public final class AgentSession {
         channel.eventLoop().execute(() -> {
             for (Pending p : new ArrayList<>(pending.values())) {
                 remove(p.requestId);
-                if (p.accepted) {
+                if (p.commit.mayHaveReachedAgent()) {
                     try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
-                        logger.warn("RLY-340 connection lost after ACCEPTED agent={} requestId={}: outcome unknown", agentId, p.requestId);
+                        logger.warn("RLY-340 connection lost after COMMIT agent={} requestId={}: outcome unknown, not retried",
+                                agentId, p.requestId);
                     }
                     p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
                             "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
-                            "agent " + agentId + " accepted the request, then its connection closed before RESULT"));
-                } else if (p.written) {
-                    // The agent may have read it and sent an ACCEPTED that died with the connection; sending it to
-                    // another agent could apply it twice (DESIGN §2: retry only what never left the relay).
-                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
-                        logger.warn("RLY-342 connection lost after the request was sent, before ACCEPTED agent={} requestId={}:"
-                                + " outcome unknown, not retried", agentId, p.requestId);
-                    }
-                    p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
-                            "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
-                            "request sent to agent " + agentId + ", then its connection closed before ACCEPTED"));
+                            "agent " + agentId + " was told to apply the request, then its connection closed before RESULT"));
                 } else {
+                    // No COMMIT reached the agent, and an agent applies nothing without one: safe to send elsewhere.
+                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
+                        logger.info("RLY-343 connection lost before COMMIT agent={} requestId={} accepted={}: nothing applied,"
+                                + " trying another agent", agentId, p.requestId, p.accepted);
+                    }
                     p.onRetry.accept(Miss.GONE);
                 }
             }
@@ -328,13 +326,13 @@ public final class AgentSession {
             return;
         }
         try (var ignored = MDC.putCloseable("requestId", id.toString())) {
-            logger.warn("RLY-341 deadline passed agent={} requestId={} accepted={}", agentId, id, p.accepted);
+            logger.warn("RLY-341 deadline passed agent={} requestId={} accepted={} commit={}", agentId, id, p.accepted, p.commit);
         }
-        p.onOutcome.accept(p.accepted
+        p.onOutcome.accept(p.commit.mayHaveReachedAgent()
                 ? Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
-                        "agent " + agentId + " accepted the request but sent no result before the deadline")
+                        "agent " + agentId + " was told to apply the request but sent no result before the deadline")
                 : Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
-                        "agent " + agentId + " did not accept the request before the deadline"));
+                        "agent " + agentId + " did not accept the request before the deadline; nothing was applied"));
     }
 
     @Override

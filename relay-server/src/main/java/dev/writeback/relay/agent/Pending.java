@@ -6,17 +6,27 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /**
- * One request written (or being written) to a session: whether the agent accepted it, and how to finish it.
- * {@code onOutcome} completes the caller; {@code onRetry} hands a request that never reached the agent back to the
- * router.
+ * One request written (or being written) to a session: whether the agent accepted it, whether the COMMIT that
+ * lets the agent apply it went out, and how to finish it. {@code onOutcome} completes the caller; {@code onRetry}
+ * hands a request that cannot have been applied back to the router.
  */
 public final class Pending {
     /** Why a request left a session without being accepted. */
     public enum Miss {
         /** The session was full. */
         BUSY,
-        /** The session was closed or draining, or the write failed: the request never left the relay. */
+        /** The session was closed or draining, or the connection was lost before COMMIT: nothing was applied. */
         GONE
+    }
+
+    /** The COMMIT's progress: only NONE and FAILED prove the agent cannot have applied the request. */
+    enum Commit {
+        NONE, SENDING, WRITTEN, FAILED;
+
+        /** Whether the agent may have read the COMMIT (and so applied the request). */
+        boolean mayHaveReachedAgent() {
+            return this == SENDING || this == WRITTEN;
+        }
     }
 
     final RequestId requestId;
@@ -24,8 +34,8 @@ public final class Pending {
     final Consumer<Outcome> onOutcome;
     final Consumer<Miss> onRetry;
     boolean accepted;
-    /** The REQUEST left the relay: from now on the agent may have it, even if no ACCEPTED arrives. */
-    boolean written;
+    /** Where the COMMIT for this request stands; the agent applies a request only after reading its COMMIT. */
+    Commit commit = Commit.NONE;
     ScheduledFuture<?> deadline;
 
     Pending(RequestId requestId, int keyVersion, Consumer<Outcome> onOutcome, Consumer<Miss> onRetry) {

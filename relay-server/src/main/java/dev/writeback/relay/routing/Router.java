@@ -27,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chooses an agent for each operation and follows it to its end. A request that never reached an agent (its
- * session was closed, draining or full, the write failed, or the agent answered BUSY) moves to another agent, or
- * waits up to the offline grace for one to reconnect; a request that was written to an agent is never sent twice —
- * if that agent is lost before RESULT the outcome is OUTCOME_UNKNOWN, whether or not its ACCEPTED had arrived.
+ * Chooses an agent for each operation and follows it to its end. An agent applies a request only after the
+ * relay's COMMIT (docs/protocol.md), so a request whose COMMIT never went out (its session was closed, draining
+ * or full, the agent answered BUSY, or the connection was lost before COMMIT) cannot have been applied: it moves
+ * to another agent, or waits up to the offline grace for one to reconnect. A request whose COMMIT went out is
+ * never sent twice — if that agent is lost before RESULT the outcome is OUTCOME_UNKNOWN.
  */
 public final class Router implements AgentGateway {
     private static final Logger logger = LoggerFactory.getLogger(Router.class);

@@ -123,7 +123,7 @@ final class LoopbackStack implements AutoCloseable {
     /** Everything logged since {@link #start}, one line per event with its MDC and stack trace. */
     String logs() {
         var sb = new StringBuilder();
-        synchronized (appender.list) {
+        synchronized (appender) {   // AppenderBase.doAppend holds this lock while it adds
             for (ILoggingEvent e : appender.list) {
                 sb.append(e.getLevel()).append(' ').append(e.getLoggerName()).append(' ').append(e.getFormattedMessage())
                         .append(' ').append(e.getMDCPropertyMap());
