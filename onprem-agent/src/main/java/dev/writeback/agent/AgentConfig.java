@@ -13,18 +13,15 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.agent.directory.DirectoryConfig;
 import dev.writeback.agent.directory.DirectoryConfigException;
+import dev.writeback.protocol.Durations;
 import dev.writeback.agent.link.LinkTimings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The agent's configuration ({@code agent.yaml}), validated once at start with errors that name the key.
@@ -210,33 +207,12 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         return sb.length() == 0 ? "(top)" : sb.toString();
     }
 
-    /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 250ms} or ISO-8601 ({@code PT5M}). */
-    public static Duration parseDuration(String text) {
-        requireNonNull(text, "text");
-        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.strip().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        try {
-            return Duration.parse(text.strip());
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("duration: " + text + " (expected: e.g. 30s, 5m, 1h or PT5M)");
-        }
-    }
-
-    /** Jackson hook for {@link #parseDuration}. */
+    /** Jackson hook for {@link Durations#parse}. */
     static final class DurationDeserializer extends JsonDeserializer<Duration> {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             try {
-                return parseDuration(p.getValueAsString());
+                return Durations.parse(p.getValueAsString());
             } catch (IllegalArgumentException e) {
                 throw JsonMappingException.from(p, e.getMessage());
             }

@@ -2,18 +2,15 @@ package dev.writeback.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.writeback.protocol.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code relay.yaml} into a {@link RelayConfig}: unknown keys, wrong types and bad values are errors that
@@ -68,23 +65,12 @@ final class RelayConfigLoader {
                 duration(agents, "agents.reconnectGrace", "reconnectGrace", null));
     }
 
-    /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 180d}, {@code 250ms} or ISO-8601. */
+    /** Parses a duration (see {@link Durations}); the error names {@code key}. */
     static Duration parseDuration(String key, String text) {
-        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.strip().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
         try {
-            return Duration.parse(text.strip());
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(key + ": " + text + " (expected: a duration such as 30s, 5m, 1h or 180d)");
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
 

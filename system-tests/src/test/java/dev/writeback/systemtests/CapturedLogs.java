@@ -8,11 +8,11 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 /** Everything the relay and the agent log in this JVM, as text, for "this was logged" and "no secret leaked" checks. */
-final class CapturedLogs implements AutoCloseable {
+public final class CapturedLogs implements AutoCloseable {
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final Logger root;
 
-    CapturedLogs() {
+    public CapturedLogs() {
         var context = (LoggerContext) LoggerFactory.getILoggerFactory();
         root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         appender.setContext(context);
@@ -20,7 +20,7 @@ final class CapturedLogs implements AutoCloseable {
         root.addAppender(appender);
     }
 
-    String text() {
+    public String text() {
         var sb = new StringBuilder();
         synchronized (appender) {   // AppenderBase.doAppend holds this lock while it adds
             for (ILoggingEvent e : appender.list) {
@@ -35,7 +35,7 @@ final class CapturedLogs implements AutoCloseable {
         return sb.toString();
     }
 
-    boolean contains(String s) {
+    public boolean contains(String s) {
         return text().contains(s);
     }
 

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** Starts a relay and agents on 127.0.0.1 with the embedded directory, the way an operator would. */
-final class Loopback {
+public final class Loopback {
     private Loopback() {}
 
     static RelayServer relay(Path dir) throws Exception {
@@ -31,7 +31,7 @@ final class Loopback {
     }
 
     /** Registers an agent through the real {@code agent register} command line; returns its state directory. */
-    static Path register(RelayServer relay, String tenantId, Path dir, String name) {
+    public static Path register(RelayServer relay, String tenantId, Path dir, String name) {
         String token = relay.store().createRegistrationToken(tenantId, Duration.ofHours(1)).plaintext();
         Path state = dir.resolve(name).resolve("state");
         var out = new StringWriter();
@@ -65,7 +65,7 @@ final class Loopback {
         return Agent.start(AgentConfig.load(yaml));
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -11,30 +11,30 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A small HTTPS client for the relay's REST API that pins the relay's certificate like an operator would. */
-final class RelayClient {
+public final class RelayClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
     private final URI base;
     private final String token;
 
-    RelayClient(int port, String fingerprint, String token) {
+    public RelayClient(int port, String fingerprint, String token) {
         this.http = HttpClient.newBuilder().sslContext(TlsPolicy.pinnedJdk(fingerprint)).connectTimeout(Duration.ofSeconds(5)).build();
         this.base = URI.create("https://localhost:" + port);
         this.token = token;
     }
 
-    Response post(String path, String json) {
+    public Response post(String path, String json) {
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json"));
     }
 
-    Response put(String path, String json) {
+    public Response put(String path, String json) {
         return send(HttpRequest.newBuilder(base.resolve(path)).PUT(HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json"));
     }
 
-    Response get(String path) {
+    public Response get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
@@ -55,9 +55,21 @@ final class RelayClient {
         }
     }
 
-    record Response(int status, JsonNode json, String text) {
-        String result() {
+    /** One REST answer: status, parsed body and body text. */
+    public record Response(int status, JsonNode json, String text) {
+        /** The {@code result} field. */
+        public String result() {
             return json.path("result").asText();
+        }
+
+        /** The {@code reason} field. */
+        public String reason() {
+            return json.path("reason").asText();
+        }
+
+        /** The {@code requestId} field. */
+        public String requestId() {
+            return json.path("requestId").asText();
         }
     }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.unboundid.ldap.sdk.Attribute;
+import dev.writeback.systemtests.Await;
+import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -179,7 +181,7 @@ class SambaEndToEndIT {
         var historyChange = change("upn:" + user.upn(), next, INITIAL_PASSWORD);
 
         assertThat(List.of(shortReset, simpleReset, simpleChange, historyChange))
-                .extracting(LoopbackStack.Response::status, LoopbackStack.Response::result, LoopbackStack.Response::reason)
+                .extracting(RelayClient.Response::status, RelayClient.Response::result, RelayClient.Response::reason)
                 .containsExactly(
                         tuple(422, "POLICY_VIOLATION", "TOO_SHORT"),
                         tuple(422, "POLICY_VIOLATION", "COMPLEXITY"),
@@ -300,7 +302,7 @@ class SambaEndToEndIT {
 
     @Test
     void status_showsTheDirectory_withHistoryNotEnforcedOnReset() {
-        LoopbackStack.await("a heartbeat listing the samba directory", Duration.ofSeconds(20),
+        Await.until("a heartbeat listing the samba directory", Duration.ofSeconds(20),
                 () -> directoryStatus().path("name").asText().equals("samba"));
 
         JsonNode directory = directoryStatus();
@@ -329,12 +331,12 @@ class SambaEndToEndIT {
         throw new AssertionError("no audit record for " + requestId + ": " + audit.text());
     }
 
-    private static LoopbackStack.Response reset(String anchor, String newPassword, String moreJson) {
+    private static RelayClient.Response reset(String anchor, String newPassword, String moreJson) {
         return stack.post("/api/v1/writeback/password-reset",
                 "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"" + newPassword + "\"" + moreJson + "}");
     }
 
-    private static LoopbackStack.Response change(String anchor, String currentPassword, String newPassword) {
+    private static RelayClient.Response change(String anchor, String currentPassword, String newPassword) {
         return stack.post("/api/v1/writeback/password-change", "{\"anchor\":\"" + anchor + "\",\"currentPassword\":\""
                 + currentPassword + "\",\"newPassword\":\"" + newPassword + "\"}");
     }

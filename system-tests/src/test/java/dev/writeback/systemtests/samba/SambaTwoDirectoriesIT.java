@@ -10,6 +10,9 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
+import dev.writeback.systemtests.Await;
+import dev.writeback.systemtests.Loopback;
+import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +55,7 @@ class SambaTwoDirectoriesIT {
         passwords.addAll(List.of(INITIAL_PASSWORD, ADA_PASSWORD, GRACE_PASSWORD, env.secret("SERVICE_PASSWORD_FILE"),
                 env.account("alice").password()));
         stack = LoopbackStack.start(dir);
-        embeddedLdapsPort = LoopbackStack.freePort();
+        embeddedLdapsPort = Loopback.freePort();
         stack.agent("agent-two-domains", """
                   - name: samba
                     type: active-directory
@@ -72,7 +75,7 @@ class SambaTwoDirectoriesIT {
                       ldapsPort: %d
                 """.formatted(env.get("LDAPS_URL"), env.get("SERVICE_DN"), env.get("SERVICE_PASSWORD_FILE"),
                 env.get("CA_PEM"), env.get("BASE_DN"), env.get("STAFF_OU"), env.get("CONTRACTORS_OU"),
-                LoopbackStack.freePort(), embeddedLdapsPort));
+                Loopback.freePort(), embeddedLdapsPort));
     }
 
     @AfterAll
@@ -131,7 +134,7 @@ class SambaTwoDirectoriesIT {
 
     @Test
     void status_listsBothDirectories() {
-        LoopbackStack.await("a heartbeat listing both directories", Duration.ofSeconds(20),
+        Await.until("a heartbeat listing both directories", Duration.ofSeconds(20),
                 () -> directories().size() == 2);
 
         List<JsonNode> directories = directories();
@@ -151,7 +154,7 @@ class SambaTwoDirectoriesIT {
         return list;
     }
 
-    private static LoopbackStack.Response reset(String anchor, String newPassword) {
+    private static RelayClient.Response reset(String anchor, String newPassword) {
         return stack.post("/api/v1/writeback/password-reset",
                 "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"" + newPassword + "\"}");
     }
