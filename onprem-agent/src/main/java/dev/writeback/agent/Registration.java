@@ -33,6 +33,17 @@ final class Registration {
         if (AgentState.exists(stateDir)) {
             throw new IOException(stateDir + " already holds a registration (expected: an empty state directory, or delete it to re-register)");
         }
+        boolean existed = java.nio.file.Files.exists(stateDir);
+        try {
+            return exchange(relay, trust, token, name, stateDir, clock);
+        } catch (IOException | RuntimeException e) {
+            removePartialState(stateDir, existed);   // a failed registration leaves no private key behind
+            throw e;
+        }
+    }
+
+    private static AgentState exchange(URI relay, RelayTrust trust, String token, String name, Path stateDir, Clock clock)
+            throws IOException {
         var random = new SecureRandom();
         var identity = KeyPairs.newIdentityKeyPair(random);
         OwnerOnlyFiles.createDirectory(stateDir);
@@ -51,6 +62,20 @@ final class Registration {
                 trust.fingerprint(), trust.caFile() == null ? null : trust.caFile().toAbsolutePath().toString(), clock.instant());
         state.save(stateDir, identity.getPrivate());
         return state;
+    }
+
+    private static void removePartialState(Path stateDir, boolean existed) {
+        try {
+            Path keys = stateDir.resolve("keys");
+            java.nio.file.Files.deleteIfExists(keys.resolve("v1.rsa"));
+            java.nio.file.Files.deleteIfExists(keys.resolve("v1.wrapped"));
+            java.nio.file.Files.deleteIfExists(keys);
+            if (!existed) {
+                java.nio.file.Files.deleteIfExists(stateDir);
+            }
+        } catch (IOException e) {
+            // best effort: the error that caused the clean-up is what the operator needs to see
+        }
     }
 
     private static JsonNode post(URI uri, RelayTrust trust, byte[] body) throws IOException {

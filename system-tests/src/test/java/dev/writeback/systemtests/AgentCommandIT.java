@@ -1,0 +1,119 @@
+package dev.writeback.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.writeback.agent.AgentCommand;
+import dev.writeback.relay.RelayServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code agent register} against a real relay, from the command line: success, and each way it can fail. */
+class AgentCommandIT {
+    @TempDir
+    static Path dir;
+
+    static RelayServer relay;
+    static String tenantId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        relay = Loopback.relay(dir);
+        tenantId = Loopback.tenant(relay, "cli")[0];
+    }
+
+    @AfterAll
+    static void stop() {
+        relay.stop();
+    }
+
+    @Test
+    void register_writesAnOwnerOnlyStateDirectory() throws Exception {
+        Path state = dir.resolve("ok");
+        var run = register(token(), state, relay.fingerprint());
+
+        assertThat(run.code).as(run.output).isZero();
+        assertThat(run.output).contains("Registered agent");
+        assertThat(Files.getPosixFilePermissions(state)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        try (Stream<Path> files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.getPosixFilePermissions(f)).as(f.toString()).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+        assertThat(state.resolve("agent.json")).exists();
+        assertThat(state.resolve("identity.key")).exists();
+        assertThat(state.resolve("keys/v1.rsa")).exists();
+        assertThat(state.resolve("keys/v1.wrapped")).exists();
+    }
+
+    @Test
+    void register_withTheWrongFingerprint_failsNamingBothFingerprints_andLeavesNothing() {
+        Path state = dir.resolve("wrong-pin");
+        String wrong = "SHA256:" + "AB:".repeat(31) + "AB";
+        var run = register(token(), state, wrong);
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains(relay.fingerprint()).contains(wrong).contains("--trust-fingerprint");
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void register_withAUsedToken_isRefused_andLeavesNothing() {
+        String token = token();
+        assertThat(register(token, dir.resolve("first"), relay.fingerprint()).code).isZero();
+
+        Path state = dir.resolve("second");
+        var run = register(token, state, relay.fingerprint());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("HTTP 401").doesNotContain(token);
+        assertThat(state).doesNotExist();
+    }
+
+    @Test
+    void register_intoAnExistingRegistration_isRefused() {
+        Path state = dir.resolve("twice");
+        assertThat(register(token(), state, relay.fingerprint()).code).isZero();
+
+        var run = register(token(), state, relay.fingerprint());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("already holds a registration");
+    }
+
+    @Test
+    void register_withoutAToken_isAUsageError() {
+        var run = execute("register", "--relay", "https://127.0.0.1:" + relay.port(), "--state-dir", dir.resolve("none").toString());
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.output).contains("--token: missing");
+    }
+
+    private static String token() {
+        return relay.store().createRegistrationToken(tenantId, Duration.ofHours(1)).plaintext();
+    }
+
+    private static Run register(String token, Path state, String fingerprint) {
+        return execute("register", "--relay", "https://127.0.0.1:" + relay.port(), "--token", token, "--name", "cli",
+                "--state-dir", state.toString(), "--trust-fingerprint", fingerprint);
+    }
+
+    private static Run execute(String... args) {
+        var out = new StringWriter();
+        var cl = AgentCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString());
+    }
+
+    private record Run(int code, String output) {}
+}
