@@ -1,6 +1,7 @@
 package dev.writeback.relay;
 
 import dev.writeback.relay.store.AgentRecord;
+import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
@@ -145,7 +146,9 @@ public final class RelayCommand implements Callable<Integer> {
     }
 
     /** {@code relay tenant create NAME}. */
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant; prints its id and an API token (shown once).")
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a tenant; prints its id, an admin API token and an operations API token for the"
+                    + " SSPR portal (each shown once).")
     static final class TenantCreate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -160,11 +163,17 @@ public final class RelayCommand implements Callable<Integer> {
         public Integer call() {
             try (Store store = dataDir.open()) {
                 Tenant t = store.createTenant(name);
-                IssuedToken token = store.createApiToken(t.id(), "created with tenant");
+                IssuedToken admin = store.createApiToken(t.id(), "created with tenant", ApiScope.ADMIN);
+                IssuedToken operations = store.createApiToken(t.id(), "created with tenant", ApiScope.OPERATIONS);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("tenant-id: " + t.id());
-                out.println("api-token: " + token.plaintext());
-                out.println("The API token is shown only once. Send it as: Authorization: Bearer <api-token>");
+                out.println("api-token: " + admin.plaintext());
+                out.println("operations-token: " + operations.plaintext());
+                out.println("api-token has scope admin: everything (settings, agents, registration tokens, audit and"
+                        + " operations); keep it for administrators.");
+                out.println("operations-token has scope operations: password reset, change, unlock and status only;"
+                        + " give it to the SSPR portal.");
+                out.println("Both tokens are shown only once. Send one as: Authorization: Bearer <token>");
                 return 0;
             }
         }
@@ -206,7 +215,7 @@ public final class RelayCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code relay token create --tenant ID}. */
+    /** {@code relay token create --tenant ID [--api [--scope SCOPE]]}. */
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create a one-time agent registration token (default) or, with --api, an API token.")
     static final class TokenCreate implements Callable<Integer> {
@@ -222,19 +231,36 @@ public final class RelayCommand implements Callable<Integer> {
         @Option(names = "--api", description = "Create a REST API token instead of a registration token.")
         boolean api;
 
+        @Option(names = "--scope", paramLabel = "operations|admin",
+                description = "Scope of the API token (with --api). Default: operations (least privilege):"
+                        + " password reset, change, unlock and status, for an SSPR portal. admin: everything, also"
+                        + " settings, agents, registration tokens and the audit log.")
+        String scope;
+
         @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "Registration token lifetime (default ${DEFAULT-VALUE}).")
         String ttl;
 
         @Override
         public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            if (scope != null && !api) {
+                err.println("--scope: " + scope + " (expected: only with --api)");
+                return 2;
+            }
+            ApiScope apiScope = scope == null ? ApiScope.OPERATIONS : ApiScope.ofWire(scope).orElse(null);
+            if (apiScope == null) {
+                err.println("--scope: " + scope + " (expected: " + ApiScope.EXPECTED + ")");
+                return 2;
+            }
             try (Store store = dataDir.open()) {
                 if (store.tenant(tenant).isEmpty()) {
-                    spec.commandLine().getErr().println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
+                    err.println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
                     return 2;
                 }
                 PrintWriter out = spec.commandLine().getOut();
                 if (api) {
-                    out.println(store.createApiToken(tenant, "cli").plaintext());
+                    out.println(store.createApiToken(tenant, "cli", apiScope).plaintext());
+                    err.println("API token with scope " + apiScope.wire() + ", shown only once");
                 } else {
                     Duration d = RelayConfigLoader.parseDuration("--ttl", ttl);
                     IssuedToken t = store.createRegistrationToken(tenant, d);
@@ -274,6 +300,10 @@ public final class RelayCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (Store store = dataDir.open()) {
+                if (store.tenant(tenant).isEmpty()) {
+                    spec.commandLine().getErr().println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("%-36s  %-20s  %-10s  %-25s  %s%n", "AGENT-ID", "NAME", "KEY", "LAST-SEEN", "VERSION");
                 for (AgentRecord a : store.agents(tenant)) {

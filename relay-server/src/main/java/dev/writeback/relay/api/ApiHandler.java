@@ -41,6 +41,8 @@ import org.slf4j.MDC;
  * |         |       | aggregator logs it, before this handler)                                                  |
  * | API-408 | INFO  | a request was not complete within 10 s of its first byte (slowloris): 408, then close     |
  * | API-401 | INFO  | a bearer or registration token was refused: kind and source address                      |
+ * | API-403 | INFO  | a valid token was refused: its scope does not cover the route (route, scope, required     |
+ * |         |       | scope, token id, source), or X-Tenant-Id names another tenant; answered 403               |
  * | API-429 | WARN  | a source address used up its failed token attempts and is refused for a while            |
  * | API-500 | WARN  | an unexpected error answered with 500 INTERNAL_ERROR, with the exception (once)          |
  * | API-501 | WARN  | an audit record could not be written (the answer is unchanged)                           |
@@ -135,6 +137,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             } else {
                 Caller caller = tokens.authenticate(exchange);
                 MDC.put("tenantId", caller.tenantId());
+                BearerTokens.authorize(caller, route, exchange.source());
                 handle(exchange, match, caller);
             }
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.ApiTokenInfo;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
@@ -12,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks {@code Authorization: Bearer wb_api_...} against the store, with failures rate-limited per source. A
  * missing, malformed, unknown or revoked token, or one whose tenant is gone, gets the same 401, so nothing tells
- * whether a token exists. An optional {@code X-Tenant-Id} header that names another tenant than the token's gets 403.
+ * whether a token exists. A valid token gets 403, which costs nothing from the source's failure allowance, when an
+ * optional {@code X-Tenant-Id} header names another tenant than the token's, or when the route needs a scope the
+ * token lacks.
  */
 final class BearerTokens {
     /** Header a caller may send to make sure its token belongs to the tenant it means. */
@@ -41,6 +44,8 @@ final class BearerTokens {
         }
         String tenantHeader = exchange.header(TENANT_HEADER);
         if (tenantHeader != null && !tenantHeader.equals(caller.get().tenantId())) {
+            logger.info("API-403 token refused: {} names another tenant tokenId={} source={}", TENANT_HEADER,
+                    caller.get().tokenId(), exchange.source());
             throw ApiException.forbidden("token: not valid for tenant in " + TENANT_HEADER
                     + " (expected: a token of that tenant)");
         }
@@ -58,7 +63,18 @@ final class BearerTokens {
             return Optional.empty();
         }
         Optional<Tenant> tenant = store.tenant(info.get().tenantId());
-        return tenant.map(t -> new Caller(info.get().id(), t));
+        return tenant.map(t -> new Caller(info.get().id(), info.get().scope(), t));
+    }
+
+    /** Throws 403 when the caller's token lacks the scope {@code route} needs. */
+    static void authorize(Caller caller, Route route, String source) {
+        ApiScope required = route.scope();
+        if (required == null || caller.scope().allows(required)) {
+            return;
+        }
+        logger.info("API-403 token scope refused {} {} scope={} required={} tokenId={} source={}", route.method(),
+                route.template(), caller.scope().wire(), required.wire(), caller.tokenId(), source);
+        throw ApiException.forbidden("token scope: " + caller.scope().wire() + " (expected: " + required.wire() + ")");
     }
 
     /** Throws 429 when {@code source} has used up its failed attempts. */

@@ -1,27 +1,31 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.relay.store.ApiScope;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** The API's routes (DESIGN §7): method, path template and whether a tenant bearer token is required. */
+/**
+ * The API's routes (DESIGN §7): method, path template and the scope a tenant bearer token needs for it (null when
+ * the route takes no token).
+ */
 enum Route {
-    HEALTH(HttpMethod.GET, "/healthz", false),
-    READY(HttpMethod.GET, "/readyz", false),
-    METRICS(HttpMethod.GET, "/metrics", false),
-    REGISTER(HttpMethod.POST, "/agent/v1/register", false),
-    PASSWORD_RESET(HttpMethod.POST, "/api/v1/writeback/password-reset", true),
-    PASSWORD_CHANGE(HttpMethod.POST, "/api/v1/writeback/password-change", true),
-    UNLOCK(HttpMethod.POST, "/api/v1/writeback/unlock", true),
-    STATUS(HttpMethod.GET, "/api/v1/writeback/status", true),
-    SETTINGS(HttpMethod.PUT, "/api/v1/writeback/settings", true),
-    REGISTRATION_TOKEN(HttpMethod.POST, "/api/v1/agents/registration-tokens", true),
-    AGENTS(HttpMethod.GET, "/api/v1/agents", true),
-    AGENT_DELETE(HttpMethod.DELETE, "/api/v1/agents/{id}", true),
-    AGENT_ROTATE_KEYS(HttpMethod.POST, "/api/v1/agents/{id}/rotate-keys", true),
-    AUDIT(HttpMethod.GET, "/api/v1/audit", true);
+    HEALTH(HttpMethod.GET, "/healthz", null),
+    READY(HttpMethod.GET, "/readyz", null),
+    METRICS(HttpMethod.GET, "/metrics", null),
+    REGISTER(HttpMethod.POST, "/agent/v1/register", null),
+    PASSWORD_RESET(HttpMethod.POST, "/api/v1/writeback/password-reset", ApiScope.OPERATIONS),
+    PASSWORD_CHANGE(HttpMethod.POST, "/api/v1/writeback/password-change", ApiScope.OPERATIONS),
+    UNLOCK(HttpMethod.POST, "/api/v1/writeback/unlock", ApiScope.OPERATIONS),
+    STATUS(HttpMethod.GET, "/api/v1/writeback/status", ApiScope.OPERATIONS),
+    SETTINGS(HttpMethod.PUT, "/api/v1/writeback/settings", ApiScope.ADMIN),
+    REGISTRATION_TOKEN(HttpMethod.POST, "/api/v1/agents/registration-tokens", ApiScope.ADMIN),
+    AGENTS(HttpMethod.GET, "/api/v1/agents", ApiScope.ADMIN),
+    AGENT_DELETE(HttpMethod.DELETE, "/api/v1/agents/{id}", ApiScope.ADMIN),
+    AGENT_ROTATE_KEYS(HttpMethod.POST, "/api/v1/agents/{id}/rotate-keys", ApiScope.ADMIN),
+    AUDIT(HttpMethod.GET, "/api/v1/audit", ApiScope.ADMIN);
 
     /** What an {@code {id}} segment may be: agent ids are UUIDs, anything else cannot name an agent. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
@@ -29,13 +33,13 @@ enum Route {
     private final HttpMethod method;
     private final String template;
     private final String[] segments;
-    private final boolean tokenRequired;
+    private final ApiScope scope;
 
-    Route(HttpMethod method, String template, boolean tokenRequired) {
+    Route(HttpMethod method, String template, ApiScope scope) {
         this.method = method;
         this.template = template;
         this.segments = template.split("/", -1);
-        this.tokenRequired = tokenRequired;
+        this.scope = scope;
     }
 
     /** A route matched against a request, with the value of its {@code {id}} segment (or null). */
@@ -94,6 +98,11 @@ enum Route {
     }
 
     boolean tokenRequired() {
-        return tokenRequired;
+        return scope != null;
+    }
+
+    /** The scope a token needs for this route, or null when the route takes no token. */
+    ApiScope scope() {
+        return scope;
     }
 }

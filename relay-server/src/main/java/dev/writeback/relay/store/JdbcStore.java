@@ -103,15 +103,17 @@ final class JdbcStore implements Store {
     // ---- tokens
 
     @Override
-    public IssuedToken createApiToken(String tenantId, String label) {
+    public IssuedToken createApiToken(String tenantId, String label, ApiScope scope) {
         requireNonNull(tenantId, "tenantId");
         checkName(label, "token label");
+        requireNonNull(scope, "scope");
         String plaintext = tokens.generate(Tokens.API_PREFIX);
         var token = new IssuedToken(UUID.randomUUID().toString(), tenantId, plaintext, null);
         return db.transaction(c -> {
             requireTenant(c, tenantId);
-            Sql.update(c, "INSERT INTO api_token (id, tenant_id, token_hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
-                    token.id(), tenantId, Tokens.hash(plaintext), label, now());
+            Sql.update(c, "INSERT INTO api_token (id, tenant_id, token_hash, label, scope, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", token.id(), tenantId, Tokens.hash(plaintext), label, scope.wire(),
+                    now());
             return token;
         });
     }
@@ -123,10 +125,8 @@ final class JdbcStore implements Store {
         }
         String hash = Tokens.hash(tokenPlaintext);
         return db.transaction(c -> Sql.one(c,
-                "SELECT id, tenant_id, label, created_at FROM api_token WHERE token_hash = ?",
-                rows -> new ApiTokenInfo(rows.getString("id"), rows.getString("tenant_id"), rows.getString("label"),
-                        Sql.instant(rows, "created_at")),
-                hash));
+                "SELECT id, tenant_id, label, scope, created_at FROM api_token WHERE token_hash = ?",
+                JdbcStore::apiTokenRow, hash));
     }
 
     @Override
@@ -315,6 +315,14 @@ final class JdbcStore implements Store {
     private static Tenant tenantRow(ResultSet rows) throws SQLException {
         return new Tenant(rows.getString("id"), rows.getString("name"), rows.getBoolean("enabled"),
                 rows.getBoolean("allow_unlock_without_reset"), Sql.instant(rows, "created_at"));
+    }
+
+    private static ApiTokenInfo apiTokenRow(ResultSet rows) throws SQLException {
+        String scope = rows.getString("scope");
+        return new ApiTokenInfo(rows.getString("id"), rows.getString("tenant_id"), rows.getString("label"),
+                ApiScope.ofWire(scope).orElseThrow(() -> new StoreException(StoreException.Kind.CORRUPT,
+                        "api token scope: " + shown(scope) + " (expected: " + ApiScope.EXPECTED + ")")),
+                Sql.instant(rows, "created_at"));
     }
 
     private static AgentRecord agentRow(ResultSet rows) throws SQLException {

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Migrations {
     /** Scripts in order; script {@code i} brings the schema to version {@code i + 1}. Append only. */
-    static final List<String> SCRIPTS = List.of("V1__initial.sql");
+    static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__token_scopes.sql");
     static final String DIRECTORY = "db/migration/";
 
     private static final Logger logger = LoggerFactory.getLogger(Migrations.class);
@@ -36,16 +36,24 @@ final class Migrations {
 
     /** Applies every pending script; returns the schema version afterwards. */
     static int apply(Database db, Clock clock) {
+        return apply(db, clock, latest());
+    }
+
+    /** Applies the pending scripts up to schema version {@code target} (tests build older databases with it). */
+    static int apply(Database db, Clock clock, int target) {
+        if (target < 1 || target > latest()) {
+            throw new IllegalArgumentException("target schema version: " + target + " (expected: 1 to " + latest() + ")");
+        }
         db.transaction(c -> execute(c, "CREATE TABLE IF NOT EXISTS schema_version ("
                 + "version INTEGER NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL, "
                 + "checksum CHAR(64) NOT NULL, applied_at BIGINT NOT NULL)"));
-        for (int version = 1; version <= latest(); version++) {
+        for (int version = 1; version <= target; version++) {
             String script = SCRIPTS.get(version - 1);
             String sql = load(script);
             int v = version;
             db.transaction(c -> migrate(c, v, script, sql, clock));
         }
-        return latest();
+        return target;
     }
 
     private static Void migrate(Connection c, int version, String script, String sql, Clock clock)

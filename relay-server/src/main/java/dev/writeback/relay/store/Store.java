@@ -40,8 +40,16 @@ public interface Store extends AutoCloseable {
     /** Replaces the writeback settings of a tenant and returns it; an unknown tenant throws NOT_FOUND. */
     Tenant updateSettings(String tenantId, boolean enabled, boolean allowUnlockWithoutReset);
 
-    /** Issues a bearer token {@code wb_api_...} for the REST API of one tenant; its plaintext is returned only here. */
-    IssuedToken createApiToken(String tenantId, String label);
+    /**
+     * Issues a bearer token {@code wb_api_...} with {@code scope} for the REST API of one tenant; its plaintext is
+     * returned only here.
+     */
+    IssuedToken createApiToken(String tenantId, String label, ApiScope scope);
+
+    /** Issues an {@link ApiScope#ADMIN} bearer token for the REST API of one tenant. */
+    default IssuedToken createApiToken(String tenantId, String label) {
+        return createApiToken(tenantId, label, ApiScope.ADMIN);
+    }
 
     /** Finds an API token by its plaintext (looked up by hash); empty when unknown or revoked. */
     Optional<ApiTokenInfo> findApiToken(String tokenPlaintext);

@@ -59,6 +59,41 @@ class MigrationsTest {
     }
 
     @Test
+    void open_versionOneDatabase_keepsItsApiTokensAsAdmin() throws SQLException {
+        String token = "wb_api_" + "A".repeat(43);
+        try (Database db = Database.openSqlite(dataDir)) {
+            assertThat(Migrations.apply(db, clock, 1)).isEqualTo(1);
+            db.transaction(c -> {
+                Sql.update(c, "INSERT INTO tenant (id, name, enabled, allow_unlock_without_reset, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?)", "t-1", "acme", true, false, START);
+                return Sql.update(c, "INSERT INTO api_token (id, tenant_id, token_hash, label, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?)", "k-1", "t-1", Tokens.hash(token), "portal", START);
+            });
+        }
+        assertThat(queryInt("SELECT MAX(version) FROM schema_version")).isEqualTo(1);
+
+        try (Store store = Store.openSqlite(dataDir, masterKey, clock)) {
+            assertThat(store.findApiToken(token))
+                    .contains(new ApiTokenInfo("k-1", "t-1", "portal", ApiScope.ADMIN, START));
+            String operations = store.createApiToken("t-1", "sspr", ApiScope.OPERATIONS).plaintext();
+            assertThat(store.findApiToken(operations).map(ApiTokenInfo::scope)).contains(ApiScope.OPERATIONS);
+        }
+        assertThat(queryInt("SELECT MAX(version) FROM schema_version")).isEqualTo(2);
+    }
+
+    @Test
+    void apiTokenScope_outsideTheKnownValues_isRefusedByTheDatabase() throws SQLException {
+        Store.openSqlite(dataDir, masterKey, clock).close();
+        execute("INSERT INTO tenant (id, name, enabled, allow_unlock_without_reset, created_at)"
+                + " VALUES ('t-1', 'acme', 1, 0, 0)");
+
+        assertThatThrownBy(() -> execute("INSERT INTO api_token (id, tenant_id, token_hash, label, scope, created_at)"
+                + " VALUES ('k-1', 't-1', 'h', 'x', 'root', 0)"))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("CHECK");
+    }
+
+    @Test
     void scripts_listEveryFileInTheMigrationDirectory() throws URISyntaxException, java.io.IOException {
         Path directory = Path.of(getClass().getClassLoader().getResource(Migrations.DIRECTORY).toURI());
         try (Stream<Path> files = Files.list(directory)) {

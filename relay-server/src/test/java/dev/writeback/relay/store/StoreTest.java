@@ -108,7 +108,44 @@ class StoreTest {
         assertThat(issued.plaintext()).matches("wb_api_[A-Za-z0-9_-]{43}");
         assertThat(issued.expiresAt()).isNull();
         assertThat(store.findApiToken(issued.plaintext()))
-                .contains(new ApiTokenInfo(issued.id(), tenant.id(), "portal", START));
+                .contains(new ApiTokenInfo(issued.id(), tenant.id(), "portal", ApiScope.ADMIN, START));
+    }
+
+    @Test
+    void createApiToken_withScope_isFoundWithThatScope() {
+        Tenant tenant = store.createTenant("acme");
+        IssuedToken operations = store.createApiToken(tenant.id(), "portal", ApiScope.OPERATIONS);
+        IssuedToken admin = store.createApiToken(tenant.id(), "admin", ApiScope.ADMIN);
+
+        assertThat(store.findApiToken(operations.plaintext()).map(ApiTokenInfo::scope)).contains(ApiScope.OPERATIONS);
+        assertThat(store.findApiToken(admin.plaintext()).map(ApiTokenInfo::scope)).contains(ApiScope.ADMIN);
+    }
+
+    @Test
+    void createApiToken_twoArguments_isAdmin() {
+        IssuedToken issued = store.createApiToken(store.createTenant("acme").id(), "portal");
+
+        assertThat(store.findApiToken(issued.plaintext()).map(ApiTokenInfo::scope)).contains(ApiScope.ADMIN);
+    }
+
+    @Test
+    void apiScope_wireNames_roundTrip() {
+        assertThat(ApiScope.OPERATIONS.wire()).isEqualTo("operations");
+        assertThat(ApiScope.ADMIN.wire()).isEqualTo("admin");
+        for (ApiScope scope : ApiScope.values()) {
+            assertThat(ApiScope.ofWire(scope.wire())).contains(scope);
+        }
+        assertThat(ApiScope.ofWire("ADMIN")).isEmpty();
+        assertThat(ApiScope.ofWire("read")).isEmpty();
+        assertThat(ApiScope.ofWire(null)).isEmpty();
+    }
+
+    @Test
+    void apiScope_adminAllowsEverything_operationsOnlyOperations() {
+        assertThat(ApiScope.ADMIN.allows(ApiScope.ADMIN)).isTrue();
+        assertThat(ApiScope.ADMIN.allows(ApiScope.OPERATIONS)).isTrue();
+        assertThat(ApiScope.OPERATIONS.allows(ApiScope.OPERATIONS)).isTrue();
+        assertThat(ApiScope.OPERATIONS.allows(ApiScope.ADMIN)).isFalse();
     }
 
     @Test

@@ -1,0 +1,235 @@
+package dev.writeback.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.writeback.relay.store.ApiScope;
+import dev.writeback.relay.store.ApiTokenInfo;
+import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.Store;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class RelayCommandTest {
+    @TempDir
+    Path dataDir;
+
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private Level rootLevel;
+
+    /** One run of the command line: exit code and what it printed. */
+    private record Run(int exitCode, String out, String err) {
+        /** The value of the first {@code name: value} line of the output. */
+        String value(String name) {
+            return out.lines().filter(l -> l.startsWith(name + ": ")).findFirst()
+                    .map(l -> l.substring(name.length() + 2)).orElseThrow(() -> new AssertionError(name + " in " + out));
+        }
+    }
+
+    @BeforeEach
+    void saveLogLevel() {
+        rootLevel = root.getLevel();
+    }
+
+    @AfterEach
+    void restoreLogLevel() {
+        root.setLevel(rootLevel);   // the store commands quieten the root logger; other tests read INFO lines
+    }
+
+    private Run run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var cl = RelayCommand.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Run inDataDir(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--data-dir";
+        all[args.length + 1] = dataDir.toString();
+        return run(all);
+    }
+
+    private <T> T withStore(Function<Store, T> work) {
+        try (Store store = Store.openSqlite(dataDir, MasterKey.loadOrCreate(dataDir, Map.of()), Clock.systemUTC())) {
+            return work.apply(store);
+        }
+    }
+
+    private Optional<ApiScope> scopeOf(String token) {
+        return withStore(store -> store.findApiToken(token).map(ApiTokenInfo::scope));
+    }
+
+    private String tenant(String name) {
+        Run created = inDataDir("tenant", "create", name);
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        return created.value("tenant-id");
+    }
+
+    @Test
+    void tenantCreate_printsAnAdminAndAnOperationsToken() {
+        Run created = inDataDir("tenant", "create", "acme");
+
+        assertThat(created.exitCode()).isZero();
+        String admin = created.value("api-token");
+        String operations = created.value("operations-token");
+        assertThat(admin).startsWith("wb_api_").isNotEqualTo(operations);
+        assertThat(operations).startsWith("wb_api_");
+        assertThat(created.out()).contains("api-token has scope admin", "operations-token has scope operations",
+                "SSPR portal", "shown only once");
+        assertThat(scopeOf(admin)).contains(ApiScope.ADMIN);
+        assertThat(scopeOf(operations)).contains(ApiScope.OPERATIONS);
+        Optional<String> name = withStore(store -> store.tenant(created.value("tenant-id")).map(t -> t.name()));
+        assertThat(name).contains("acme");
+    }
+
+    @Test
+    void tenantCreate_nameInUse_fails() {
+        tenant("acme");
+
+        Run again = inDataDir("tenant", "create", "acme");
+
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("tenant name: acme");
+        assertThat(again.out()).doesNotContain("wb_api_");
+    }
+
+    @Test
+    void tokenCreate_api_isOperationsByDefault() {
+        String tenantId = tenant("acme");
+
+        Run token = inDataDir("token", "create", "--tenant", tenantId, "--api");
+
+        assertThat(token.exitCode()).isZero();
+        assertThat(token.out().strip()).startsWith("wb_api_").doesNotContain("\n");
+        assertThat(token.err()).contains("scope operations");
+        assertThat(scopeOf(token.out().strip())).contains(ApiScope.OPERATIONS);
+    }
+
+    @Test
+    void tokenCreate_apiWithEachScope_createsThatScope() {
+        String tenantId = tenant("acme");
+
+        for (ApiScope scope : ApiScope.values()) {
+            Run token = inDataDir("token", "create", "--tenant", tenantId, "--api", "--scope", scope.wire());
+
+            assertThat(token.exitCode()).isZero();
+            assertThat(token.err()).contains("scope " + scope.wire());
+            assertThat(scopeOf(token.out().strip())).contains(scope);
+        }
+    }
+
+    @Test
+    void tokenCreate_badScope_isAUsageError() {
+        String tenantId = tenant("acme");
+
+        for (String bad : new String[] {"root", "ADMIN", ""}) {
+            Run token = inDataDir("token", "create", "--tenant", tenantId, "--api", "--scope", bad);
+
+            assertThat(token.exitCode()).as(bad).isEqualTo(2);
+            assertThat(token.err()).contains("--scope: " + bad + " (expected: operations or admin)");
+            assertThat(token.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void tokenCreate_scopeWithoutApi_isAUsageError() {
+        String tenantId = tenant("acme");
+
+        Run token = inDataDir("token", "create", "--tenant", tenantId, "--scope", "admin");
+
+        assertThat(token.exitCode()).isEqualTo(2);
+        assertThat(token.err()).contains("--scope: admin (expected: only with --api)");
+        assertThat(token.out()).isEmpty();
+    }
+
+    @Test
+    void tokenCreate_withoutApi_printsARegistrationToken() {
+        String tenantId = tenant("acme");
+
+        Run token = inDataDir("token", "create", "--tenant", tenantId, "--ttl", "10m");
+
+        assertThat(token.exitCode()).isZero();
+        assertThat(token.out().strip()).startsWith("wb_reg_");
+        assertThat(token.err()).contains("One-time registration token, valid until");
+    }
+
+    @Test
+    void tokenCreate_unknownTenant_isAUsageError() {
+        tenant("acme");
+
+        Run token = inDataDir("token", "create", "--tenant", "nope", "--api");
+
+        assertThat(token.exitCode()).isEqualTo(2);
+        assertThat(token.err()).contains("--tenant: nope (expected: an existing tenant id");
+        assertThat(token.out()).isEmpty();
+    }
+
+    @Test
+    void tokenCreate_help_saysTheDefaultScope() {
+        Run help = run("token", "create", "--help");
+
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--scope=operations|admin")
+                .contains("Default: operations (least privilege)").contains("admin: everything");
+    }
+
+    @Test
+    void tenantList_listsTenantsByName() {
+        String beta = tenant("beta");
+        String acme = tenant("acme");
+
+        Run list = inDataDir("tenant", "list");
+
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out().lines()).hasSize(3);
+        assertThat(list.out().lines().skip(1)).satisfiesExactly(
+                l -> assertThat(l).startsWith(acme).endsWith("acme"),
+                l -> assertThat(l).startsWith(beta).endsWith("beta"));
+    }
+
+    @Test
+    void agentsList_listsTheTenantsAgents() {
+        String tenantId = tenant("acme");
+        String agentId = withStore(store -> store.createAgent(tenantId, "dc-agent", new byte[] {1, 2, 3}).id());
+
+        Run list = inDataDir("agents", "list", "--tenant", tenantId);
+
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out().lines()).hasSize(2);
+        assertThat(list.out().lines().skip(1)).singleElement()
+                .satisfies(l -> assertThat(l).startsWith(agentId).contains("dc-agent", "never"));
+    }
+
+    @Test
+    void agentsList_unknownTenant_isAUsageError() {
+        Run list = inDataDir("agents", "list", "--tenant", "nope");
+
+        assertThat(list.exitCode()).isEqualTo(2);
+        assertThat(list.err()).contains("--tenant: nope (expected: an existing tenant id");
+        assertThat(list.out()).isEmpty();
+    }
+
+    @Test
+    void noSubcommand_printsUsage() {
+        Run bare = run("token");
+
+        assertThat(bare.exitCode()).isEqualTo(2);
+        assertThat(bare.out()).contains("create");
+    }
+}
