@@ -20,10 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
         description = "Writeback on-premises agent: applies password resets, changes and unlocks sent by the relay.",
         subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class})
-public final class AgentCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class AgentCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -32,12 +29,6 @@ public final class AgentCommand implements Callable<Integer> {
     /** The configured picocli command line (tests call {@code execute} on it). */
     public static CommandLine commandLine() {
         return new CommandLine(new AgentCommand()).setCaseInsensitiveEnumValuesAllowed(true);
-    }
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
     }
 
     /** {@code agent register}. */

@@ -26,10 +26,7 @@ import picocli.CommandLine.Spec;
         description = "Writeback relay: REST API for password writeback and the endpoint on-premises agents dial out to.",
         subcommands = {RelayCommand.Serve.class, RelayCommand.TenantCommands.class, RelayCommand.TokenCommands.class,
                 RelayCommand.AgentCommands.class})
-public final class RelayCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+public final class RelayCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -43,12 +40,6 @@ public final class RelayCommand implements Callable<Integer> {
             return 1;
         });
         return cl;
-    }
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
     }
 
     /** The data directory option shared by the store commands. */
@@ -134,15 +125,8 @@ public final class RelayCommand implements Callable<Integer> {
     /** {@code relay tenant ...}. */
     @Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create and list tenants.",
             subcommands = {TenantCreate.class, TenantList.class})
-    static final class TenantCommands implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    static final class TenantCommands {
+        // a group: without a subcommand picocli prints "Missing required subcommand" and the usage, exit code 2
     }
 
     /** {@code relay tenant create NAME}. */
@@ -204,15 +188,8 @@ public final class RelayCommand implements Callable<Integer> {
     /** {@code relay token ...}. */
     @Command(name = "token", mixinStandardHelpOptions = true, description = "Create registration and API tokens.",
             subcommands = TokenCreate.class)
-    static final class TokenCommands implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    static final class TokenCommands {
+        // a group: without a subcommand picocli prints "Missing required subcommand" and the usage, exit code 2
     }
 
     /** {@code relay token create --tenant ID [--api [--scope SCOPE]]}. */
@@ -274,15 +251,8 @@ public final class RelayCommand implements Callable<Integer> {
 
     /** {@code relay agents ...}. */
     @Command(name = "agents", mixinStandardHelpOptions = true, description = "List registered agents.", subcommands = AgentsList.class)
-    static final class AgentCommands implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    static final class AgentCommands {
+        // a group: without a subcommand picocli prints "Missing required subcommand" and the usage, exit code 2
     }
 
     /** {@code relay agents list --tenant ID}. */

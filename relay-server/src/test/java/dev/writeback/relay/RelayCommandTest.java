@@ -226,10 +226,10 @@ class RelayCommandTest {
     }
 
     @Test
-    void noSubcommand_printsUsage() {
+    void noSubcommand_isAUsageErrorThatListsTheSubcommands() {
         Run bare = run("token");
 
         assertThat(bare.exitCode()).isEqualTo(2);
-        assertThat(bare.out()).contains("create");
+        assertThat(bare.err()).contains("Missing required subcommand").contains("create");
     }
 }
