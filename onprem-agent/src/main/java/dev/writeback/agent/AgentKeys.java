@@ -11,10 +11,14 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,7 +26,13 @@ import java.util.stream.Stream;
 /**
  * The agent's encryption keys by version, in {@code stateDir/keys/}: {@code v<N>.rsa} (RSA private key,
  * PKCS#8) and {@code v<N>.wrapped} (the package key as the relay sent it, RSA-OAEP wrapped, so the file alone
- * reveals nothing). Owner-only files; thread-safe.
+ * reveals nothing). Owner-only files; thread-safe. One ring serves every connection of the agent; each is told
+ * when a version is installed so it can tell its relay session (see {@link #onInstalled}).
+ *
+ * <p>At load, only the newest complete version and the one before it are kept: the relay seals with the newest
+ * once a rollover completed, and the one before may still be in flight on another relay session during the
+ * overlap, which the link measures again from start because the agent that scheduled the destruction is gone.
+ * Anything older, and the private key of a rollover that never completed and was overtaken, is deleted.
  */
 public final class AgentKeys implements KeyRing {
     private static final Pattern RSA_FILE = Pattern.compile("v(\\d+)\\.rsa");
@@ -30,6 +40,7 @@ public final class AgentKeys implements KeyRing {
     private final Path dir;
     private final ConcurrentSkipListMap<Integer, PrivateKey> rsa = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Integer, PackageKey> packageKeys = new ConcurrentSkipListMap<>();
+    private final List<IntConsumer> installed = new CopyOnWriteArrayList<>();
 
     private AgentKeys(Path dir) {
         this.dir = dir;
@@ -63,7 +74,19 @@ public final class AgentKeys implements KeyRing {
         if (keys.packageKeys.isEmpty()) {
             throw new IOException(keys.dir + ": no complete key version (expected: v<N>.rsa with v<N>.wrapped)");
         }
+        keys.deleteStale(found.keySet());
         return keys;
+    }
+
+    /** Deletes versions older than the one before the newest, and overtaken incomplete rollovers. */
+    private void deleteStale(Set<Integer> onDisk) throws IOException {
+        int newest = packageKeys.lastKey();
+        destroyBelow(newest - 1);
+        for (int v : onDisk) {
+            if (v < newest && !packageKeys.containsKey(v)) {
+                Files.deleteIfExists(dir.resolve("v" + v + ".rsa"));
+            }
+        }
     }
 
     /** A new RSA key pair for {@code version}, persisted before its public key leaves the agent. */
@@ -88,6 +111,17 @@ public final class AgentKeys implements KeyRing {
         completeVersion(dir.getParent(), version, wrappedPackageKey);
         rsa.put(version, privateKey);
         packageKeys.put(version, key);
+        installed.forEach(listener -> listener.accept(version));
+    }
+
+    /** Runs {@code listener} with the version each time {@link #add} installed one (on the installing thread; keep it short). */
+    public void onInstalled(IntConsumer listener) {
+        installed.add(listener);
+    }
+
+    /** Stops running a listener given to {@link #onInstalled}. */
+    public void removeOnInstalled(IntConsumer listener) {
+        installed.remove(listener);
     }
 
     /** Wipes and deletes every version below {@code version}. */
@@ -101,6 +135,11 @@ public final class AgentKeys implements KeyRing {
             Files.deleteIfExists(dir.resolve("v" + v + ".rsa"));
             Files.deleteIfExists(dir.resolve("v" + v + ".wrapped"));
         }
+    }
+
+    /** The oldest version still held. */
+    public int oldestVersion() {
+        return packageKeys.firstKey();
     }
 
     /** The newest version. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.writeback.agent.Agent;
 import dev.writeback.agent.AgentConfig;
 import dev.writeback.agent.AgentState;
+import dev.writeback.agent.link.RelayLink;
 import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -90,15 +92,63 @@ class KeyRolloverIT {
         assertThat(version).isGreaterThanOrEqualTo(3);
     }
 
+    @Test
+    void rotate_agentWithTwoSessions_everySessionSwitches_andResetsOverBothSucceedAfterTheOverlap() throws Exception {
+        // Regular heartbeats far apart: the second session must learn the new version from the agent's announcement.
+        var site = Site.start(dir.resolve("two-sessions"), Duration.ofDays(180), OVERLAP, Duration.ofHours(1));
+        var second = new RelayLink(site.agent.link().context());
+        running.add(second);
+        second.start();
+        second.firstReady().get(30, TimeUnit.SECONDS);
+        Await.until("two sessions of the agent", Duration.ofSeconds(10), () -> site.sessionKeyVersions().size() == 2);
+
+        try (var load = new ResetLoop(site.api)) {
+            load.awaitMore(4);
+            assertThat(site.api.post("/api/v1/agents/" + site.agentId + "/rotate-keys", "").status()).isIn(200, 202);
+            Await.until("both sessions seal with key version 2", Duration.ofSeconds(15),
+                    () -> site.sessionKeyVersions().equals(List.of(2, 2)));
+            site.assertOnlyVersionLeft(2);   // the agent destroyed version 1: the overlap is over
+            long first = site.agent.link().stats().succeeded();
+            long other = second.stats().succeeded();
+            load.awaitMore(10);
+            assertThat(site.agent.link().stats().succeeded()).as("resets over the first session after the overlap").isGreaterThan(first);
+            assertThat(second.stats().succeeded()).as("resets over the second session after the overlap").isGreaterThan(other);
+        }
+        assertThat(logs.text()).contains("RLY-407 session switched key version agent=" + site.agentId);
+    }
+
+    @Test
+    void agentRestartedDuringTheOverlap_destroysTheOldVersionOnceTheOverlapPassed() throws Exception {
+        var overlap = Duration.ofSeconds(8);
+        var site = Site.start(dir.resolve("restart"), Duration.ofDays(180), overlap, Duration.ofSeconds(2));
+        assertThat(site.api.post("/api/v1/agents/" + site.agentId + "/rotate-keys", "").status()).isIn(200, 202);
+        Await.until("key version 2 installed by the agent", Duration.ofSeconds(15), () -> site.keyFiles().contains("v2.wrapped"));
+        site.agent.close();
+        assertThat(site.keyFiles()).as("stopped within the overlap").contains("v1.rsa", "v1.wrapped");
+
+        var restarted = Agent.start(AgentConfig.load(site.yaml));
+        running.add(restarted);
+        restarted.link().firstReady().get(30, TimeUnit.SECONDS);
+        Await.until("agent keys/ keeps only version 2 after the overlap", overlap.plusSeconds(15),
+                () -> site.keyFiles().equals(List.of("v2.rsa", "v2.wrapped")));
+        var r = site.api.post("/api/v1/writeback/password-reset",
+                "{\"anchor\":\"sam:" + SharedDirectory.users().get(0) + "\",\"newPassword\":\"Restarted-" + System.nanoTime() % 100_000 + "-Zz\"}");
+        assertThat(r.result()).as(r.text()).isEqualTo("SUCCESS");
+    }
+
     /** A relay, a tenant and one agent with short key overlaps. */
-    record Site(RelayServer relay, Agent agent, RelayClient api, String agentId, Path state) {
+    record Site(RelayServer relay, Agent agent, RelayClient api, String agentId, Path state, Path yaml) {
         static Site start(Path dir, Duration rotationInterval) throws Exception {
+            return start(dir, rotationInterval, OVERLAP, Duration.ofSeconds(2));
+        }
+
+        static Site start(Path dir, Duration rotationInterval, Duration overlap, Duration heartbeat) throws Exception {
             var relay = RelayServer.start(RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                    .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).withKeyRotation(rotationInterval, OVERLAP));
+                    .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).withKeyRotation(rotationInterval, overlap));
             running.add(relay::stop);
             String[] tenant = Loopback.tenant(relay, "acme");
             Path state = Loopback.register(relay, tenant[0], dir, "agent-1");
-            Path yaml = SharedDirectory.writeConfig(state, "keyOverlap: " + OVERLAP.toSeconds() + "s\n", """
+            Path yaml = SharedDirectory.writeConfig(state, "keyOverlap: " + overlap.toSeconds() + "s\n", """
                     directories:
                       - name: corp
                         type: embedded
@@ -107,11 +157,17 @@ class KeyRolloverIT {
                           ldapPort: 0
                           ldapsPort: 0
                     """);
+            Files.writeString(yaml, Files.readString(yaml).replace("heartbeatInterval: 2s", "heartbeatInterval: " + heartbeat.toSeconds() + "s"));
             var agent = Agent.start(AgentConfig.load(yaml));
             running.add(agent);
             agent.link().firstReady().get(30, java.util.concurrent.TimeUnit.SECONDS);
             return new Site(relay, agent, new RelayClient(relay.port(), relay.fingerprint(), tenant[1]),
-                    AgentState.load(state).agentId(), state);
+                    AgentState.load(state).agentId(), state, yaml);
+        }
+
+        /** The key version each live session of the agent seals with, in session order. */
+        List<Integer> sessionKeyVersions() {
+            return relay.sessions().ofAgent(agentId).stream().map(s -> s.live(Duration.ofHours(1)).keyVersion()).toList();
         }
 
         int keyVersion() {

@@ -61,6 +61,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
     private final Runnable persist;
     // Each listener connection runs its requests on its own thread, so the bound identity can live there.
     private final ThreadLocal<DN> boundDn = new ThreadLocal<>();
+    private final EntryLocks locks = new EntryLocks();
     private volatile InMemoryDirectoryServer server;
     private volatile PasswordWrites passwordWrites;
 
@@ -157,6 +158,18 @@ final class AdEmulation extends InMemoryOperationInterceptor {
 
     /** Counts a wrong password and locks the account at the threshold, as the PDC does. */
     void recordBadPassword(Entry entry) throws LDAPException {
+        var lock = locks.lock(entry.getDN());
+        try {
+            Entry current = server.getEntry(entry.getDN());   // the count as of now, not as of the caller's read
+            if (current != null) {
+                countBadPassword(current);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void countBadPassword(Entry entry) throws LDAPException {
         long count = longValue(entry, "badPwdCount") + 1;
         var mods = new ArrayList<Modification>();
         mods.add(new Modification(ModificationType.REPLACE, "badPwdCount", Long.toString(count)));
@@ -170,10 +183,31 @@ final class AdEmulation extends InMemoryOperationInterceptor {
 
     // ---- writes: authenticated, privileged unless it is a password change ----
 
+    /**
+     * A password write reads the entry's history and policy state and writes a new history; two of them on one
+     * account must not interleave, or both pass the history check and one history entry is lost. So it is applied
+     * here, under the entry's lock held from the read to the write, and answered here. The interceptor contract
+     * allows only one way to answer without the server applying the request again: an {@link LDAPException},
+     * which the server sends as the result, here a SUCCESS one. (Holding a lock from this method until
+     * {@link #processModifyResult} would not be safe: that method is not called when this one throws, nor when the
+     * server's own handler fails unexpectedly, and the lock would leak.) Other modifies take the usual path.
+     */
     @Override
     public void processModifyRequest(InMemoryInterceptedModifyRequest op) throws LDAPException {
         DN bound = requireBound();
-        op.setRequest(passwordWrites.rewrite(op.getRequest(), isPrivileged(bound), overTls()));
+        if (!PasswordWrites.writesPassword(op.getRequest())) {
+            op.setRequest(passwordWrites.rewrite(op.getRequest(), isPrivileged(bound), overTls()));
+            return;
+        }
+        LDAPResult result;
+        var lock = locks.lock(op.getRequest().getDN());
+        try {
+            result = server.modify(passwordWrites.rewrite(op.getRequest(), isPrivileged(bound), overTls()));
+        } finally {
+            lock.unlock();
+        }
+        persistOnSuccess(result);
+        throw new LDAPException(result);
     }
 
     @Override

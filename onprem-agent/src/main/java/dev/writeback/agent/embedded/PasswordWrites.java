@@ -40,6 +40,16 @@ final class PasswordWrites {
         this.clock = clock;
     }
 
+    /** Whether {@code request} writes {@code unicodePwd} (and so reads and rewrites the password history). */
+    static boolean writesPassword(ReadOnlyModifyRequest request) {
+        return request.getModifications().stream()
+                .anyMatch(m -> m.getAttribute().getBaseName().equalsIgnoreCase("unicodePwd"));
+    }
+
+    /**
+     * The modify the server should apply instead of {@code request}. For a password write, the caller holds the
+     * entry's lock from this read until the returned request is applied (see {@link AdEmulation#processModifyRequest}).
+     */
     ModifyRequest rewrite(ReadOnlyModifyRequest request, boolean privileged, boolean overTls) throws LDAPException {
         var passwordMods = new ArrayList<Modification>();
         var otherMods = new ArrayList<Modification>();

@@ -58,6 +58,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private volatile Instant lastRead;
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> ping;
+    private volatile ChannelHandlerContext readyContext;
 
     LinkHandler(LinkContext context, RelayLink link, LinkStats stats, ReplayGuard replays, KeepAlive keepAlive) {
         this.context = context;
@@ -152,8 +153,26 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
         schedulePing(ctx);
         Duration every = context.heartbeatOverride() != null ? context.heartbeatOverride() : Duration.ofSeconds(r.heartbeatIntervalSeconds());
+        readyContext = ctx;   // before the first heartbeat reads the key version: a version installed now is not missed
         sendHeartbeat(ctx);
         heartbeat = ctx.executor().scheduleAtFixedRate(() -> sendHeartbeat(ctx), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The agent installed a key version, perhaps over another connection: a heartbeat carrying it tells this
+     * session's relay that requests sealed with it can now be opened, so it switches (see the relay's KeyRotation).
+     */
+    void announceKeys(int version) {
+        ChannelHandlerContext ctx = readyContext;
+        if (ctx == null) {
+            return;   // not ready yet: the heartbeat right after READY carries the version
+        }
+        ctx.executor().execute(() -> {
+            if (ctx.channel().isActive()) {
+                logger.debug("announcing key version {} to the relay", version);
+                sendHeartbeat(ctx);
+            }
+        });
     }
 
     private void schedulePing(ChannelHandlerContext ctx) {

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class RelayLink implements AutoCloseable {
     private final KeepAlive keepAlive;
     private final Instant startedAt;
     private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
+    private final IntConsumer announceKeys = this::announceKeys;
     private volatile boolean closed;
     private volatile Channel channel;
     private volatile LinkHandler current;
@@ -75,7 +77,25 @@ public final class RelayLink implements AutoCloseable {
                 context.proxy() == null ? "" : " via proxy " + context.proxy().address()
                         + (context.proxy().username() == null ? "" : " as " + context.proxy().username()),
                 keepAlive.interval().toMillis(), context.timings().deadPeer().toMillis());
+        context.keys().onInstalled(announceKeys);
+        if (context.keys().oldestVersion() < context.keys().currentVersion()) {
+            // Left from a rollover before a restart; its destruction was scheduled by the process that ended.
+            destroyKeysLater(context.keys().currentVersion());
+        }
         connect();
+    }
+
+    /** The agent installed a key version (possibly over another connection): tell this link's relay session. */
+    private void announceKeys(int version) {
+        LinkHandler handler = current;
+        if (handler != null) {
+            handler.announceKeys(version);
+        }
+    }
+
+    /** What this link was built from, for example to open a second link of the same agent. */
+    public LinkContext context() {
+        return context;
     }
 
     /** Completes when the first session is ready. */
@@ -180,6 +200,7 @@ public final class RelayLink implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        context.keys().removeOnInstalled(announceKeys);
         Channel c = channel;
         if (c != null) {
             c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);

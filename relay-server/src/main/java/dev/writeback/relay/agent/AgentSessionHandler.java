@@ -189,7 +189,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             authFailed(ctx, ErrorCode.AUTHENTICATION_FAILED, "relay host " + abbreviate(auth.relayHost()) + " (expected: one of " + hosts + ")");
             return;
         }
-        SessionKeys keys = SessionKeys.of(found.get().keys());
+        SessionKeys keys = SessionKeys.of(found.get().keys(), rotation.sealingCeiling(agent.id()));
         if (keys.isEmpty()) {
             refuse(ctx, ErrorCode.UNKNOWN_KEY_VERSION, "agent has no active key version (expected: re-register the agent)");
             return;
@@ -212,11 +212,12 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 agent.id(), agent.name(), agent.tenantId(), session.sessionId(), version, keys.currentVersion(), ctx.channel().remoteAddress());
         var now = context.clock().instant();
         context.blocking().execute(() -> touch(agent.id(), now, version));
-        rotation.rotateIfDue(session);
+        rotation.onReady(session);
     }
 
     private void onHeartbeat(Message.Heartbeat hb) {
         session.onHeartbeat(hb);
+        rotation.onHeartbeat(session, hb.keyVersion());
         var dirs = new StringBuilder();
         for (var d : hb.directories()) {
             dirs.append(dirs.length() == 0 ? "" : ",").append(d.name()).append(':').append(d.reachable() ? "UP" : "DOWN");
@@ -247,6 +248,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (session != null) {
             context.sessions().remove(session);
+            rotation.onClosed(session);
             session.onClosed();
             logger.info("RLY-210 agent disconnected agent={} tenant={} session={} remote={}", session.agentId(),
                     session.tenantId(), session.sessionId(), ctx.channel().remoteAddress());

@@ -12,6 +12,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,26 @@ import org.slf4j.LoggerFactory;
  * Key rollover (DESIGN §4): the relay sends ROTATE_KEYS, the agent answers KEYS with a new RSA public key, the
  * relay stores a new package key and sends it back wrapped with that key. Both sides keep the previous version
  * for {@link #overlap()} so requests sealed before the switch still open, then destroy it.
+ *
+ * <p>An agent may hold several sessions at once (a GOAWAY reconnect, or connections to two relay nodes), but it
+ * has one key ring. The exchange runs on one session only, at most one per agent at a time. That session seals
+ * with the new version right after writing KEYS: the agent installs KEYS before it reads the next frame on that
+ * connection. Every other session switches only once the agent has <em>said on that session</em> that it holds
+ * the new version: a HEARTBEAT whose key version is newer than the session's (the agent sends one on every
+ * connection as soon as it has installed a version, and one right after READY). Frames on one connection are read
+ * in order, so a REQUEST the relay seals after that heartbeat reaches an agent that can open it, whatever the
+ * timing between the agent's connections. No settle delay is guessed. Each session forgets the versions below its
+ * new one {@link #overlap()} after it switched.
  */
 public final class KeyRotation {
     private static final Logger logger = LoggerFactory.getLogger(KeyRotation.class);
 
     private final SessionContext context;
+    /** The rollover in progress per agent, until a heartbeat of the agent reports the new version. */
+    private final ConcurrentHashMap<String, Rollover> rollovers = new ConcurrentHashMap<>();
+
+    /** A rollover to {@code version}, exchanged over {@code session}. */
+    private record Rollover(AgentSession session, int version) {}
 
     /** Rotation for the sessions of one relay. */
     public KeyRotation(SessionContext context) {
@@ -36,18 +52,33 @@ public final class KeyRotation {
         return context.config().keyOverlap();
     }
 
-    /** Starts a rollover on every session of the agent; false when none is connected. */
+    /**
+     * Starts a rollover of the agent's keys over one of its sessions (one not draining after GOAWAY, if any); every
+     * other session of the agent follows once the agent confirms. False when none is connected.
+     */
     public boolean rotate(String agentId) {
         var sessions = context.sessions().ofAgent(agentId);
         if (sessions.isEmpty()) {
             return false;
         }
-        start(sessions.get(0));
+        start(sessions.stream().filter(s -> !s.draining()).findFirst().orElse(sessions.get(0)));
         return true;
+    }
+
+    /**
+     * The newest version a new session of the agent may seal with: below a rollover that the agent has not yet
+     * confirmed. The session learns the new version from its first heartbeat.
+     */
+    int sealingCeiling(String agentId) {
+        Rollover r = rollovers.get(agentId);
+        return r == null ? Integer.MAX_VALUE : r.version() - 1;
     }
 
     /** Rotates when the current key is older than the configured interval. */
     void rotateIfDue(AgentSession session) {
+        if (rollovers.containsKey(session.agentId())) {
+            return;   // one rollover per agent at a time; it ends when the agent confirms the new version
+        }
         Instant created = session.keys().currentCreatedAt();
         if (created != null && Duration.between(created, context.clock().instant()).compareTo(context.config().keyRotationInterval()) >= 0) {
             logger.info("RLY-401 key version {} of agent={} is older than {}, rotating", session.keys().currentVersion(),
@@ -78,11 +109,71 @@ public final class KeyRotation {
             if (session.rotatingTo() != 0 || !session.channel().isActive()) {
                 return;
             }
-            int next = session.keys().currentVersion() + 1;
+            int newest = context.sessions().ofAgent(session.agentId()).stream()
+                    .mapToInt(s -> s.keys().currentVersion()).max().orElse(0);
+            int next = Math.max(newest, session.keys().currentVersion()) + 1;
+            if (rollovers.putIfAbsent(session.agentId(), new Rollover(session, next)) != null) {
+                logger.debug("key rotation of agent={} already in progress", session.agentId());
+                return;
+            }
             session.rotatingTo(next);
             session.channel().writeAndFlush(new Message.RotateKeys(next));
             logger.info("RLY-400 key rotation started agent={} from={} to={}", session.agentId(), next - 1, next);
         });
+    }
+
+    /**
+     * A heartbeat on {@code session} says the agent holds {@code agentVersion} (on the session's event loop). A
+     * rollover to it is confirmed; a session sealing with an older version switches to it now.
+     */
+    void onHeartbeat(AgentSession session, int agentVersion) {
+        rollovers.computeIfPresent(session.agentId(), (id, r) -> agentVersion >= r.version() ? null : r);
+        if (agentVersion <= session.keys().currentVersion() || session.keys().isEmpty()) {
+            return;
+        }
+        String agentId = session.agentId();
+        CompletableFuture.supplyAsync(() -> context.store().key(agentId, agentVersion), context.blocking())
+                .whenComplete((found, error) -> session.channel().eventLoop().execute(() -> {
+                    if (error != null || found.isEmpty() || found.get().retired()) {
+                        logger.warn("RLY-406 agent={} reports key version {} which the relay cannot use for session={}: {}",
+                                agentId, agentVersion, session.sessionId(), error != null ? error.toString()
+                                        : found.isEmpty() ? "not stored" : "retired");
+                        return;
+                    }
+                    switchTo(session, found.get());
+                }));
+    }
+
+    /** Seals with {@code key} from now on and forgets the older versions after the overlap. */
+    private void switchTo(AgentSession session, AgentKey key) {
+        int previous = session.keys().currentVersion();
+        if (key.version() <= previous || !session.channel().isActive()) {
+            return;   // a second heartbeat raced the first, or the session is gone
+        }
+        session.keys().add(key);
+        forgetOlderLater(session, key.version());
+        logger.info("RLY-407 session switched key version agent={} session={} keyVersion={} previous={}",
+                session.agentId(), session.sessionId(), key.version(), previous);
+    }
+
+    /** Called when a session is ready: forgets the retired versions it loaded once they are past the overlap. */
+    void onReady(AgentSession session) {
+        if (session.keys().holdsOlder()) {
+            forgetOlderLater(session, session.keys().currentVersion());
+        }
+        rotateIfDue(session);
+    }
+
+    /**
+     * Called when a session closed: a rollover exchanged over it ends here, finished or not, so that the next one
+     * is not blocked. New sessions then seal with the newest stored version, as before the rollover started.
+     */
+    void onClosed(AgentSession session) {
+        rollovers.computeIfPresent(session.agentId(), (id, r) -> r.session() == session ? null : r);
+    }
+
+    private void forgetOlderLater(AgentSession session, int version) {
+        session.channel().eventLoop().schedule(() -> session.keys().forgetBelow(version), overlap().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Handles the agent's KEYS answer (on the session's event loop). */
@@ -97,6 +188,7 @@ public final class KeyRotation {
             rsa = KeyPairs.encryptionPublicKey(keys.rsaPublicKey());
         } catch (IllegalArgumentException e) {
             session.rotatingTo(0);
+            rollovers.remove(session.agentId(), new Rollover(session, keys.keyVersion()));
             session.channel().writeAndFlush(new Message.ErrorMessage(RequestId.ZERO, ErrorCode.MALFORMED_FRAME, e.getMessage()));
             return;
         }
@@ -106,6 +198,7 @@ public final class KeyRotation {
                 .whenComplete((stored, error) -> session.channel().eventLoop().execute(() -> {
                     session.rotatingTo(0);
                     if (error != null) {
+                        rollovers.remove(session.agentId(), new Rollover(session, version));
                         packageKey.close();
                         logger.warn("RLY-405 key rotation failed agent={} version={}: {}", session.agentId(), version, error.toString());
                         return;
@@ -114,8 +207,10 @@ public final class KeyRotation {
                     packageKey.close();
                     int previous = session.keys().currentVersion();
                     session.keys().add(stored);
+                    // Sealing with the new version on this session is safe from here on: the agent installs KEYS
+                    // before it reads the next frame of this connection. Other sessions wait for its heartbeat.
                     session.channel().writeAndFlush(new Message.Keys(version, new byte[0], wrapped));
-                    session.channel().eventLoop().schedule(() -> session.keys().forget(previous), overlap().toMillis(), TimeUnit.MILLISECONDS);
+                    forgetOlderLater(session, version);
                     logger.info("RLY-402 key rotation done agent={} keyVersion={} previous={} destroyedAfter={}",
                             session.agentId(), version, previous, overlap());
                 }));

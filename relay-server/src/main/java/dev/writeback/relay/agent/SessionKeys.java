@@ -12,18 +12,29 @@ import java.util.Optional;
 
 /**
  * The key versions a session can use: the current one seals new requests, older ones still open results of
- * requests sealed before a rollover. Touched only on the session's event loop.
+ * requests sealed before a rollover. Changed only on the session's event loop; the current version may be read
+ * from any thread (status API).
  */
 final class SessionKeys {
     private final Map<Integer, PackageKey> packageKeys = new HashMap<>();
-    private int current;
+    private volatile int current;
     private PublicKey currentRsa;
     private Instant currentCreatedAt;
 
     static SessionKeys of(List<AgentKey> keys) {
+        return of(keys, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The versions up to {@code ceiling}: a session that connects while a rollover waits for the agent's
+     * confirmation must not seal with the new version yet (see {@link KeyRotation}).
+     */
+    static SessionKeys of(List<AgentKey> keys, int ceiling) {
         var k = new SessionKeys();
         for (AgentKey key : keys) {
-            k.add(key);
+            if (key.version() <= ceiling) {
+                k.add(key);
+            }
         }
         return k;
     }
@@ -50,6 +61,20 @@ final class SessionKeys {
         if (k != null) {
             k.close();
         }
+    }
+
+    /** Wipes every version below {@code version}: the overlap after a switch to it has passed. */
+    void forgetBelow(int version) {
+        for (int v : List.copyOf(packageKeys.keySet())) {
+            if (v < version) {
+                forget(v);
+            }
+        }
+    }
+
+    /** Whether versions older than the current one are still held. */
+    boolean holdsOlder() {
+        return packageKeys.keySet().stream().anyMatch(v -> v < current);
     }
 
     boolean isEmpty() {
