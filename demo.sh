@@ -19,7 +19,7 @@ for tool in java curl; do command -v "$tool" >/dev/null || fail "$tool is not in
 
 if [ ! -x "$RELAY" ] || [ ! -x "$AGENT" ] || [ -n "${REBUILD:-}" ]; then
   say "Building relay and agent (./mvnw package, tests skipped; run the tests with ./mvnw verify)"
-  ./mvnw -B -q -ntp -DskipTests -Dmaven.test.skip=true package
+  ./mvnw -B -q -ntp -DskipTests package
 fi
 
 rm -rf "$DATA"
