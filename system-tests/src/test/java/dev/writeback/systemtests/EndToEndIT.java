@@ -9,7 +9,6 @@ import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.writeback.agent.Agent;
 import dev.writeback.relay.RelayServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,11 +65,7 @@ class EndToEndIT {
             if (relay != null) {
                 relay.stop();
             }
-            String everything = logs.text() + audit.text() + filesUnder(dir);
-            for (String pw : passwords) {
-                assertThat(everything).as("logs, audit and files must not contain a password").doesNotContain(pw);
-                assertThat(everything).doesNotContain(HexFormat.of().formatHex(pw.getBytes(StandardCharsets.UTF_8)));
-            }
+            Leaks.assertNoSecrets(passwords, dir, logs.text(), audit.text());
         } finally {
             logs.close();
         }
@@ -201,15 +195,4 @@ class EndToEndIT {
             return e.getResultCode();
         }
     }
-
-    private static String filesUnder(Path root) throws Exception {
-        var sb = new StringBuilder();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                sb.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
 }

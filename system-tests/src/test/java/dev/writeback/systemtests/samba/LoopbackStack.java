@@ -8,19 +8,16 @@ import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
 import dev.writeback.relay.store.Tenant;
 import dev.writeback.systemtests.CapturedLogs;
+import dev.writeback.systemtests.Leaks;
 import dev.writeback.systemtests.Loopback;
 import dev.writeback.systemtests.RelayClient;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A relay on 127.0.0.1 with one tenant and its REST client, agents registered through the real {@code agent
@@ -102,11 +99,7 @@ final class LoopbackStack implements AutoCloseable {
         assertThat(audit.status()).isEqualTo(200);
         assertThat(audit.json().path("records").size()).as("audit records").isPositive();
         stopAll();
-        String everything = logs() + audit.text() + filesUnder(dir);
-        for (String secret : secrets) {
-            assertThat(everything).as("logs, audit and files must not contain a password").doesNotContain(secret);
-            assertThat(everything).doesNotContain(HexFormat.of().formatHex(secret.getBytes(StandardCharsets.UTF_8)));
-        }
+        Leaks.assertNoSecrets(secrets, dir, logs(), audit.text());
     }
 
     @Override
@@ -125,15 +118,5 @@ final class LoopbackStack implements AutoCloseable {
             relay.stop();
             relay = null;
         }
-    }
-
-    private static String filesUnder(Path root) throws IOException {
-        var sb = new StringBuilder();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                sb.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).append('\n');
-            }
-        }
-        return sb.toString();
     }
 }
