@@ -12,6 +12,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * Time limits of one plain HTTP connection, so a client cannot hold it open for free: a request must arrive
  * completely within {@code requestTimeout} of its first byte (slowloris), and a keep-alive connection with no
  * request in progress is closed after {@code idleTimeout}. Time the relay spends answering a complete request
- * does not count. Both limits end when the connection is upgraded to the agent WebSocket, which has its own
- * (handshake, AUTH and silence) limits.
+ * does not count. Both limits end only when the agent WebSocket handshake has completed, since the WebSocket
+ * has its own (AUTH and silence) limits; a request for the agent WebSocket that is answered with anything but
+ * {@code 101} (a {@code 426} for an unsupported version, say) closes the connection after the answer.
  *
- * <p>Two handlers share one instance per connection: {@link #firstByte()} goes between TLS and the HTTP codec and
- * sees every inbound byte; {@link #lastByte()} goes after the HTTP codec and sees where each request ends.
+ * <p>Three handlers share one instance per connection: {@link #firstByte()} goes between TLS and the HTTP codec
+ * and sees every inbound byte; {@link #lastByte()} goes after the HTTP codec and sees where each request ends;
+ * {@link #handshake()} goes after the WebSocket handler and sees its handshake complete.
  */
 final class HttpDeadlines {
     /** Default time from a request's first byte to its last. */
@@ -48,6 +53,7 @@ final class HttpDeadlines {
     private int unanswered;         // complete requests not yet answered
     private boolean agentRequest;   // the request in progress asks for the agent WebSocket
     private boolean upgraded;
+    private final Handshake handshake = new Handshake();
 
     HttpDeadlines(Duration requestTimeout, Duration idleTimeout) {
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
@@ -62,6 +68,11 @@ final class HttpDeadlines {
     /** The handler after the HTTP codec, before the aggregator. */
     ChannelHandler lastByte() {
         return lastByte;
+    }
+
+    /** The handler after the WebSocket handler: hands the connection over once the handshake completed. */
+    ChannelHandler handshake() {
+        return handshake;
     }
 
     private void onBytes() {
@@ -80,7 +91,6 @@ final class HttpDeadlines {
             receiving = false;
             unanswered++;
             cancel();
-            upgraded = agentRequest;   // the WebSocket handshake answers it and takes over the connection
         }
     }
 
@@ -94,11 +104,15 @@ final class HttpDeadlines {
         }
     }
 
-    /** The agent WebSocket's handshake, AUTH and silence limits apply from here on. */
+    /** The agent WebSocket's AUTH and silence limits apply from here on. */
     private void handOver() {
+        upgraded = true;
         cancel();
-        ctx.pipeline().remove(firstByte);
-        ctx.pipeline().remove(lastByte);
+        for (ChannelHandler h : new ChannelHandler[] {firstByte, lastByte, handshake}) {
+            if (ctx.pipeline().context(h) != null) {
+                ctx.pipeline().remove(h);
+            }
+        }
     }
 
     private void requestTimedOut() {
@@ -176,18 +190,35 @@ final class HttpDeadlines {
         public void channelRead(ChannelHandlerContext context, Object msg) {
             onDecoded(msg);
             context.fireChannelRead(msg);
-            if (upgraded && context.pipeline().context(this) != null) {
-                handOver();
-            }
         }
 
         @Override
         public void write(ChannelHandlerContext context, Object msg, ChannelPromise promise) {
             boolean last = msg instanceof LastHttpContent;
-            context.write(msg, promise);
+            boolean refusedUpgrade = agentRequest && msg instanceof HttpResponse r
+                    && r.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+            ChannelPromise written = refusedUpgrade ? promise.unvoid() : promise;
+            context.write(msg, written);
+            if (refusedUpgrade) {
+                // the agent WebSocket was asked for and not granted: nothing else is expected on this connection
+                logger.debug("Agent WebSocket handshake refused ({}), closing remote={}", ((HttpResponse) msg).status().code(),
+                        context.channel().remoteAddress());
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
             if (last) {
                 onResponseWritten();
             }
+        }
+    }
+
+    /** Sees the WebSocket handshake complete: only then is the connection the agent WebSocket's. */
+    private final class Handshake extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete && ctx != null) {
+                handOver();
+            }
+            context.fireUserEventTriggered(evt);
         }
     }
 }

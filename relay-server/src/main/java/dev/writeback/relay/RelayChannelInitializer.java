@@ -32,18 +32,25 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
     private final KeyRotation rotation;
     private final ChannelHandler api;
     private final FailureLimiter authFailures;   // shared by all connections: failed agent AUTH per source address
+    private final ConnectionLimits connections;
 
-    RelayChannelInitializer(SslContext tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api) {
+    RelayChannelInitializer(SslContext tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api,
+                            ConnectionLimits connections) {
         this.tls = tls;
         this.sessions = sessions;
         this.rotation = rotation;
         this.api = api;
+        this.connections = connections;
         this.authFailures = new FailureLimiter(sessions.clock(), AgentSessionHandler.AUTH_FAILURE_BURST,
                 AgentSessionHandler.AUTH_FAILURE_WINDOW);
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        if (!connections.admit(ch)) {
+            ch.close();   // over a connection cap: not even a TLS handshake (RLY-060 counts it)
+            return;
+        }
         var config = sessions.config();
         var deadlines = new HttpDeadlines(HttpDeadlines.REQUEST_TIMEOUT, HttpDeadlines.IDLE_TIMEOUT);
         SslHandler ssl = tls.newHandler(ch.alloc());
@@ -68,6 +75,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
                         .closeOnProtocolViolation(false)                          // the agent handler answers ERROR, then closes
                         .build())
                 .build()));
+        p.addLast("http-handover", deadlines.handshake());                           // WebSocket open: HTTP deadlines end
         p.addLast("frames", new FrameCodec());                                       // binary message <-> Message
         p.addLast("agent", new AgentSessionHandler(sessions, rotation, authFailures)); // agents
         p.addLast("api", api);                                                       // everything else: REST API

@@ -2,6 +2,7 @@ package dev.writeback.relay;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.relay.api.TrustedProxies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,13 +32,16 @@ import java.util.List;
  *                   longest request plus a minute
  * @param reconnectGrace how long the status API shows a disconnected agent as RECONNECTING before it counts as
  *                       OFFLINE and the tenant as DEGRADED; null for 2 minutes
+ * @param limits open connections and queued blocking work the relay takes on; null for {@link RelayLimits#DEFAULTS}
+ * @param trustedProxies proxies whose {@code X-Forwarded-For} names the client; null for none
  */
 public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
                           List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
                           Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
                           Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
                           Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace,
-                          Duration keyOverlap, Duration reconnectGrace) {
+                          Duration keyOverlap, Duration reconnectGrace, RelayLimits limits,
+                          TrustedProxies trustedProxies) {
     /** The default TLS port. */
     public static final int DEFAULT_PORT = 8443;
 
@@ -68,6 +72,8 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         if (reconnectGrace.isNegative()) {
             throw new IllegalArgumentException("reconnectGrace: " + reconnectGrace + " (expected: >= 0)");
         }
+        limits = limits == null ? RelayLimits.DEFAULTS : limits;
+        trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
             throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: <= maxRequestTimeout " + maxRequestTimeout + ")");
         }
@@ -88,7 +94,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                        Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace) {
         this(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval, agentSilenceLimit,
                 heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
-                keyRotationInterval, authTimeout, shutdownGrace, null, null);
+                keyRotationInterval, authTimeout, shutdownGrace, null, null, null, null);
     }
 
     /** The defaults of DESIGN §3 for a data directory, on 127.0.0.1:8443 with a self-signed certificate. */
@@ -103,42 +109,56 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
     public RelayConfig withListen(String bindAddress, int port) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
     }
 
     /** A copy with other heartbeat timings (tests and demos use short ones). */
     public RelayConfig withHeartbeat(Duration interval, Duration overdue) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, interval, overdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
-                keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+                keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
     }
 
     /** A copy with another key rotation interval and overlap (tests use seconds). */
     public RelayConfig withKeyRotation(Duration interval, Duration overlap) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, interval, authTimeout, shutdownGrace, overlap, reconnectGrace);
+                maxInFlight, interval, authTimeout, shutdownGrace, overlap, reconnectGrace, limits, trustedProxies);
     }
 
     /** A copy with another shutdown grace. */
     public RelayConfig withShutdownGrace(Duration grace) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, grace, keyOverlap, reconnectGrace);
+                maxInFlight, keyRotationInterval, authTimeout, grace, keyOverlap, reconnectGrace, limits, trustedProxies);
     }
 
     /** A copy with another reconnect grace (how long the status shows a lost agent as RECONNECTING). */
     public RelayConfig withReconnectGrace(Duration grace) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, grace);
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, grace, limits, trustedProxies);
+    }
+
+    /** A copy with other connection and queue limits. */
+    public RelayConfig withLimits(RelayLimits other) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, other, trustedProxies);
+    }
+
+    /** A copy trusting other proxies' {@code X-Forwarded-For}. */
+    public RelayConfig withTrustedProxies(TrustedProxies proxies) {
+        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, proxies);
     }
 
     /** A copy with another offline grace (how long a request waits for a reconnecting agent). */
     public RelayConfig withOfflineGrace(Duration grace) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, grace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
     }
 
     /** A copy with the data directory, address, port, TLS files and host names of a command line. */
@@ -146,7 +166,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                                    List<String> publicHostnames) {
         return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                 agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace);
+                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.writeback.relay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.protocol.Durations;
+import dev.writeback.relay.api.TrustedProxies;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +18,15 @@ import java.util.Set;
  * name the key and what was expected. Missing keys take the defaults of DESIGN §3.
  */
 final class RelayConfigLoader {
-    private static final Set<String> TOP = Set.of("dataDir", "listen", "tls", "publicHostnames", "agents", "requests", "shutdownGrace");
+    private static final Set<String> TOP = Set.of("dataDir", "listen", "tls", "publicHostnames", "agents", "requests", "shutdownGrace",
+            "limits", "proxies");
     private static final Set<String> LISTEN = Set.of("address", "port");
     private static final Set<String> TLS = Set.of("certificate", "key");
     private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
             "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
+    private static final Set<String> LIMITS = Set.of("maxConnections", "maxConnectionsPerAddress", "blockingQueue");
+    private static final Set<String> PROXIES = Set.of("trusted");
 
     private RelayConfigLoader() {}
 
@@ -46,10 +50,12 @@ final class RelayConfigLoader {
         JsonNode tls = section(root, "tls", TLS);
         JsonNode agents = section(root, "agents", AGENTS);
         JsonNode requests = section(root, "requests", REQUESTS);
+        JsonNode limits = section(root, "limits", LIMITS);
+        JsonNode proxies = section(root, "proxies", PROXIES);
         String cert = text(tls, "certificate", null);
         String key = text(tls, "key", null);
         return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),
-                cert == null ? null : base.resolve(cert), key == null ? null : base.resolve(key), strings(root, "publicHostnames"),
+                cert == null ? null : base.resolve(cert), key == null ? null : base.resolve(key), strings(root, "publicHostnames", "publicHostnames", "a list of host names"),
                 duration(agents, "agents.pingInterval", "pingInterval", d.pingInterval()),
                 duration(agents, "agents.silenceLimit", "silenceLimit", d.agentSilenceLimit()),
                 duration(agents, "agents.heartbeatInterval", "heartbeatInterval", d.heartbeatInterval()),
@@ -62,7 +68,12 @@ final class RelayConfigLoader {
                 duration(agents, "agents.authTimeout", "authTimeout", d.authTimeout()),
                 duration(root, "shutdownGrace", "shutdownGrace", d.shutdownGrace()),
                 duration(agents, "agents.keyOverlap", "keyOverlap", null),
-                duration(agents, "agents.reconnectGrace", "reconnectGrace", null));
+                duration(agents, "agents.reconnectGrace", "reconnectGrace", null),
+                new RelayLimits(integer(limits, "limits.maxConnections", "maxConnections", RelayLimits.DEFAULT_MAX_CONNECTIONS),
+                        integer(limits, "limits.maxConnectionsPerAddress", "maxConnectionsPerAddress",
+                                RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+                        integer(limits, "limits.blockingQueue", "blockingQueue", RelayLimits.DEFAULT_BLOCKING_QUEUE)),
+                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges")));
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */
@@ -125,14 +136,14 @@ final class RelayConfigLoader {
         return parseDuration(path, v.asText());
     }
 
-    private static List<String> strings(JsonNode n, String key) {
+    private static List<String> strings(JsonNode n, String key, String path, String expected) {
         JsonNode v = n.get(key);
         var out = new ArrayList<String>();
         if (v == null || v.isNull()) {
             return out;
         }
         if (!v.isArray()) {
-            throw new IllegalArgumentException(key + ": " + v.getNodeType() + " (expected: a list of host names)");
+            throw new IllegalArgumentException(path + ": " + v.getNodeType() + " (expected: " + expected + ")");
         }
         v.forEach(x -> out.add(x.asText()));
         return out;

@@ -92,7 +92,8 @@ public final class RelayServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api))
+                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api,
+                            new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
             long every = config.housekeepingInterval().toMillis();

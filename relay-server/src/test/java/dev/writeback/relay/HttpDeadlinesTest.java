@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A request must arrive within its deadline; an idle keep-alive connection closes; the agent WebSocket is exempt. */
+/**
+ * A request must arrive within its deadline; an idle keep-alive connection closes; only an agent WebSocket whose
+ * handshake completed is exempt.
+ */
 class HttpDeadlinesTest {
     private static final Duration REQUEST = Duration.ofSeconds(10);
     private static final Duration IDLE = Duration.ofSeconds(60);
@@ -38,6 +43,8 @@ class HttpDeadlinesTest {
         channel.pipeline().addLast("http", new HttpServerCodec());
         channel.pipeline().addLast("http-complete", deadlines.lastByte());
         channel.pipeline().addLast("aggregate", new HttpObjectAggregator(65536));
+        channel.pipeline().addLast("websocket", new WebSocketServerProtocolHandler("/agent/v1"));
+        channel.pipeline().addLast("http-handover", deadlines.handshake());
         channel.pipeline().addLast("api", new SimpleChannelInboundHandler<FullHttpRequest>() {
             @Override
             protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
@@ -101,14 +108,25 @@ class HttpDeadlinesTest {
     }
 
     @Test
-    void agentWebSocketRequest_removesTheHttpDeadlines() {
-        answer = false;
-        send("GET /agent/v1 HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    void completedAgentHandshake_removesTheHttpDeadlines() {
+        send("GET /agent/v1 HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertThat(outbound()).startsWith("HTTP/1.1 101 Switching Protocols");
 
         assertThat(channel.pipeline().get("http-deadline")).isNull();
         assertThat(channel.pipeline().get("http-complete")).isNull();
+        assertThat(channel.pipeline().get("http-handover")).isNull();
         elapse(IDLE.multipliedBy(3));
         assertThat(channel.isActive()).isTrue();
+    }
+
+    @Test
+    void refusedAgentHandshake_426_closesTheConnection_insteadOfLeavingItWithoutDeadlines() {
+        send("GET /agent/v1 HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n");
+
+        assertThat(outbound()).startsWith("HTTP/1.1 426 Upgrade Required");
+        assertThat(channel.isActive()).as("nothing else is expected on a refused upgrade").isFalse();
     }
 
     private void send(String text) {
@@ -124,9 +142,10 @@ class HttpDeadlinesTest {
     private String outbound() {
         var sb = new StringBuilder();
         for (Object o; (o = channel.readOutbound()) != null; ) {
-            ByteBuf b = (ByteBuf) o;
-            sb.append(b.toString(StandardCharsets.US_ASCII));
-            b.release();
+            if (o instanceof ByteBuf b) {
+                sb.append(b.toString(StandardCharsets.US_ASCII));
+            }
+            ReferenceCountUtil.release(o);   // the WebSocket handler's close frame on close: no encoder here
         }
         return sb.toString();
     }
