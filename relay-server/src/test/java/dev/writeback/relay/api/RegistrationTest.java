@@ -136,9 +136,30 @@ class RegistrationTest {
 
         assertThat(swapped.json().get("field").asText()).isEqualTo("identityPublicKey");
         assertThat(weak.json().get("field").asText()).isEqualTo("encryptionPublicKey");
-        assertThat(weak.json().get("message").asText()).isEqualTo("encryptionPublicKey size: 1024 bits (expected: >= 2048)");
+        assertThat(weak.json().get("message").asText()).isEqualTo("encryptionPublicKey size: 1024 bits (expected: 2048, 3072 or 4096)");
         assertThat(notBase64.json().get("field").asText()).isEqualTo("identityPublicKey");
         assertThat(register(body(token)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void register_rsaKeyWithAHugeExponentOrAnOddSize_isRefused_withoutSpendingTheToken() throws Exception {
+        String token = registrationToken();
+        var modulus = ((java.security.interfaces.RSAPublicKey) java.security.KeyFactory.getInstance("RSA")
+                .generatePublic(new java.security.spec.X509EncodedKeySpec(rsaPublicKey(3072)))).getModulus();
+        var exponent = java.math.BigInteger.ONE.shiftLeft(3069).setBit(0);   // odd, 3070 bits: sealing 30x slower
+        byte[] slow = java.security.KeyFactory.getInstance("RSA")
+                .generatePublic(new java.security.spec.RSAPublicKeySpec(modulus, exponent)).getEncoded();
+
+        var hugeExponent = register(body(token, "a", identity.getPublic().getEncoded(), slow));
+        var oddSize = register(body(token, "a", identity.getPublic().getEncoded(), rsaPublicKey(2560)));
+
+        assertThat(hugeExponent.status()).isEqualTo(400);
+        assertThat(hugeExponent.json().get("field").asText()).isEqualTo("encryptionPublicKey");
+        assertThat(hugeExponent.json().get("message").asText())
+                .isEqualTo("encryptionPublicKey exponent: a 3070-bit number (expected: 65537)");
+        assertThat(oddSize.json().get("message").asText())
+                .isEqualTo("encryptionPublicKey size: 2560 bits (expected: 2048, 3072 or 4096)");
+        assertThat(register(body(token)).status()).as("the token is still good").isEqualTo(200);
     }
 
     private static byte[] rsaPublicKey(int bits) {
