@@ -71,6 +71,9 @@ final class Database implements AutoCloseable {
             // Autocommit stays on between transactions: with it off, the driver begins the next IMMEDIATE
             // transaction right after each commit and so holds the write lock for good, locking out the CLI.
             Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (var statement = connection.createStatement()) {
+                statement.execute("PRAGMA secure_delete = ON");   // deleted rows (destroyed keys) are zeroed, not just unlinked
+            }
             return new Database(connection, file.toString());
         } catch (SQLException e) {
             throw translate(e, file.toString());
@@ -96,6 +99,23 @@ final class Database implements AutoCloseable {
                     rollback();
                 }
                 connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate(e, name);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Copies the write-ahead log into the database and truncates it, so rows deleted with {@code secure_delete}
+     * (destroyed key material) leave no older copy in the {@code -wal} file. Outside any transaction.
+     */
+    void checkpoint() {
+        lock.lock();
+        try (var statement = connection.createStatement()) {
+            if (!closed) {
+                statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             }
         } catch (SQLException e) {
             throw translate(e, name);

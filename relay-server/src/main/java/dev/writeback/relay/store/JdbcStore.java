@@ -209,10 +209,12 @@ final class JdbcStore implements Store {
     @Override
     public boolean deleteAgent(String agentId) {
         requireNonNull(agentId, "agentId");
-        return db.transaction(c -> {
+        boolean deleted = db.transaction(c -> {
             Sql.update(c, "DELETE FROM agent_key WHERE agent_id = ?", agentId);
             return Sql.update(c, "DELETE FROM agent WHERE id = ?", agentId) > 0;
         });
+        db.checkpoint();   // the agent's key rows are zeroed (secure_delete); drop their copies in the WAL too
+        return deleted;
     }
 
     @Override

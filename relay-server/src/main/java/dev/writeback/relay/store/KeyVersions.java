@@ -102,8 +102,12 @@ final class KeyVersions {
     /** Deletes retired versions due at {@code now}; returns how many. */
     int destroyRetired(Instant now) {
         requireNonNull(now, "now");
-        return db.transaction(c -> Sql.update(c,
+        int destroyed = db.transaction(c -> Sql.update(c,
                 "DELETE FROM agent_key WHERE destroy_after IS NOT NULL AND destroy_after <= ?", now));
+        if (destroyed > 0) {
+            db.checkpoint();   // secure_delete zeroed the rows; the checkpoint drops their copies in the WAL
+        }
+        return destroyed;
     }
 
     private AgentKey row(ResultSet rows) throws SQLException {
