@@ -2,6 +2,7 @@ package dev.writeback.agent.link;
 
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.FrameType;
+import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.Message;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
@@ -89,7 +90,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof Message m) {
             handle(ctx, m);
         } else if (msg instanceof CloseWebSocketFrame close) {
-            logger.warn("AGT-140 relay closed the connection: {} {}", close.statusCode(), close.reasonText());
+            logger.warn("AGT-140 relay closed the connection: {} {}", close.statusCode(), LogSafe.of(close.reasonText()));
             if (close.reasonText().startsWith("AUTHENTICATION_FAILED") || close.reasonText().startsWith("UNKNOWN_AGENT")) {
                 link.authRejected();
             }
@@ -108,7 +109,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         } else if (m instanceof Message.Ready r) {
             onReady(ctx, r);
         } else if (m instanceof Message.ErrorMessage e) {
-            logger.warn("AGT-142 relay reported {}: {}", e.code(), e.message());
+            logger.warn("AGT-142 relay reported {}: {}", e.code(), LogSafe.of(e.message()));
             if (e.code() == ErrorCode.AUTHENTICATION_FAILED || e.code() == ErrorCode.UNKNOWN_AGENT) {
                 link.authRejected();
             }
@@ -124,7 +125,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         } else if (m instanceof Message.Keys k) {
             onKeys(k);
         } else if (m instanceof Message.Goaway g) {
-            logger.info("AGT-150 relay asked to reconnect: {}", g.reason());
+            logger.info("AGT-150 relay asked to reconnect: {}", LogSafe.of(g.reason()));
             draining = true;
             link.reconnectNow(g.reconnectAfterMillis());
             closeIfDrained(ctx);
@@ -258,7 +259,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 Outcome outcome = context.processor().apply(request);
                 (outcome.succeeded() ? stats.succeeded : stats.failed).incrementAndGet();
                 sendResult(ctx, id, version, outcome);
-                logger.info("AGT-200 {} anchor={} result={}{} directory={} server={} millis={}", request.operation(), request.anchor(),
+                logger.info("AGT-200 {} anchor={} result={}{} directory={} server={} millis={}", request.operation(), LogSafe.of(request.anchor()),
                         outcome.code(), outcome.reason() == dev.writeback.protocol.PolicyReason.NONE ? "" : "/" + outcome.reason(),
                         outcome.directory(), outcome.server(), (System.nanoTime() - started) / 1_000_000);
             } catch (ProtocolException e) {

@@ -1,6 +1,7 @@
 package dev.writeback.relay.agent;
 
 import dev.writeback.protocol.ErrorCode;
+import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.Message;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.crypto.KeyPairs;
@@ -130,7 +131,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             rotation.onKeys(session, k);
         } else if (m instanceof Message.ErrorMessage e) {
             if (e.requestId().isZero()) {
-                logger.warn("RLY-330 agent reported error agent={} code={}: {}", session.agentId(), e.code(), e.message());
+                logger.warn("RLY-330 agent reported error agent={} code={}: {}", session.agentId(), e.code(), LogSafe.of(e.message()));
             } else {
                 session.onRequestError(e);
             }
@@ -147,7 +148,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking())
                 .whenComplete((found, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
-                        logger.warn("RLY-231 agent lookup failed agent={}: {}", auth.agentId(), error.toString());
+                        logger.warn("RLY-231 agent lookup failed agent={}: {}", LogSafe.of(auth.agentId()), error.toString());
                         refuse(ctx, ErrorCode.INTERNAL, "relay store unavailable, try again later");
                     } else {
                         finishAuth(ctx, auth, found);
@@ -209,7 +210,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 config.maxInFlight()));
         context.sessions().add(session);
         logger.info("RLY-200 agent connected agent={} name={} tenant={} session={} version={} keyVersion={} remote={}",
-                agent.id(), agent.name(), agent.tenantId(), session.sessionId(), version, keys.currentVersion(), ctx.channel().remoteAddress());
+                agent.id(), LogSafe.of(agent.name()), agent.tenantId(), session.sessionId(), LogSafe.of(version), keys.currentVersion(), ctx.channel().remoteAddress());
         var now = context.clock().instant();
         context.blocking().execute(() -> touch(agent.id(), now, version));
         rotation.onReady(session);
@@ -220,13 +221,13 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         rotation.onHeartbeat(session, hb.keyVersion());
         var dirs = new StringBuilder();
         for (var d : hb.directories()) {
-            dirs.append(dirs.length() == 0 ? "" : ",").append(d.name()).append(':').append(d.reachable() ? "UP" : "DOWN");
+            dirs.append(dirs.length() == 0 ? "" : ",").append(LogSafe.of(d.name(), 64)).append(':').append(d.reachable() ? "UP" : "DOWN");
             if (d.reachable()) {
-                dirs.append('(').append(d.server()).append(' ').append(d.latencyMillis()).append("ms)");
+                dirs.append('(').append(LogSafe.of(d.server(), 255)).append(' ').append(d.latencyMillis()).append("ms)");
             }
         }
         logger.info("RLY-310 heartbeat agent={} tenant={} version={} uptime={}s keyVersion={} inFlight={} succeeded={} failed={} rejected={} directories={}",
-                session.agentId(), session.tenantId(), hb.agentVersion(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(),
+                session.agentId(), session.tenantId(), LogSafe.of(hb.agentVersion()), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(),
                 hb.succeeded(), hb.failed(), hb.rejected(), dirs.length() == 0 ? "-" : dirs);
         var now = context.clock().instant();
         String agentId = session.agentId();
@@ -313,7 +314,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         logger.warn("RLY-230 agent refused code={} agent={} remote={}: {}", code, session == null ? "-" : session.agentId(),
-                ctx.channel().remoteAddress(), reason);
+                ctx.channel().remoteAddress(), reason);   // outside values in it were escaped where it was built
         close(ctx, code, reason, status);
     }
 
@@ -348,7 +349,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+        return LogSafe.of(s, 64);   // goes into ERROR text, close reason and RLY-230
     }
 
     private record AgentState(AgentRecord agent, List<AgentKey> keys) {}

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.RsaOaep;
@@ -77,9 +78,9 @@ final class Registration {
         }
         metrics.agentRegistered();
         audit.record(tenantId, null, "registration", "AGENT_REGISTERED", "OK", agent.id(),
-                "name=" + agent.name() + " source=" + exchange.source());
+                "name=" + LogSafe.of(agent.name()) + " source=" + exchange.source());
         logger.info("API-203 agent registered tenant={} agent={} name={} source={}", tenantId, agent.id(),
-                agent.name(), exchange.source());
+                LogSafe.of(agent.name()), exchange.source());
         var json = Exchange.json()
                 .put("tenantId", tenantId)
                 .put("agentId", agent.id())

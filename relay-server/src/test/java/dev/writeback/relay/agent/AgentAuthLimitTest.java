@@ -121,6 +121,22 @@ class AgentAuthLimitTest {
         assertThat(lookups).hasValue(before);
     }
 
+    @Test
+    void authWithNewlinesAndAnsiInTheAgentId_cannotForgeALogLine() {
+        EmbeddedChannel ch = connect();
+        ch.readOutbound();
+
+        ch.writeInbound(auth("x\n08:00:00.000 INFO  [main] RelayServer RLY-001 relay listening\u001b[2J\u202e"));
+        ch.runPendingTasks();
+
+        assertRefused(ch, ErrorCode.UNKNOWN_AGENT, "is not registered");
+        for (var e : logs.events()) {
+            assertThat(e.getFormattedMessage()).doesNotContain("\n").doesNotContain("\r")
+                    .doesNotContain("\u001b").doesNotContain("\u202e");
+        }
+        assertThat(logs.text()).contains("agent x\\u000a08:00:00.000 INFO").contains("listening\\u001b");
+    }
+
     private void useUpBurst() {
         for (int i = 0; i < AgentSessionHandler.AUTH_FAILURE_BURST; i++) {
             EmbeddedChannel ch = connect();
