@@ -95,6 +95,13 @@ echo "$RESULT" | grep -q '"result":"SUCCESS"' || fail "the reset did not succeed
 echo
 echo "Password reset: SUCCESS. ada's new password is: $NEW_PASSWORD"
 
+say "Turning on the self-service portal for 'demo' (mail goes to the demo outbox, nothing is sent)"
+"$RELAY" portal set --tenant "$TENANT_ID" --data-dir "$DATA/relay" --enabled true --contact "the demo help desk" \
+  --mail outbox --outbox "$DATA/outbox" --mail-from sspr@corp.example >/dev/null
+echo "portal: https://127.0.0.1:$RELAY_PORT/sspr/demo/   (self-signed certificate: accept it in the browser)"
+echo "outbox: $DATA/outbox   (each code mail is an .eml file there; demo only)"
+echo "note: the portal's account lookup needs the LOOKUP operation; without it the portal says reset is not possible now"
+
 cat <<TXT
 
 Try more (the relay and the agent keep running until Ctrl-C):

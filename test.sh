@@ -34,4 +34,12 @@ if ! system-tests/proxy/install-proxy.sh && [ -n "${CI:-}" ]; then
   exit 1
 fi
 
+# PortalBrowserIT drives Debian's chromium through chromium-driver; it skips without them (fails under CI=true).
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 chromium chromium-driver
+  fi
+fi
+export SE_OFFLINE=true   # Selenium Manager must never download a browser or a driver
+
 ./mvnw -B -ntp verify "$@"

@@ -31,15 +31,17 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
     private final SessionContext sessions;
     private final KeyRotation rotation;
     private final ChannelHandler api;
+    private final ChannelHandler portal;
     private final FailureLimiter authFailures;   // shared by all connections: failed agent AUTH per source address
     private final ConnectionLimits connections;
 
     RelayChannelInitializer(SslContext tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api,
-                            ConnectionLimits connections) {
+                            ChannelHandler portal, ConnectionLimits connections) {
         this.tls = tls;
         this.sessions = sessions;
         this.rotation = rotation;
         this.api = api;
+        this.portal = portal;
         this.connections = connections;
         this.authFailures = new FailureLimiter(sessions.clock(), AgentSessionHandler.AUTH_FAILURE_BURST,
                 AgentSessionHandler.AUTH_FAILURE_WINDOW);
@@ -78,6 +80,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("http-handover", deadlines.handshake());                           // WebSocket open: HTTP deadlines end
         p.addLast("frames", new FrameCodec());                                       // binary message <-> Message
         p.addLast("agent", new AgentSessionHandler(sessions, rotation, authFailures)); // agents
+        p.addLast("portal", portal);                                                 // /sspr/...: the SSPR portal
         p.addLast("api", api);                                                       // everything else: REST API
     }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = RelayCommand.Version.class,
         description = "Writeback relay: REST API for password writeback and the endpoint on-premises agents dial out to.",
         subcommands = {RelayCommand.Serve.class, RelayCommand.TenantCommands.class, RelayCommand.TokenCommands.class,
-                RelayCommand.AgentCommands.class})
+                RelayCommand.AgentCommands.class, PortalCommands.class})
 public final class RelayCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {

@@ -2,7 +2,11 @@ package dev.writeback.relay;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.portal.Portal;
+import dev.writeback.portal.PortalConfig;
+import dev.writeback.portal.PortalHandler;
 import dev.writeback.relay.agent.AgentSession;
+import dev.writeback.relay.api.RelayWriteback;
 import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
@@ -86,13 +90,15 @@ public final class RelayServer implements AutoCloseable {
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
             var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint(), metrics);
+            var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
+                    store.portal(), new RelayWriteback(router), blocking), blocking);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api,
+                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api, portal,
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);

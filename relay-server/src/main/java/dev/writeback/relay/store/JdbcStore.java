@@ -37,6 +37,7 @@ final class JdbcStore implements Store {
     private final Tokens tokens;
     private final KeyVersions keyVersions;
     private final AuditLog auditLog;
+    private final JdbcPortalStore portal;
 
     private JdbcStore(Database db, MasterKey masterKey, Clock clock, SecureRandom random) {
         this.db = db;
@@ -45,6 +46,7 @@ final class JdbcStore implements Store {
         this.tokens = new Tokens(random);
         this.keyVersions = new KeyVersions(db, masterKey, this::now);
         this.auditLog = new AuditLog(db);
+        this.portal = new JdbcPortalStore(db, masterKey, auditLog, random, this::now);
     }
 
     /** Migrates the database, checks the master key against it and returns the store; closes it on failure. */
@@ -268,6 +270,17 @@ final class JdbcStore implements Store {
     }
 
     // ---- audit
+
+    @Override
+    public dev.writeback.portal.PortalStore portal() {
+        return portal;
+    }
+
+    @Override
+    public void savePortalSettings(dev.writeback.portal.PortalSettings settings) {
+        requireNonNull(settings, "settings");
+        portal.saveSettings(settings);
+    }
 
     @Override
     public void appendAudit(AuditRecord record) {

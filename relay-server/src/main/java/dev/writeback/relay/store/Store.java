@@ -104,6 +104,12 @@ public interface Store extends AutoCloseable {
     /** Deletes retired key versions whose destroy time is at or before {@code now}; returns how many. */
     int destroyRetiredKeys(Instant now);
 
+    /** The self-service portal's state (settings, sessions, limits, code key, audit) in this store. */
+    dev.writeback.portal.PortalStore portal();
+
+    /** Replaces a tenant's portal settings (the portal is off until they say on). */
+    void savePortalSettings(dev.writeback.portal.PortalSettings settings);
+
     /** Appends an audit record ({@code seq} 0); the store assigns its sequence number. Never pass a password. */
     void appendAudit(AuditRecord record);
 

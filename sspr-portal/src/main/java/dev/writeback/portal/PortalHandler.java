@@ -1,0 +1,102 @@
+package dev.writeback.portal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the {@link Portal} in a Netty pipeline, after the HTTP aggregator: takes every request under
+ * {@code /sspr/} and passes anything else on unchanged (in the relay, to the REST API). The request is copied
+ * and its buffer zeroed on the event loop; the portal runs on {@code blocking}.
+ */
+@ChannelHandler.Sharable
+public final class PortalHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger logger = LoggerFactory.getLogger(PortalHandler.class);
+
+    private final Portal portal;
+    private final Executor blocking;
+
+    public PortalHandler(Portal portal, Executor blocking) {
+        this.portal = requireNonNull(portal, "portal");
+        this.blocking = requireNonNull(blocking, "blocking");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request) || !isPortal(request.uri())) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        PortalRequest snapshot;
+        boolean keepAlive;
+        try {
+            keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
+            var decoder = new QueryStringDecoder(request.uri());
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            if (!request.content().isReadOnly()) {
+                request.content().setZero(request.content().readerIndex(), request.content().readableBytes());
+            }
+            snapshot = new PortalRequest(request.method().name(), decoder.path(), decoder.parameters(),
+                    request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE), request.headers().get(HttpHeaderNames.COOKIE),
+                    request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, source(ctx));
+        } finally {
+            request.release();
+        }
+        boolean close = !keepAlive;
+        try {
+            blocking.execute(() -> write(ctx, portal.handle(snapshot), close));
+        } catch (RejectedExecutionException e) {
+            snapshot.wipe();
+            write(ctx, PortalResponse.text(503, "Busy. Please try again later."), true);
+        }
+    }
+
+    static boolean isPortal(String uri) {
+        return uri.startsWith(Portal.PREFIX);
+    }
+
+    private static void write(ChannelHandlerContext ctx, PortalResponse answer, boolean close) {
+        FullHttpResponse response = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+        answer.headers().forEach(response.headers()::set);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    private static String source(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        logger.debug("Portal connection failed, closing remote={}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
