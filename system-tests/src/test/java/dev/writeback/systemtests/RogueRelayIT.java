@@ -147,6 +147,19 @@ class RogueRelayIT {
     }
 
     @Test
+    void futureDatedOrExpiredRequest_isNotRemembered_soTheReplayGuardCannotBeFilled() throws Exception {
+        Instant now = Instant.now();
+        var id = RequestId.random();
+        assertRefused(id, seal(id, "Future-First-13", now.plusSeconds(3600), now.plusSeconds(86_400)), ErrorCode.EXPIRED);
+        assertRefused(id, seal(id, "Expired-Then-14", now.minusSeconds(90), now.minusSeconds(60)), ErrorCode.EXPIRED);
+
+        // Had either refusal been recorded, the guard would hold the id (for a day) and answer REPLAYED here.
+        assertThat(outcome(id, seal(id, "Valid-Later-15", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+        assertBinds("Valid-Later-15");
+    }
+
+    @Test
     void replayOnANewConnection_isRefused() throws Exception {
         var id = RequestId.random();
         byte[] sealed = seal(id, "Before-Reconnect-77", Instant.now(), Instant.now().plusSeconds(30));

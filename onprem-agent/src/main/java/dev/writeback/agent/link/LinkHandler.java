@@ -280,17 +280,21 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Refuses replayed, expired and future-dated requests; nothing has been applied at this point. */
+    /**
+     * Refuses expired, future-dated and replayed requests; nothing has been applied at this point. The replay guard
+     * is consulted last, so it records only requests that are about to be applied: a relay sending requests dated
+     * far ahead or long expired cannot fill it with ids that stay for as long as their forged expiry says.
+     */
     private void refuseIfStale(RequestId id, PasswordRequest request) {
         Instant relayNow = context.clock().instant().plusMillis(relayOffsetMillis);
-        if (!replays.firstTime(id, request.expiresAt().plus(SKEW), relayNow)) {
-            throw new ProtocolException(ErrorCode.REPLAYED, "request id " + id + " seen before (expected: a new request)");
-        }
         if (relayNow.isAfter(request.expiresAt())) {
             throw new ProtocolException(ErrorCode.EXPIRED, "request expired at " + request.expiresAt() + " (relay time now: " + relayNow + ")");
         }
         if (request.issuedAt().isAfter(relayNow.plus(SKEW))) {
             throw new ProtocolException(ErrorCode.EXPIRED, "request issued at " + request.issuedAt() + " is in the future (relay time now: " + relayNow + ")");
+        }
+        if (!replays.firstTime(id, request.expiresAt().plus(SKEW), relayNow)) {
+            throw new ProtocolException(ErrorCode.REPLAYED, "request id " + id + " seen before (expected: a new request)");
         }
     }
 
