@@ -1,10 +1,13 @@
 package dev.writeback.agent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Writes state files readable by the agent's account only (rw------- / rwx------ where POSIX permissions exist). */
@@ -19,6 +22,25 @@ final class OwnerOnlyFiles {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (UnsupportedOperationException e) {
             // Windows: the directory inherits the ACL of its parent; the service docs say to restrict it.
+        }
+    }
+
+    /**
+     * Writes a file that must not exist yet, owner-only, and forces it to disk. Fails with
+     * {@link java.nio.file.FileAlreadyExistsException} rather than replace an existing file.
+     */
+    static void createNew(Path file, String text) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
         }
     }
 

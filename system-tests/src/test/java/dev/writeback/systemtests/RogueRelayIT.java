@@ -8,6 +8,7 @@ import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.writeback.agent.Agent;
 import dev.writeback.agent.AgentConfig;
+import dev.writeback.agent.AgentKeys;
 import dev.writeback.agent.AgentState;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.ErrorCode;
@@ -21,6 +22,7 @@ import dev.writeback.protocol.Secret;
 import dev.writeback.protocol.crypto.EnvelopeContext;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
+import dev.writeback.protocol.crypto.RsaOaep;
 import dev.writeback.protocol.crypto.Sealing;
 import dev.writeback.relay.RelayServer;
 import dev.writeback.relay.store.AgentKey;
@@ -50,6 +52,7 @@ class RogueRelayIT {
     static Path dir;
 
     static CapturedLogs logs;
+    static Path state;
     static RogueRelay rogue;
     static Agent agent;
     static Channel link;
@@ -63,7 +66,6 @@ class RogueRelayIT {
     @BeforeAll
     static void start() throws Exception {
         logs = new CapturedLogs();
-        Path state;
         try (RelayServer relay = Loopback.relay(dir)) {   // the real relay registers the agent, then goes away
             String[] tenant = Loopback.tenant(relay, "victim");
             tenantId = tenant[0];
@@ -157,6 +159,29 @@ class RogueRelayIT {
         assertThat(outcome(id, seal(id, "Valid-Later-15", Instant.now(), Instant.now().plusSeconds(15))))
                 .isEqualTo(ResultCode.SUCCESS);
         assertBinds("Valid-Later-15");
+    }
+
+    @Test
+    void rotationOrKeysForAVersionAlreadyHeld_areRefused_andTheAgentStillStarts() throws Exception {
+        Path keysDir = state.resolve("keys");
+        byte[] rsaBefore = Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".rsa"));
+        byte[] wrappedBefore = Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".wrapped"));
+
+        link.writeAndFlush(new Message.RotateKeys(packageKey.version()));
+        Await.until("the rotation to be refused", WAIT, () -> logs.contains("AGT-406 key rotation refused"));
+        byte[] rogueWrapped;
+        try (var rogueKey = PackageKey.generate(packageKey.version(), random)) {   // well formed, wrapped for the agent
+            rogueWrapped = RsaOaep.wrap(rogueKey, rsaKey, random);
+        }
+        link.writeAndFlush(new Message.Keys(packageKey.version(), new byte[0], rogueWrapped));
+        Await.until("the key installation to be refused", WAIT, () -> logs.contains("AGT-406 key installation refused"));
+
+        assertThat(Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".rsa"))).isEqualTo(rsaBefore);
+        assertThat(Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".wrapped"))).isEqualTo(wrappedBefore);
+        assertThat(AgentKeys.load(state).currentVersion()).isEqualTo(packageKey.version());   // what a restart loads
+        var id = RequestId.random();   // and results are still sealed with the genuine package key
+        assertThat(outcome(id, seal(id, "After-Rogue-Keys-16", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
     }
 
     @Test

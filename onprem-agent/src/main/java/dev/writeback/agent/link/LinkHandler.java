@@ -311,9 +311,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private void onRotateKeys(ChannelHandlerContext ctx, Message.RotateKeys r) {
         context.workers().execute(() -> {
             try {
-                var pair = AgentKeys.newVersion(context.stateDir(), r.keyVersion(), context.random());
+                var pair = context.keys().prepare(r.keyVersion(), context.random());
                 ctx.writeAndFlush(new Message.Keys(r.keyVersion(), pair.getPublic().getEncoded(), new byte[0]));
                 logger.info("AGT-400 new encryption key version {} generated, public key sent", r.keyVersion());
+            } catch (AgentKeys.RefusedVersionException e) {
+                logger.warn("AGT-406 key rotation refused, the keys held are unchanged: {}", e.getMessage());
             } catch (IOException | RuntimeException e) {
                 logger.warn("AGT-405 key rotation to version {} failed: {}", r.keyVersion(), e.toString());
             }
@@ -327,6 +329,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             context.keys().add(k.keyVersion(), k.wrappedPackageKey());
             logger.info("AGT-401 key version {} active; version {} kept for {} s", k.keyVersion(), previous, context.timings().keyOverlap().toSeconds());
             link.destroyKeysLater(k.keyVersion());
+        } catch (AgentKeys.RefusedVersionException e) {
+            logger.warn("AGT-406 key installation refused, the keys held are unchanged: {}", e.getMessage());
         } catch (IOException | RuntimeException e) {
             logger.warn("AGT-405 key version {} could not be installed: {}", k.keyVersion(), e.toString());
         }
