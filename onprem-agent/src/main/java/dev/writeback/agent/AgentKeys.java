@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The relay is not trusted with the files: a rotation is accepted only to a version newer than every version
  * held, and no key file is ever replaced, so a relay that sends {@code ROTATE_KEYS} or {@code KEYS} for a version the
- * agent already holds cannot destroy it ({@link RefusedVersionException}).
+ * agent already holds cannot destroy it ({@link RefusedVersionException}). Destroyed files are overwritten before
+ * they are deleted.
  */
 public final class AgentKeys implements KeyRing {
     private static final Logger logger = LoggerFactory.getLogger(AgentKeys.class);
@@ -111,7 +112,7 @@ public final class AgentKeys implements KeyRing {
         destroyBelow(newest - 1);
         for (int v : onDisk) {
             if (v < newest && !packageKeys.containsKey(v)) {
-                Files.deleteIfExists(rsaFile(v));
+                OwnerOnlyFiles.destroy(rsaFile(v));
             }
         }
     }
@@ -209,7 +210,7 @@ public final class AgentKeys implements KeyRing {
         installed.remove(listener);
     }
 
-    /** Wipes every version below {@code version} from memory and deletes its files. */
+    /** Wipes every version below {@code version} from memory, and overwrites and deletes its files. */
     public void destroyBelow(int version) throws IOException {
         for (Integer v : packageKeys.headMap(version).keySet()) {
             PackageKey k = packageKeys.remove(v);
@@ -217,8 +218,8 @@ public final class AgentKeys implements KeyRing {
                 k.close();
             }
             rsa.remove(v);
-            Files.deleteIfExists(rsaFile(v));
-            Files.deleteIfExists(wrappedFile(v));
+            OwnerOnlyFiles.destroy(rsaFile(v));
+            OwnerOnlyFiles.destroy(wrappedFile(v));
         }
     }
 

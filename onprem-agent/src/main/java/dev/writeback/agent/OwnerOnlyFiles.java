@@ -44,6 +44,28 @@ final class OwnerOnlyFiles {
         }
     }
 
+    /**
+     * Overwrites a file with zeros, forces that to disk, then deletes it, so that deleted key material cannot be
+     * read back from the blocks the file held. On copy-on-write or journaling file systems and on flash storage an
+     * older copy may survive elsewhere on the device; full-disk encryption covers that case. No-op when absent.
+     */
+    static void destroy(Path file) throws IOException {
+        if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            ByteBuffer zeros = ByteBuffer.allocate(4096);
+            for (long at = 0; at < size; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                at += channel.write(zeros, at);
+            }
+            channel.force(true);
+        }
+        Files.delete(file);
+    }
+
     static void write(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);

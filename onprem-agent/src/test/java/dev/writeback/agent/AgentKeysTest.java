@@ -160,6 +160,25 @@ class AgentKeysTest {
                 .hasMessageContaining("unreadable: [1]");
     }
 
+    @Test
+    void destroyBelow_overwritesTheKeyFilesBeforeDeletingThem() throws Exception {
+        complete(1);
+        complete(2);
+        var keys = AgentKeys.load(state);
+        Path rsaView = state.resolve("v1.rsa.link");   // a second name for the same blocks, to read them afterwards
+        Path wrappedView = state.resolve("v1.wrapped.link");
+        Files.createLink(rsaView, state.resolve("keys/v1.rsa"));
+        Files.createLink(wrappedView, state.resolve("keys/v1.wrapped"));
+        long rsaSize = Files.size(rsaView);
+
+        keys.destroyBelow(2);
+
+        assertThat(files()).containsExactly("v2.rsa", "v2.wrapped");
+        assertThat(Files.readAllBytes(rsaView)).hasSize((int) rsaSize).containsOnly(0);
+        assertThat(Files.readAllBytes(wrappedView)).isNotEmpty().containsOnly(0);
+        assertThat(keys.packageKey(1)).isEmpty();
+    }
+
     private void complete(int version) throws Exception {
         var pair = AgentKeys.newVersion(state, version, random);
         try (var packageKey = PackageKey.generate(version, random)) {
