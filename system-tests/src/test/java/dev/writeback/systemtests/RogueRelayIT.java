@@ -33,6 +33,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,6 +183,63 @@ class RogueRelayIT {
         var id = RequestId.random();   // and results are still sealed with the genuine package key
         assertThat(outcome(id, seal(id, "After-Rogue-Keys-16", Instant.now(), Instant.now().plusSeconds(15))))
                 .isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void readyAnnouncingAHugeInFlightLimit_isCappedLocally_byCountAndBytes_andLoggedOnce() throws Exception {
+        rogue.announceMaxInFlight(Integer.MAX_VALUE);
+        link = reconnect();
+        try {
+            // 300 small requests: the agent's own cap (limits.maxInFlight, default 256) applies, not 2^31-1.
+            assertThat(flood(300, 64)).containsExactly(256, 44);
+            link = reconnect();   // the old connection's uncommitted requests are dropped
+            Await.until("the dropped requests to leave", WAIT, () -> agent.link().stats().inFlight() == 0);
+
+            // 100 requests of 60,000 bytes (unopened bytes cost memory too): the 4 MiB budget holds 69 of them.
+            assertThat(flood(100, 60_000)).containsExactly(69, 31);
+        } finally {
+            rogue.announceMaxInFlight(256);
+            link = reconnect();
+            Await.until("the dropped requests to leave", WAIT, () -> agent.link().stats().inFlight() == 0);
+        }
+        assertThat(logs.text().lines().filter(l -> l.contains("AGT-340")).count()).as("AGT-340 lines").isEqualTo(1);
+        assertThat(logs.text()).contains("AGT-340 1 request(s) answered BUSY at the in-flight limit (requests 256 of 256, bytes")
+                .contains("relay announced 2147483647");
+        var id = RequestId.random();   // a request after the floods is served
+        assertThat(outcome(id, seal(id, "After-Flood-17", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+    }
+
+    /** Sends {@code count} REQUESTs of {@code bytes} random bytes without COMMIT; returns [ACCEPTED, BUSY] counts. */
+    private static List<Integer> flood(int count, int bytes) throws Exception {
+        for (int i = 0; i < count; i++) {
+            byte[] junk = new byte[bytes];
+            random.nextBytes(junk);
+            link.write(new Message.Request(RequestId.random(), junk));
+        }
+        link.flush();
+        int accepted = 0;
+        int busy = 0;
+        for (int i = 0; i < count; i++) {
+            Message m = rogue.next(WAIT);
+            if (m instanceof Message.Accepted) {
+                accepted++;
+            } else if (m instanceof Message.ErrorMessage e && e.code() == ErrorCode.BUSY) {
+                busy++;
+            } else {
+                throw new AssertionError("unexpected answer " + m);
+            }
+        }
+        return List.of(accepted, busy);
+    }
+
+    /** Asks the agent to reconnect (GOAWAY), waits for the new session and closes the old connection. */
+    private static Channel reconnect() throws Exception {
+        Channel old = link;
+        old.writeAndFlush(new Message.Goaway("rogue wants a new connection", 0));
+        Channel fresh = rogue.awaitSession(WAIT);
+        old.close().sync();
+        return fresh;
     }
 
     @Test

@@ -198,10 +198,15 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(), text);
     }
 
-    /** ACCEPTED at once; the request waits, unopened and unapplied, for the relay's COMMIT. */
+    /**
+     * ACCEPTED at once; the request waits, unopened and unapplied, for the relay's COMMIT. Over the agent's own
+     * in-flight ceiling (requests or bytes, see {@link InFlightLimits}) it is answered BUSY, whatever READY announced.
+     */
     private void onRequest(ChannelHandlerContext ctx, Message.Request r) {
-        if (stats.inFlight() >= ready.maxInFlight()) {
-            ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent at its in-flight limit"));
+        int bytes = r.sealed().length;
+        int cap = context.limits().cap(ready.maxInFlight());
+        if (stats.inFlight() >= cap || stats.inFlightBytes() + bytes > context.limits().maxBytes()) {
+            refuseBusy(ctx, r.requestId(), cap);
             return;
         }
         if (awaitingCommit.containsKey(r.requestId())) {
@@ -210,10 +215,22 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         stats.inFlight.incrementAndGet();
+        stats.inFlightBytes.addAndGet(bytes);
         var timeout = ctx.executor().schedule(() -> dropUncommitted(ctx, r.requestId(), "no COMMIT within "
                 + AWAIT_COMMIT.toSeconds() + " s"), AWAIT_COMMIT.toMillis(), TimeUnit.MILLISECONDS);
-        awaitingCommit.put(r.requestId(), new AwaitingCommit(r, timeout));
+        awaitingCommit.put(r.requestId(), new AwaitingCommit(r, bytes, timeout));
         ctx.writeAndFlush(new Message.Accepted(r.requestId()));
+    }
+
+    private void refuseBusy(ChannelHandlerContext ctx, RequestId id, int cap) {
+        stats.busy.incrementAndGet();
+        ctx.writeAndFlush(new Message.ErrorMessage(id, ErrorCode.BUSY, "agent at its in-flight limit"));
+        long refused = link.busyLog().refused();
+        if (refused > 0) {
+            logger.warn("AGT-340 {} request(s) answered BUSY at the in-flight limit (requests {} of {}, bytes {} of {}; relay announced {});"
+                    + " at most one line per {} s", refused, stats.inFlight(), cap, stats.inFlightBytes(), context.limits().maxBytes(),
+                    ready.maxInFlight(), RelayLink.BUSY_LOG_INTERVAL.toSeconds());
+        }
     }
 
     /** The relay has seen ACCEPTED: open, check and apply the request on a worker. */
@@ -225,9 +242,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
         waiting.timeout().cancel(false);
         try {
-            context.workers().execute(() -> process(ctx, waiting.request()));
+            context.workers().execute(() -> process(ctx, waiting));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            stats.inFlight.decrementAndGet();
+            release(waiting);
             ctx.writeAndFlush(new Message.ErrorMessage(c.requestId(), ErrorCode.BUSY, "agent shutting down"));
         }
     }
@@ -238,14 +255,21 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         waiting.timeout().cancel(false);
-        stats.inFlight.decrementAndGet();
+        release(waiting);
         try (var ignored = MDC.putCloseable("requestId", id.toString())) {
             logger.info("AGT-331 request dropped unapplied: {}", why);
         }
         closeIfDrained(ctx);
     }
 
-    private void process(ChannelHandlerContext ctx, Message.Request r) {
+    /** The request no longer counts against the in-flight limits. */
+    private void release(AwaitingCommit waiting) {
+        stats.inFlightBytes.addAndGet(-waiting.bytes());
+        stats.inFlight.decrementAndGet();
+    }
+
+    private void process(ChannelHandlerContext ctx, AwaitingCommit committed) {
+        Message.Request r = committed.request();
         RequestId id = r.requestId();
         try (var ignored = MDC.putCloseable("requestId", id.toString())) {
             long started = System.nanoTime();
@@ -274,7 +298,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 if (request != null) {
                     request.destroy();
                 }
-                stats.inFlight.decrementAndGet();
+                release(committed);
                 ctx.executor().execute(() -> closeIfDrained(ctx));
             }
         }
@@ -377,5 +401,5 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private record AwaitingCommit(Message.Request request, ScheduledFuture<?> timeout) {}
+    private record AwaitingCommit(Message.Request request, int bytes, ScheduledFuture<?> timeout) {}
 }
