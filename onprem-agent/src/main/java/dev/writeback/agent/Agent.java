@@ -62,7 +62,7 @@ public final class Agent implements AutoCloseable {
             var context = new LinkContext(URI.create(url.replaceFirst("(?i)^wss://", "https://")), trust, proxy(config, env),
                     state.tenantId(), state.agentId(), VERSION, identity, keys, config.stateDir(),
                     request -> apply(directories, request), () -> status(directories.health()), workers,
-                    config.heartbeatInterval(), clock, new SecureRandom(), config.relay().timings());
+                    config.heartbeatInterval(), clock, new SecureRandom(), config.relay().timings(), config.limits());
             logger.info("AGT-001 agent {} starting: agent={} tenant={} relay={} keyVersions={} stateDir={}", VERSION,
                     state.agentId(), state.tenantId(), url, keys, config.stateDir());
             directories.describe().forEach(line -> logger.info("AGT-002 directory {}", line));

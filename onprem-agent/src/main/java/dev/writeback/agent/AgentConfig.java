@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.agent.directory.DirectoryConfig;
 import dev.writeback.agent.directory.DirectoryConfigException;
 import dev.writeback.protocol.Durations;
+import dev.writeback.agent.link.InFlightLimits;
 import dev.writeback.agent.link.LinkTimings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,13 +33,28 @@ import java.util.Map;
  * @param heartbeatInterval overrides the relay's heartbeat interval when set
  * @param workers threads that run directory operations
  * @param directories the directories this agent writes to
+ * @param limits the agent's own in-flight ceiling ({@code limits:}), whatever the relay announces
  */
 public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval, int workers,
-                          List<DirectoryConfig> directories) {
+                          List<DirectoryConfig> directories, InFlightLimits limits) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
         relay = relay == null ? new Relay(null, null, null, null, null) : relay;
         directories = List.copyOf(directories);
+        limits = limits == null ? InFlightLimits.defaults() : limits;
+    }
+
+    /**
+     * How much the agent holds at once, whatever the relay's READY announces.
+     *
+     * @param maxInFlight requests accepted and not yet answered (default 256; the relay's value applies when lower)
+     * @param maxInFlightBytes sealed bytes of those requests (default 4 MiB)
+     */
+    public record Limits(Integer maxInFlight, Long maxInFlightBytes) {
+        InFlightLimits toLimits() {
+            return new InFlightLimits(maxInFlight == null ? InFlightLimits.DEFAULT_MAX_REQUESTS : maxInFlight,
+                    maxInFlightBytes == null ? InFlightLimits.DEFAULT_MAX_BYTES : maxInFlightBytes);
+        }
     }
 
     /**
@@ -100,7 +116,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
     private record Raw(@JsonProperty("stateDir") String stateDir, @JsonProperty("relay") Relay relay,
                        @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationDeserializer.class) Duration heartbeatInterval,
                        @JsonProperty("workers") Integer workers,
-                       @JsonProperty("directories") List<DirectoryConfig> directories) {}
+                       @JsonProperty("directories") List<DirectoryConfig> directories,
+                       @JsonProperty("limits") Limits limits) {}
 
     /** Reads and validates a configuration file. */
     public static AgentConfig load(Path file) throws ConfigException {
@@ -149,7 +166,14 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             }
         }
         validateRelay(file, raw.relay());
-        return new AgentConfig(base.resolve(raw.stateDir()).normalize(), raw.relay(), raw.heartbeatInterval(), workers, dirs);
+        InFlightLimits limits;
+        try {
+            limits = raw.limits() == null ? InFlightLimits.defaults() : raw.limits().toLimits();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": limits." + e.getMessage());
+        }
+        return new AgentConfig(base.resolve(raw.stateDir()).normalize(), raw.relay(), raw.heartbeatInterval(), workers, dirs,
+                limits);
     }
 
     private static void validateRelay(Path file, Relay relay) throws ConfigException {

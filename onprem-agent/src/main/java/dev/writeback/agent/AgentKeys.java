@@ -7,9 +7,14 @@ import dev.writeback.protocol.crypto.RsaOaep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +27,8 @@ import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's encryption keys by version, in {@code stateDir/keys/}: {@code v<N>.rsa} (RSA private key,
@@ -32,9 +39,16 @@ import java.util.stream.Stream;
  * <p>At load, only the newest complete version and the one before it are kept: the relay seals with the newest
  * once a rollover completed, and the one before may still be in flight on another relay session during the
  * overlap, which the link measures again from start because the agent that scheduled the destruction is gone.
- * Anything older, and the private key of a rollover that never completed and was overtaken, is deleted.
+ * Anything older, and the private key of a rollover that never completed and was overtaken, is destroyed. A
+ * version whose files cannot be read is logged ({@code AGT-003}) and left on disk; the agent starts with the others.
+ *
+ * <p>The relay is not trusted with the files: a rotation is accepted only to a version newer than every version
+ * held, and no key file is ever replaced, so a relay that sends {@code ROTATE_KEYS} or {@code KEYS} for a version the
+ * agent already holds cannot destroy it ({@link RefusedVersionException}). Destroyed files are overwritten before
+ * they are deleted.
  */
 public final class AgentKeys implements KeyRing {
+    private static final Logger logger = LoggerFactory.getLogger(AgentKeys.class);
     private static final Pattern RSA_FILE = Pattern.compile("v(\\d+)\\.rsa");
 
     private final Path dir;
@@ -61,57 +75,129 @@ public final class AgentKeys implements KeyRing {
                 }
             });
         }
+        var damaged = new TreeMap<Integer, String>();
         for (Map.Entry<Integer, Path> e : found.entrySet()) {
-            Path wrapped = keys.dir.resolve("v" + e.getKey() + ".wrapped");
+            Path wrapped = keys.wrappedFile(e.getKey());
             if (!Files.exists(wrapped)) {
                 continue;   // a rollover that never completed
             }
-            PrivateKey privateKey = KeyPairs.privateKey("RSA", AgentState.readPem(e.getValue()));
-            byte[] wrappedKey = Base64.getDecoder().decode(Files.readString(wrapped).strip());
-            keys.rsa.put(e.getKey(), privateKey);
-            keys.packageKeys.put(e.getKey(), RsaOaep.unwrap(e.getKey(), wrappedKey, privateKey));
+            try {
+                keys.loadVersion(e.getKey(), e.getValue(), wrapped);
+            } catch (IOException | RuntimeException problem) {
+                damaged.put(e.getKey(), problem.toString());
+                logger.warn("AGT-003 key version {} in {} cannot be read, left on disk and not used: {}", e.getKey(), keys.dir,
+                        problem.toString());
+            }
         }
         if (keys.packageKeys.isEmpty()) {
-            throw new IOException(keys.dir + ": no complete key version (expected: v<N>.rsa with v<N>.wrapped)");
+            throw new IOException(keys.dir + ": no readable complete key version (expected: v<N>.rsa with v<N>.wrapped"
+                    + (damaged.isEmpty() ? "" : "; unreadable: " + damaged.keySet()) + ")");
         }
+        found.keySet().removeAll(damaged.keySet());
         keys.deleteStale(found.keySet());
         return keys;
     }
 
-    /** Deletes versions older than the one before the newest, and overtaken incomplete rollovers. */
+    private void loadVersion(int version, Path rsaFile, Path wrapped) throws IOException {
+        PrivateKey privateKey = KeyPairs.privateKey("RSA", AgentState.readPem(rsaFile));
+        byte[] wrappedKey = Base64.getDecoder().decode(Files.readString(wrapped).strip());
+        PackageKey key = RsaOaep.unwrap(version, wrappedKey, privateKey);
+        rsa.put(version, privateKey);
+        packageKeys.put(version, key);
+    }
+
+    /** Destroys versions older than the one before the newest, and overtaken incomplete rollovers. */
     private void deleteStale(Set<Integer> onDisk) throws IOException {
         int newest = packageKeys.lastKey();
         destroyBelow(newest - 1);
         for (int v : onDisk) {
             if (v < newest && !packageKeys.containsKey(v)) {
-                Files.deleteIfExists(dir.resolve("v" + v + ".rsa"));
+                OwnerOnlyFiles.destroy(rsaFile(v));
             }
         }
     }
 
-    /** A new RSA key pair for {@code version}, persisted before its public key leaves the agent. */
+    /**
+     * A new RSA key pair for {@code version}, persisted before its public key leaves the agent. Registration uses
+     * it for the first version; a running agent uses {@link #prepare}. Never replaces an existing file.
+     */
     public static KeyPair newVersion(Path stateDir, int version, SecureRandom random) throws IOException {
         KeyPair pair = KeyPairs.newEncryptionKeyPair(random);
         Path dir = stateDir.resolve("keys");
         OwnerOnlyFiles.createDirectory(dir);
-        OwnerOnlyFiles.write(dir.resolve("v" + version + ".rsa"), AgentState.pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        OwnerOnlyFiles.createNew(dir.resolve("v" + version + ".rsa"), AgentState.pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
         return pair;
     }
 
-    /** Stores the relay's wrapped package key for {@code version} (after {@link #newVersion}). */
+    /** Stores the relay's wrapped package key for {@code version} (after {@link #newVersion}); never replaces a file. */
     public static void completeVersion(Path stateDir, int version, byte[] wrappedPackageKey) throws IOException {
-        OwnerOnlyFiles.write(stateDir.resolve("keys").resolve("v" + version + ".wrapped"),
+        OwnerOnlyFiles.createNew(stateDir.resolve("keys").resolve("v" + version + ".wrapped"),
                 Base64.getEncoder().encodeToString(wrappedPackageKey) + "\n");
     }
 
-    /** Adds a completed version to this ring (after a rollover), reading its private key from disk. */
+    /**
+     * The key pair for a rotation to {@code version} ({@code ROTATE_KEYS}): a new one, or the one already prepared for
+     * that version by a rotation that was interrupted before its {@code KEYS} came.
+     *
+     * @throws RefusedVersionException when {@code version} is not newer than every version held
+     */
+    public synchronized KeyPair prepare(int version, SecureRandom random) throws IOException {
+        refuseUnlessNewer(version, "ROTATE_KEYS");
+        Path file = rsaFile(version);
+        if (!Files.exists(file)) {
+            return newVersion(dir.getParent(), version, random);
+        }
+        PrivateKey privateKey = KeyPairs.privateKey("RSA", AgentState.readPem(file));
+        return new KeyPair(publicKeyOf(privateKey, file), privateKey);
+    }
+
+    /**
+     * Adds a completed version to this ring (after a rollover), reading its private key from disk.
+     *
+     * @throws RefusedVersionException when {@code version} is not newer than every version held
+     */
     public void add(int version, byte[] wrappedPackageKey) throws IOException {
-        PrivateKey privateKey = KeyPairs.privateKey("RSA", AgentState.readPem(dir.resolve("v" + version + ".rsa")));
-        PackageKey key = RsaOaep.unwrap(version, wrappedPackageKey, privateKey);
-        completeVersion(dir.getParent(), version, wrappedPackageKey);
-        rsa.put(version, privateKey);
-        packageKeys.put(version, key);
+        synchronized (this) {
+            refuseUnlessNewer(version, "KEYS");
+            PrivateKey privateKey = KeyPairs.privateKey("RSA", AgentState.readPem(rsaFile(version)));
+            PackageKey key = RsaOaep.unwrap(version, wrappedPackageKey, privateKey);
+            try {
+                completeVersion(dir.getParent(), version, wrappedPackageKey);
+            } catch (IOException | RuntimeException e) {
+                key.close();
+                throw e;
+            }
+            rsa.put(version, privateKey);
+            packageKeys.put(version, key);
+        }
         installed.forEach(listener -> listener.accept(version));
+    }
+
+    private void refuseUnlessNewer(int version, String frame) throws RefusedVersionException {
+        int newest = packageKeys.isEmpty() ? 0 : packageKeys.lastKey();
+        if (version <= newest) {
+            throw new RefusedVersionException(frame + " key version: " + version + " (expected: > " + newest
+                    + ", the newest version this agent holds)");
+        }
+    }
+
+    private static PublicKey publicKeyOf(PrivateKey privateKey, Path file) throws IOException {
+        if (!(privateKey instanceof RSAPrivateCrtKey crt)) {
+            throw new IOException(file + ": not an RSA CRT private key (expected: the key written by the agent)");
+        }
+        try {
+            return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(crt.getModulus(), crt.getPublicExponent()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + ": public key cannot be derived", e);
+        }
+    }
+
+    private Path rsaFile(int version) {
+        return dir.resolve("v" + version + ".rsa");
+    }
+
+    private Path wrappedFile(int version) {
+        return dir.resolve("v" + version + ".wrapped");
     }
 
     /** Runs {@code listener} with the version each time {@link #add} installed one (on the installing thread; keep it short). */
@@ -124,7 +210,7 @@ public final class AgentKeys implements KeyRing {
         installed.remove(listener);
     }
 
-    /** Wipes and deletes every version below {@code version}. */
+    /** Wipes every version below {@code version} from memory, and overwrites and deletes its files. */
     public void destroyBelow(int version) throws IOException {
         for (Integer v : packageKeys.headMap(version).keySet()) {
             PackageKey k = packageKeys.remove(v);
@@ -132,8 +218,8 @@ public final class AgentKeys implements KeyRing {
                 k.close();
             }
             rsa.remove(v);
-            Files.deleteIfExists(dir.resolve("v" + v + ".rsa"));
-            Files.deleteIfExists(dir.resolve("v" + v + ".wrapped"));
+            OwnerOnlyFiles.destroy(rsaFile(v));
+            OwnerOnlyFiles.destroy(wrappedFile(v));
         }
     }
 
@@ -160,5 +246,14 @@ public final class AgentKeys implements KeyRing {
     @Override
     public String toString() {
         return "AgentKeys[versions=" + packageKeys.keySet() + "]";
+    }
+
+    /** A rotation step for a version that is not newer than every version the agent holds; nothing was changed. */
+    public static final class RefusedVersionException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedVersionException(String message) {
+            super(message);
+        }
     }
 }

@@ -67,8 +67,8 @@ final class Registration {
     private static void removePartialState(Path stateDir, boolean existed) {
         try {
             Path keys = stateDir.resolve("keys");
-            java.nio.file.Files.deleteIfExists(keys.resolve("v1.rsa"));
-            java.nio.file.Files.deleteIfExists(keys.resolve("v1.wrapped"));
+            OwnerOnlyFiles.destroy(keys.resolve("v1.rsa"));
+            OwnerOnlyFiles.destroy(keys.resolve("v1.wrapped"));
             java.nio.file.Files.deleteIfExists(keys);
             if (!existed) {
                 java.nio.file.Files.deleteIfExists(stateDir);

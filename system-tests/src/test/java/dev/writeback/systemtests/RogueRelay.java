@@ -39,6 +39,7 @@ final class RogueRelay implements AutoCloseable {
     private final String tenantId;
     private final int keyVersion;
     private final Channel server;
+    private volatile int announcedMaxInFlight = 256;
 
     /** Listens on 127.0.0.1 with the TLS identity of the relay whose data directory is {@code relayDataDir}. */
     RogueRelay(Path relayDataDir, String tenantId, int keyVersion) throws Exception {
@@ -60,6 +61,11 @@ final class RogueRelay implements AutoCloseable {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
+    }
+
+    /** The {@code maxInFlight} the next READY announces. */
+    void announceMaxInFlight(int value) {
+        announcedMaxInFlight = value;
     }
 
     int port() {
@@ -104,7 +110,7 @@ final class RogueRelay implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message m) {
             if (m instanceof Message.Auth) {
-                ctx.writeAndFlush(new Message.Ready("rogue-session", tenantId, System.currentTimeMillis(), 30, 300, keyVersion, 256))
+                ctx.writeAndFlush(new Message.Ready("rogue-session", tenantId, System.currentTimeMillis(), 30, 300, keyVersion, announcedMaxInFlight))
                         .addListener(f -> sessions.add(ctx.channel()));
             } else if (!(m instanceof Message.Heartbeat)) {
                 fromAgent.add(m);

@@ -8,6 +8,7 @@ import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.writeback.agent.Agent;
 import dev.writeback.agent.AgentConfig;
+import dev.writeback.agent.AgentKeys;
 import dev.writeback.agent.AgentState;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.ErrorCode;
@@ -21,6 +22,7 @@ import dev.writeback.protocol.Secret;
 import dev.writeback.protocol.crypto.EnvelopeContext;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
+import dev.writeback.protocol.crypto.RsaOaep;
 import dev.writeback.protocol.crypto.Sealing;
 import dev.writeback.relay.RelayServer;
 import dev.writeback.relay.store.AgentKey;
@@ -31,6 +33,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,7 @@ class RogueRelayIT {
     static Path dir;
 
     static CapturedLogs logs;
+    static Path state;
     static RogueRelay rogue;
     static Agent agent;
     static Channel link;
@@ -63,7 +67,6 @@ class RogueRelayIT {
     @BeforeAll
     static void start() throws Exception {
         logs = new CapturedLogs();
-        Path state;
         try (RelayServer relay = Loopback.relay(dir)) {   // the real relay registers the agent, then goes away
             String[] tenant = Loopback.tenant(relay, "victim");
             tenantId = tenant[0];
@@ -144,6 +147,99 @@ class RogueRelayIT {
         assertThat(agent.link().stats().rejected()).isEqualTo(rejectedBefore + 5);
         assertThat(logs.text()).contains("AGT-330 request rejected code=BAD_TAG").contains("code=EXPIRED").contains("code=REPLAYED")
                 .doesNotContain("Tampered-22").doesNotContain("Good-Second-66");
+    }
+
+    @Test
+    void futureDatedOrExpiredRequest_isNotRemembered_soTheReplayGuardCannotBeFilled() throws Exception {
+        Instant now = Instant.now();
+        var id = RequestId.random();
+        assertRefused(id, seal(id, "Future-First-13", now.plusSeconds(3600), now.plusSeconds(86_400)), ErrorCode.EXPIRED);
+        assertRefused(id, seal(id, "Expired-Then-14", now.minusSeconds(90), now.minusSeconds(60)), ErrorCode.EXPIRED);
+
+        // Had either refusal been recorded, the guard would hold the id (for a day) and answer REPLAYED here.
+        assertThat(outcome(id, seal(id, "Valid-Later-15", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+        assertBinds("Valid-Later-15");
+    }
+
+    @Test
+    void rotationOrKeysForAVersionAlreadyHeld_areRefused_andTheAgentStillStarts() throws Exception {
+        Path keysDir = state.resolve("keys");
+        byte[] rsaBefore = Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".rsa"));
+        byte[] wrappedBefore = Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".wrapped"));
+
+        link.writeAndFlush(new Message.RotateKeys(packageKey.version()));
+        Await.until("the rotation to be refused", WAIT, () -> logs.contains("AGT-406 key rotation refused"));
+        byte[] rogueWrapped;
+        try (var rogueKey = PackageKey.generate(packageKey.version(), random)) {   // well formed, wrapped for the agent
+            rogueWrapped = RsaOaep.wrap(rogueKey, rsaKey, random);
+        }
+        link.writeAndFlush(new Message.Keys(packageKey.version(), new byte[0], rogueWrapped));
+        Await.until("the key installation to be refused", WAIT, () -> logs.contains("AGT-406 key installation refused"));
+
+        assertThat(Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".rsa"))).isEqualTo(rsaBefore);
+        assertThat(Files.readAllBytes(keysDir.resolve("v" + packageKey.version() + ".wrapped"))).isEqualTo(wrappedBefore);
+        assertThat(AgentKeys.load(state).currentVersion()).isEqualTo(packageKey.version());   // what a restart loads
+        var id = RequestId.random();   // and results are still sealed with the genuine package key
+        assertThat(outcome(id, seal(id, "After-Rogue-Keys-16", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+    }
+
+    @Test
+    void readyAnnouncingAHugeInFlightLimit_isCappedLocally_byCountAndBytes_andLoggedOnce() throws Exception {
+        rogue.announceMaxInFlight(Integer.MAX_VALUE);
+        link = reconnect();
+        try {
+            // 300 small requests: the agent's own cap (limits.maxInFlight, default 256) applies, not 2^31-1.
+            assertThat(flood(300, 64)).containsExactly(256, 44);
+            link = reconnect();   // the old connection's uncommitted requests are dropped
+            Await.until("the dropped requests to leave", WAIT, () -> agent.link().stats().inFlight() == 0);
+
+            // 100 requests of 60,000 bytes (unopened bytes cost memory too): the 4 MiB budget holds 69 of them.
+            assertThat(flood(100, 60_000)).containsExactly(69, 31);
+        } finally {
+            rogue.announceMaxInFlight(256);
+            link = reconnect();
+            Await.until("the dropped requests to leave", WAIT, () -> agent.link().stats().inFlight() == 0);
+        }
+        assertThat(logs.text().lines().filter(l -> l.contains("AGT-340")).count()).as("AGT-340 lines").isEqualTo(1);
+        assertThat(logs.text()).contains("AGT-340 1 request(s) answered BUSY at the in-flight limit (requests 256 of 256, bytes")
+                .contains("relay announced 2147483647");
+        var id = RequestId.random();   // a request after the floods is served
+        assertThat(outcome(id, seal(id, "After-Flood-17", Instant.now(), Instant.now().plusSeconds(15))))
+                .isEqualTo(ResultCode.SUCCESS);
+    }
+
+    /** Sends {@code count} REQUESTs of {@code bytes} random bytes without COMMIT; returns [ACCEPTED, BUSY] counts. */
+    private static List<Integer> flood(int count, int bytes) throws Exception {
+        for (int i = 0; i < count; i++) {
+            byte[] junk = new byte[bytes];
+            random.nextBytes(junk);
+            link.write(new Message.Request(RequestId.random(), junk));
+        }
+        link.flush();
+        int accepted = 0;
+        int busy = 0;
+        for (int i = 0; i < count; i++) {
+            Message m = rogue.next(WAIT);
+            if (m instanceof Message.Accepted) {
+                accepted++;
+            } else if (m instanceof Message.ErrorMessage e && e.code() == ErrorCode.BUSY) {
+                busy++;
+            } else {
+                throw new AssertionError("unexpected answer " + m);
+            }
+        }
+        return List.of(accepted, busy);
+    }
+
+    /** Asks the agent to reconnect (GOAWAY), waits for the new session and closes the old connection. */
+    private static Channel reconnect() throws Exception {
+        Channel old = link;
+        old.writeAndFlush(new Message.Goaway("rogue wants a new connection", 0));
+        Channel fresh = rogue.awaitSession(WAIT);
+        old.close().sync();
+        return fresh;
     }
 
     @Test

@@ -37,12 +37,13 @@ import java.util.function.Supplier;
  * @param clock the clock
  * @param random randomness for nonces and jitter
  * @param timings keepalive, dead-peer and key-overlap timings; null for the production values
+ * @param limits the agent's own in-flight ceiling; null for the defaults
  */
 public record LinkContext(URI relay, RelayTrust tls, ProxySettings proxy, String tenantId, String agentId, String agentVersion,
                           PrivateKey identityKey, AgentKeys keys, Path stateDir,
                           Function<PasswordRequest, Outcome> processor, Supplier<List<DirectoryStatus>> health,
                           ExecutorService workers, Duration heartbeatOverride, Clock clock, SecureRandom random,
-                          LinkTimings timings) {
+                          LinkTimings timings, InFlightLimits limits) {
     public LinkContext {
         requireNonNull(relay, "relay");
         requireNonNull(tls, "tls");
@@ -58,6 +59,7 @@ public record LinkContext(URI relay, RelayTrust tls, ProxySettings proxy, String
         requireNonNull(clock, "clock");
         requireNonNull(random, "random");
         timings = timings == null ? LinkTimings.defaults() : timings;
+        limits = limits == null ? InFlightLimits.defaults() : limits;
     }
 
     /** The relay's host name as the agent dialed it (signed into AUTH). */

@@ -199,10 +199,15 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(), text);
     }
 
-    /** ACCEPTED at once; the request waits, unopened and unapplied, for the relay's COMMIT. */
+    /**
+     * ACCEPTED at once; the request waits, unopened and unapplied, for the relay's COMMIT. Over the agent's own
+     * in-flight ceiling (requests or bytes, see {@link InFlightLimits}) it is answered BUSY, whatever READY announced.
+     */
     private void onRequest(ChannelHandlerContext ctx, Message.Request r) {
-        if (stats.inFlight() >= ready.maxInFlight()) {
-            ctx.writeAndFlush(new Message.ErrorMessage(r.requestId(), ErrorCode.BUSY, "agent at its in-flight limit"));
+        int bytes = r.sealed().length;
+        int cap = context.limits().cap(ready.maxInFlight());
+        if (stats.inFlight() >= cap || stats.inFlightBytes() + bytes > context.limits().maxBytes()) {
+            refuseBusy(ctx, r.requestId(), cap);
             return;
         }
         if (awaitingCommit.containsKey(r.requestId())) {
@@ -211,10 +216,22 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         stats.inFlight.incrementAndGet();
+        stats.inFlightBytes.addAndGet(bytes);
         var timeout = ctx.executor().schedule(() -> dropUncommitted(ctx, r.requestId(), "no COMMIT within "
                 + AWAIT_COMMIT.toSeconds() + " s"), AWAIT_COMMIT.toMillis(), TimeUnit.MILLISECONDS);
-        awaitingCommit.put(r.requestId(), new AwaitingCommit(r, timeout));
+        awaitingCommit.put(r.requestId(), new AwaitingCommit(r, bytes, timeout));
         ctx.writeAndFlush(new Message.Accepted(r.requestId()));
+    }
+
+    private void refuseBusy(ChannelHandlerContext ctx, RequestId id, int cap) {
+        stats.busy.incrementAndGet();
+        ctx.writeAndFlush(new Message.ErrorMessage(id, ErrorCode.BUSY, "agent at its in-flight limit"));
+        long refused = link.busyLog().refused();
+        if (refused > 0) {
+            logger.warn("AGT-340 {} request(s) answered BUSY at the in-flight limit (requests {} of {}, bytes {} of {}; relay announced {});"
+                    + " at most one line per {} s", refused, stats.inFlight(), cap, stats.inFlightBytes(), context.limits().maxBytes(),
+                    ready.maxInFlight(), RelayLink.BUSY_LOG_INTERVAL.toSeconds());
+        }
     }
 
     /** The relay has seen ACCEPTED: open, check and apply the request on a worker. */
@@ -226,9 +243,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
         waiting.timeout().cancel(false);
         try {
-            context.workers().execute(() -> process(ctx, waiting.request()));
+            context.workers().execute(() -> process(ctx, waiting));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            stats.inFlight.decrementAndGet();
+            release(waiting);
             ctx.writeAndFlush(new Message.ErrorMessage(c.requestId(), ErrorCode.BUSY, "agent shutting down"));
         }
     }
@@ -239,14 +256,21 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         waiting.timeout().cancel(false);
-        stats.inFlight.decrementAndGet();
+        release(waiting);
         try (var ignored = MDC.putCloseable("requestId", id.toString())) {
             logger.info("AGT-331 request dropped unapplied: {}", why);
         }
         closeIfDrained(ctx);
     }
 
-    private void process(ChannelHandlerContext ctx, Message.Request r) {
+    /** The request no longer counts against the in-flight limits. */
+    private void release(AwaitingCommit waiting) {
+        stats.inFlightBytes.addAndGet(-waiting.bytes());
+        stats.inFlight.decrementAndGet();
+    }
+
+    private void process(ChannelHandlerContext ctx, AwaitingCommit committed) {
+        Message.Request r = committed.request();
         RequestId id = r.requestId();
         try (var ignored = MDC.putCloseable("requestId", id.toString())) {
             long started = System.nanoTime();
@@ -275,23 +299,27 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 if (request != null) {
                     request.destroy();
                 }
-                stats.inFlight.decrementAndGet();
+                release(committed);
                 ctx.executor().execute(() -> closeIfDrained(ctx));
             }
         }
     }
 
-    /** Refuses replayed, expired and future-dated requests; nothing has been applied at this point. */
+    /**
+     * Refuses expired, future-dated and replayed requests; nothing has been applied at this point. The replay guard
+     * is consulted last, so it records only requests that are about to be applied: a relay sending requests dated
+     * far ahead or long expired cannot fill it with ids that stay for as long as their forged expiry says.
+     */
     private void refuseIfStale(RequestId id, PasswordRequest request) {
         Instant relayNow = context.clock().instant().plusMillis(relayOffsetMillis);
-        if (!replays.firstTime(id, request.expiresAt().plus(SKEW), relayNow)) {
-            throw new ProtocolException(ErrorCode.REPLAYED, "request id " + id + " seen before (expected: a new request)");
-        }
         if (relayNow.isAfter(request.expiresAt())) {
             throw new ProtocolException(ErrorCode.EXPIRED, "request expired at " + request.expiresAt() + " (relay time now: " + relayNow + ")");
         }
         if (request.issuedAt().isAfter(relayNow.plus(SKEW))) {
             throw new ProtocolException(ErrorCode.EXPIRED, "request issued at " + request.issuedAt() + " is in the future (relay time now: " + relayNow + ")");
+        }
+        if (!replays.firstTime(id, request.expiresAt().plus(SKEW), relayNow)) {
+            throw new ProtocolException(ErrorCode.REPLAYED, "request id " + id + " seen before (expected: a new request)");
         }
     }
 
@@ -308,9 +336,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private void onRotateKeys(ChannelHandlerContext ctx, Message.RotateKeys r) {
         context.workers().execute(() -> {
             try {
-                var pair = AgentKeys.newVersion(context.stateDir(), r.keyVersion(), context.random());
+                var pair = context.keys().prepare(r.keyVersion(), context.random());
                 ctx.writeAndFlush(new Message.Keys(r.keyVersion(), pair.getPublic().getEncoded(), new byte[0]));
                 logger.info("AGT-400 new encryption key version {} generated, public key sent", r.keyVersion());
+            } catch (AgentKeys.RefusedVersionException e) {
+                logger.warn("AGT-406 key rotation refused, the keys held are unchanged: {}", e.getMessage());
             } catch (IOException | RuntimeException e) {
                 logger.warn("AGT-405 key rotation to version {} failed: {}", r.keyVersion(), e.toString());
             }
@@ -324,6 +354,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             context.keys().add(k.keyVersion(), k.wrappedPackageKey());
             logger.info("AGT-401 key version {} active; version {} kept for {} s", k.keyVersion(), previous, context.timings().keyOverlap().toSeconds());
             link.destroyKeysLater(k.keyVersion());
+        } catch (AgentKeys.RefusedVersionException e) {
+            logger.warn("AGT-406 key installation refused, the keys held are unchanged: {}", e.getMessage());
         } catch (IOException | RuntimeException e) {
             logger.warn("AGT-405 key version {} could not be installed: {}", k.keyVersion(), e.toString());
         }
@@ -370,5 +402,5 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private record AwaitingCommit(Message.Request request, ScheduledFuture<?> timeout) {}
+    private record AwaitingCommit(Message.Request request, int bytes, ScheduledFuture<?> timeout) {}
 }

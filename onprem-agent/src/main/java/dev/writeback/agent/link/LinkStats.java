@@ -9,6 +9,8 @@ public final class LinkStats {
     final AtomicLong failed = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicLong inFlightBytes = new AtomicLong();
+    final AtomicLong busy = new AtomicLong();
 
     /** Operations that ended SUCCESS. */
     public long succeeded() {
@@ -28,5 +30,15 @@ public final class LinkStats {
     /** Requests accepted and not yet answered. */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Sealed bytes of the requests in flight. */
+    public long inFlightBytes() {
+        return inFlightBytes.get();
+    }
+
+    /** Requests answered BUSY because the agent was at its in-flight limit. */
+    public long busy() {
+        return busy.get();
     }
 }

@@ -43,6 +43,8 @@ public final class RelayLink implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(RelayLink.class);
     /** Reset the backoff after a connection stayed up this long. */
     static final Duration STABLE = Duration.ofSeconds(60);
+    /** At most one AGT-340 line (requests refused at the in-flight limit) per this interval. */
+    static final Duration BUSY_LOG_INTERVAL = Duration.ofSeconds(60);
 
     private final LinkContext context;
     private final SslContext tls;
@@ -52,6 +54,7 @@ public final class RelayLink implements AutoCloseable {
     private final Backoff backoff;
     private final KeepAlive keepAlive;
     private final Instant startedAt;
+    private final RefusalLog busyLog;
     private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
     private final IntConsumer announceKeys = this::announceKeys;
     private volatile boolean closed;
@@ -68,6 +71,7 @@ public final class RelayLink implements AutoCloseable {
         this.backoff = new Backoff(random);
         this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), context.timings());
         this.startedAt = context.clock().instant();
+        this.busyLog = new RefusalLog(context.clock(), BUSY_LOG_INTERVAL);
     }
 
     /** Starts connecting; returns at once. */
@@ -162,6 +166,10 @@ public final class RelayLink implements AutoCloseable {
             logger.warn("AGT-111 disconnected from relay {}", context.relay());
         }
         scheduleReconnect(backoff.next());
+    }
+
+    RefusalLog busyLog() {
+        return busyLog;
     }
 
     void authRejected() {
