@@ -2,12 +2,10 @@ package dev.writeback.agent.embedded;
 
 import static java.util.Objects.requireNonNull;
 
-import com.unboundid.ldap.listener.Base64PasswordEncoderOutputFormatter;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.listener.InMemoryPasswordEncoder;
-import com.unboundid.ldap.listener.SaltedMessageDigestInMemoryPasswordEncoder;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
@@ -19,7 +17,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -79,8 +76,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
         var certificate = ServerCertificate.loadOrCreate(dataDir, clock);
         var serviceAccount = new DN(SERVICE_ACCOUNT_RDN + "," + config.baseDn());
         var store = new EntryStore(dataDir.resolve(ENTRIES_FILE));
-        InMemoryPasswordEncoder encoder = new SaltedMessageDigestInMemoryPasswordEncoder("{SSHA256}",
-                Base64PasswordEncoderOutputFormatter.getInstance(), MessageDigest.getInstance("SHA-256"), 16, true, true);
+        InMemoryPasswordEncoder encoder = passwordEncoder();
         var emulation = new AdEmulation(config, serviceAccount, encoder, clock, store::save);
 
         var serverConfig = new InMemoryDirectoryServerConfig(config.baseDn());
@@ -108,6 +104,11 @@ public final class EmbeddedDirectory implements AutoCloseable {
                 config.baseDn(), config.host(), directory.ldapPort(), config.host(), directory.ldapsPort(), dataDir,
                 directory.certificateFingerprint());
         return directory;
+    }
+
+    /** How userPassword is hashed: salted SHA-256 ({SSHA256}); listener threads share it, so it is thread safe. */
+    static InMemoryPasswordEncoder passwordEncoder() {
+        return new SaltedSha256Encoder();
     }
 
     private static List<InMemoryListenerConfig> listeners(EmbeddedDirectoryConfig config, SSLContext tls)
