@@ -51,8 +51,17 @@ public final class ResetBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "20", description = "Measured duration. Default ${DEFAULT-VALUE}.")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Warm-up seconds, not measured. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", defaultValue = "60", description = "Warm-up seconds, not measured; the JIT needs about a "
+            + "minute (the report prints how much it still compiled while measuring). Default ${DEFAULT-VALUE}.")
     int warmup;
+
+    @Option(names = "--users", defaultValue = "0", description = "Extra generated users in each embedded directory; resets "
+            + "then go to random ones of them. Default ${DEFAULT-VALUE} (the three sample users).")
+    int users;
+
+    @Option(names = "--floor-seconds", defaultValue = "5", description = "Seconds per floor measurement (LDAPS modify, "
+            + "sealed open, HTTPS round trip), after the load. 0 skips them. Default ${DEFAULT-VALUE}.")
+    int floorSeconds;
 
     /** Runs the benchmark and exits. */
     public static void main(String[] args) {
@@ -78,19 +87,49 @@ public final class ResetBenchmark implements Callable<Integer> {
                 HttpClient http = HttpClient.newBuilder().sslContext(TlsPolicy.pinnedJdk(relay.fingerprint()))
                         .version(HttpClient.Version.HTTP_1_1).build();
                 URI uri = URI.create("https://localhost:" + relay.port() + "/api/v1/writeback/password-reset");
-                System.out.printf("Writeback reset benchmark: agents=%d clients=%d warmup=%ds measured=%ds cores=%d%n",
-                        agents, clients, warmup, seconds, Runtime.getRuntime().availableProcessors());
+                System.out.printf("Writeback reset benchmark: agents=%d clients=%d users=%d warmup=%ds measured=%ds cores=%d%n",
+                        agents, clients, users, warmup, seconds, Runtime.getRuntime().availableProcessors());
                 run(http, uri, token, Duration.ofSeconds(warmup), null);
                 var recorder = new Recorder(3);
                 var results = new ConcurrentHashMap<String, LongAdder>();
+                long jit0 = jitMillis();
                 long t0 = System.nanoTime();
                 run(http, uri, token, Duration.ofSeconds(seconds), new Sink(recorder, results));
-                report(recorder, results, (System.nanoTime() - t0) / 1e9, relay);
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                long jit = jitMillis() - jit0;
+                var h = recorder.getIntervalHistogram();
+                report(h, results, elapsed, relay);
+                System.out.printf("jit: %d ms of compilation during the measured %d s (%.1f%% of one core)%n", jit, seconds,
+                        jit / (seconds * 10.0));
+                System.out.println(Floors.wireSizes());
+                if (floorSeconds > 0) {
+                    floors(started.get(0), http, relay, h.getValueAtPercentile(50) / 1000.0, h.getTotalCount() / elapsed);
+                }
             } finally {
                 started.forEach(Agent::close);
             }
         }
         return 0;
+    }
+
+    private void floors(Agent agent, HttpClient http, RelayServer relay, double e2eP50, double e2ePerSecond) throws Exception {
+        var each = Duration.ofSeconds(floorSeconds);
+        var ldaps = Floors.ldapsModify(agent.directories().embedded("corp"), "CN=Grace Hopper,OU=Staff,DC=corp,DC=example", each);
+        var open = Floors.sealedOpen(each);
+        var https = Floors.httpsRoundTrip(http, URI.create("https://localhost:" + relay.port() + "/healthz"), each);
+        for (var floor : java.util.List.of(ldaps, open, https)) {
+            System.out.println(floor.line());
+        }
+        double floorP50 = ldaps.p50Millis() + open.p50Millis() + https.p50Millis();
+        double ceiling = Math.min(ldaps.perSecond(), open.perSecond());
+        System.out.printf("floor-p50 (sum) %.3f ms; ceiling (lower of directory and opens, one agent) %,.0f/s%n", floorP50, ceiling);
+        System.out.printf("ratio: e2e-p50/floor-p50 = %.2f; throughput/ceiling = %.0f%%%n", e2eP50 / floorP50,
+                100 * e2ePerSecond / ceiling);
+    }
+
+    private static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private void run(HttpClient http, URI uri, String token, Duration duration, Sink sink) throws InterruptedException {
@@ -103,7 +142,9 @@ public final class ResetBenchmark implements Callable<Integer> {
                     long n = counter.incrementAndGet();
                     // Digits only in the unique part: AD's complexity rule refuses a password containing the
                     // account name, and hex digits can spell "ada".
-                    String body = "{\"anchor\":\"" + USERS[(int) (n % USERS.length)] + "\",\"newPassword\":\"Bm-" + n + "-"
+                    String anchor = users > 0 ? "upn:bench" + java.util.concurrent.ThreadLocalRandom.current().nextInt(users)
+                            + "@corp.example" : USERS[(int) (n % USERS.length)];
+                    String body = "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"Bm-" + n + "-"
                             + System.nanoTime() + "-Zz9\"}";
                     long start = System.nanoTime();
                     String result;
@@ -133,8 +174,8 @@ public final class ResetBenchmark implements Callable<Integer> {
         }
     }
 
-    private void report(Recorder recorder, Map<String, LongAdder> results, double elapsed, RelayServer relay) throws IOException {
-        var h = recorder.getIntervalHistogram();
+    private void report(org.HdrHistogram.Histogram h, Map<String, LongAdder> results, double elapsed, RelayServer relay)
+            throws IOException {
         long total = h.getTotalCount();
         var codes = new TreeMap<String, Long>();
         results.forEach((k, v) -> codes.put(k, v.sum()));
@@ -161,6 +202,7 @@ public final class ResetBenchmark implements Callable<Integer> {
             throw new IllegalStateException("agent register failed: " + out);
         }
         Path yaml = dir.resolve("agent.yaml");
+        String seed = users > 0 ? "      seedLdif: " + seedLdif(dir) + "\n" : "";
         Files.writeString(yaml, """
                 stateDir: state
                 workers: 8
@@ -172,8 +214,26 @@ public final class ResetBenchmark implements Callable<Integer> {
                       dataDir: embedded-directory
                       ldapPort: 0
                       ldapsPort: 0
-                """);
+                """ + seed);
         return Agent.start(AgentConfig.load(yaml));
+    }
+
+    /** The sample users plus {@code users} generated accounts bench0..benchN-1 (no password until reset). */
+    private Path seedLdif(Path dir) throws IOException {
+        var ldif = new StringBuilder();
+        try (var in = Agent.class.getResourceAsStream("/embedded/sample-users.ldif")) {
+            ldif.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).append("\n");
+        }
+        for (int i = 0; i < users; i++) {
+            ldif.append("\ndn: CN=bench").append(i).append(",OU=Staff,DC=corp,DC=example\nobjectClass: top\nobjectClass: person\n")
+                    .append("objectClass: organizationalPerson\nobjectClass: user\ncn: bench").append(i)
+                    .append("\nsn: Bench\nsAMAccountName: bench").append(i).append("\nuserPrincipalName: bench").append(i)
+                    .append("@corp.example\nmail: bench").append(i).append("@corp.example\nuserAccountControl: 512\n");
+        }
+        Path file = dir.resolve("seed.ldif");
+        Files.createDirectories(dir);
+        Files.writeString(file, ldif);
+        return file.toAbsolutePath();
     }
 
     private static String rss() throws IOException {

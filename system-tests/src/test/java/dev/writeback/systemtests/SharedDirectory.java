@@ -75,6 +75,7 @@ final class SharedDirectory implements AutoCloseable {
 
     /** How many password-history hashes each user holds, read from the directory's data file. */
     Map<String, Integer> historySizes() throws Exception {
+        directory.compact();   // the latest writes are in the journal until then
         String ldif = Files.readString(directory.dataDir().resolve("directory.ldif"), StandardCharsets.UTF_8);
         var sizes = new HashMap<String, Integer>();
         for (String entry : ldif.split("\\n\\s*\\n")) {

@@ -139,8 +139,8 @@ public final class Directories implements AutoCloseable {
         logger.info("DIR-120 directories closed count={}", directories.size());
     }
 
-    /** The embedded directory behind {@code name}, for tests and the demo; null when it is not embedded. */
-    dev.writeback.agent.embedded.EmbeddedDirectory embedded(String name) {
+    /** The embedded directory behind {@code name}, for tests, the demo and the benchmark; null when it is not embedded. */
+    public dev.writeback.agent.embedded.EmbeddedDirectory embedded(String name) {
         return directories.stream().filter(d -> d.name().equals(name)).findFirst()
                 .map(OpenDirectory::embedded).orElse(null);
     }

@@ -33,11 +33,13 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.extensions.PasswordModifyExtendedRequest;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -58,7 +60,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
     private final DN serviceAccount;
     private final InMemoryPasswordEncoder encoder;
     private final Clock clock;
-    private final Runnable persist;
+    private final EntryStore store;
     // Each listener connection runs its requests on its own thread, so the bound identity can live there.
     private final ThreadLocal<DN> boundDn = new ThreadLocal<>();
     private final EntryLocks locks = new EntryLocks();
@@ -66,12 +68,12 @@ final class AdEmulation extends InMemoryOperationInterceptor {
     private volatile PasswordWrites passwordWrites;
 
     AdEmulation(EmbeddedDirectoryConfig config, DN serviceAccount, InMemoryPasswordEncoder encoder, Clock clock,
-                Runnable persist) {
+                EntryStore store) {
         this.config = config;
         this.serviceAccount = serviceAccount;
         this.encoder = encoder;
         this.clock = clock;
-        this.persist = persist;
+        this.store = store;
     }
 
     void attach(InMemoryDirectoryServer server) {
@@ -114,7 +116,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
         }
         if (longValue(entry, "badPwdCount") > 0) {
             server.modify(entry.getDN(), new Modification(ModificationType.REPLACE, "badPwdCount", "0"));
-            persist.run();
+            store.record(entry.getDN());
         }
     }
 
@@ -178,7 +180,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
                     Long.toString(FileTime.of(clock.instant()))));
         }
         server.modify(entry.getDN(), mods);
-        persist.run();
+        store.record(entry.getDN());
     }
 
     // ---- writes: authenticated, privileged unless it is a password change ----
@@ -206,13 +208,15 @@ final class AdEmulation extends InMemoryOperationInterceptor {
         } finally {
             lock.unlock();
         }
-        persistOnSuccess(result);
+        if (result.getResultCode() == ResultCode.SUCCESS) {
+            store.record(op.getRequest().getDN());
+        }
         throw new LDAPException(result);
     }
 
     @Override
     public void processModifyResult(InMemoryInterceptedModifyResult op) {
-        persistOnSuccess(op.getResult());
+        recordOnSuccess(op.getResult(), op.getRequest().getDN(), op::setResult);
     }
 
     @Override
@@ -231,7 +235,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
 
     @Override
     public void processAddResult(InMemoryInterceptedAddResult op) {
-        persistOnSuccess(op.getResult());
+        recordOnSuccess(op.getResult(), op.getRequest().getDN(), op::setResult);
     }
 
     @Override
@@ -241,7 +245,7 @@ final class AdEmulation extends InMemoryOperationInterceptor {
 
     @Override
     public void processDeleteResult(InMemoryInterceptedDeleteResult op) {
-        persistOnSuccess(op.getResult());
+        recordOnSuccess(op.getResult(), op.getRequest().getDN(), op::setResult);
     }
 
     @Override
@@ -251,7 +255,15 @@ final class AdEmulation extends InMemoryOperationInterceptor {
 
     @Override
     public void processModifyDNResult(InMemoryInterceptedModifyDNResult op) {
-        persistOnSuccess(op.getResult());
+        if (op.getResult().getResultCode() != ResultCode.SUCCESS) {
+            return;
+        }
+        try {
+            store.compact();   // a rename moves a whole subtree: written as a new snapshot, not entry by entry
+        } catch (IOException e) {
+            op.setResult(new LDAPResult(op.getMessageID(), ResultCode.OTHER,
+                    "00000056: the change could not be written to the data directory", null, (String[]) null, null));
+        }
     }
 
     // ---- reads: no anonymous searches beyond the rootDSE, no password attributes ----
@@ -310,9 +322,16 @@ final class AdEmulation extends InMemoryOperationInterceptor {
         return value == null ? 0 : value;
     }
 
-    private void persistOnSuccess(LDAPResult result) {
-        if (result.getResultCode() == ResultCode.SUCCESS) {
-            persist.run();
+    /** Makes a successful write durable before it is answered; if that fails, the answer says so. */
+    private void recordOnSuccess(LDAPResult result, String dn, Consumer<LDAPResult> answer) {
+        if (result.getResultCode() != ResultCode.SUCCESS) {
+            return;
+        }
+        try {
+            store.record(dn);
+        } catch (LDAPException e) {
+            answer.accept(new LDAPResult(result.getMessageID(), e.getResultCode(), e.getDiagnosticMessage(), null,
+                    (String[]) null, null));
         }
     }
 

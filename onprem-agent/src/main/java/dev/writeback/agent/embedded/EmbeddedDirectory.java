@@ -2,12 +2,10 @@ package dev.writeback.agent.embedded;
 
 import static java.util.Objects.requireNonNull;
 
-import com.unboundid.ldap.listener.Base64PasswordEncoderOutputFormatter;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.listener.InMemoryPasswordEncoder;
-import com.unboundid.ldap.listener.SaltedMessageDigestInMemoryPasswordEncoder;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
@@ -19,22 +17,29 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An Active Directory look-alike for passwords on loopback only: an LDAPS port and an LDAP port with StartTLS,
- * a self-signed certificate kept in its data directory, entries persisted to {@code directory.ldif} after each
- * write, and a service account {@code svc-writeback} whose generated password is kept owner-only.
+ * a self-signed certificate kept in its data directory, entries made durable before each write is answered
+ * ({@link EntryStore}: a snapshot plus an append-only journal), equality indexes on the attributes accounts are
+ * found by, and a service account {@code svc-writeback} whose generated password is kept owner-only.
  */
 public final class EmbeddedDirectory implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(EmbeddedDirectory.class);
-    private static final String ENTRIES_FILE = "directory.ldif";
+    /** Attributes that anchors, binds and lookups search by equality: indexed, so a lookup does not scan. */
+    static final List<String> INDEXED = List.of("userPrincipalName", "sAMAccountName", "mail", "objectGUID",
+            "mS-DS-ConsistencyGuid", "uid");
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
     private static final String SERVICE_PASSWORD_FILE = "service-account.pw";
     private static final String SERVICE_ACCOUNT_RDN = "CN=svc-writeback,OU=Service";
 
@@ -43,10 +48,15 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private final Path dataDir;
     private final X509Certificate certificate;
     private final String serviceAccountDn;
+    private final EntryStore store;
+    private final ExecutorService compactor;
 
     private EmbeddedDirectory(InMemoryDirectoryServer server, EmbeddedDirectoryConfig config, Path dataDir,
-                              X509Certificate certificate, String serviceAccountDn) {
+                              X509Certificate certificate, String serviceAccountDn, EntryStore store,
+                              ExecutorService compactor) {
         this.server = server;
+        this.store = store;
+        this.compactor = compactor;
         this.config = config;
         this.dataDir = dataDir;
         this.certificate = certificate;
@@ -67,26 +77,36 @@ public final class EmbeddedDirectory implements AutoCloseable {
         Path dataDir = stateDir.resolve(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         OwnerOnly.restrict(dataDir);
+        ExecutorService compactor = Executors.newSingleThreadExecutor(r -> {
+            var thread = new Thread(r, "embedded-directory-compaction");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
-            return startIn(config, dataDir, clock);
+            return startIn(config, dataDir, clock, compactor);
         } catch (LDAPException | GeneralSecurityException e) {
+            compactor.shutdownNow();
             throw new IOException("embedded directory " + dataDir + ": cannot start: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            compactor.shutdownNow();
+            throw e;
         }
     }
 
-    private static EmbeddedDirectory startIn(EmbeddedDirectoryConfig config, Path dataDir, Clock clock)
+    private static EmbeddedDirectory startIn(EmbeddedDirectoryConfig config, Path dataDir, Clock clock,
+                                             ExecutorService compactor)
             throws IOException, LDAPException, GeneralSecurityException {
         var certificate = ServerCertificate.loadOrCreate(dataDir, clock);
         var serviceAccount = new DN(SERVICE_ACCOUNT_RDN + "," + config.baseDn());
-        var store = new EntryStore(dataDir.resolve(ENTRIES_FILE));
-        InMemoryPasswordEncoder encoder = new SaltedMessageDigestInMemoryPasswordEncoder("{SSHA256}",
-                Base64PasswordEncoderOutputFormatter.getInstance(), MessageDigest.getInstance("SHA-256"), 16, true, true);
-        var emulation = new AdEmulation(config, serviceAccount, encoder, clock, store::save);
+        var store = new EntryStore(dataDir, EntryStore.DEFAULT_COMPACT_AFTER_BYTES, compactor);
+        InMemoryPasswordEncoder encoder = passwordEncoder();
+        var emulation = new AdEmulation(config, serviceAccount, encoder, clock, store);
 
         var serverConfig = new InMemoryDirectoryServerConfig(config.baseDn());
         serverConfig.setSchema(AdSchema.create());
         serverConfig.setEnforceSingleStructuralObjectClass(false);
         serverConfig.setPasswordEncoders(encoder);
+        serverConfig.setEqualityIndexAttributes(INDEXED);
         serverConfig.setCustomRootDSEAttributes(rootDse(config.baseDn()));
         serverConfig.addInMemoryOperationInterceptor(emulation);
         serverConfig.setListenerConfigs(listeners(config, certificate.serverContext()));
@@ -101,13 +121,19 @@ public final class EmbeddedDirectory implements AutoCloseable {
         }
         applyDomainPolicy(server, config);
         ServiceAccount.ensurePassword(server, serviceAccount.toString(), dataDir.resolve(SERVICE_PASSWORD_FILE), clock);
-        store.save();
+        store.compact();
         server.startListening();
-        var directory = new EmbeddedDirectory(server, config, dataDir, certificate.certificate(), serviceAccount.toString());
+        var directory = new EmbeddedDirectory(server, config, dataDir, certificate.certificate(), serviceAccount.toString(),
+                store, compactor);
         logger.info("DIR-300 embedded directory started baseDn={} ldap={}:{} ldaps={}:{} dataDir={} certificate={}",
                 config.baseDn(), config.host(), directory.ldapPort(), config.host(), directory.ldapsPort(), dataDir,
                 directory.certificateFingerprint());
         return directory;
+    }
+
+    /** How userPassword is hashed: salted SHA-256 ({SSHA256}); listener threads share it, so it is thread safe. */
+    static InMemoryPasswordEncoder passwordEncoder() {
+        return new SaltedSha256Encoder();
     }
 
     private static List<InMemoryListenerConfig> listeners(EmbeddedDirectoryConfig config, SSLContext tls)
@@ -196,10 +222,31 @@ public final class EmbeddedDirectory implements AutoCloseable {
         return ServiceAccount.readPassword(serviceAccountPasswordFile());
     }
 
-    /** Stops listening; entries are already on disk. */
+    /**
+     * Writes every entry into the snapshot {@code directory.ldif} now and starts an empty journal, so the snapshot
+     * alone holds the current state (for a backup, or a test that reads the file). Writes go on meanwhile.
+     */
+    public void compact() throws IOException {
+        store.compact();
+    }
+
+    /** Stops listening and closes the journal; entries are already on disk. */
     @Override
     public void close() {
         server.shutDown(true);
+        compactor.shutdown();
+        try {
+            if (!compactor.awaitTermination(CLOSE_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                logger.warn("DIR-310 embedded directory compaction still running at close dataDir={}", dataDir);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            store.close();
+        } catch (IOException e) {
+            logger.warn("DIR-310 embedded directory could not save entries dataDir={}", dataDir, e);
+        }
         logger.info("DIR-301 embedded directory stopped dataDir={}", dataDir);
     }
 

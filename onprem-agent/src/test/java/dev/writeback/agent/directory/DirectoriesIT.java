@@ -18,7 +18,9 @@ import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.Secret;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -279,7 +281,7 @@ class DirectoriesIT {
         directories.change(Anchor.parse("sam:ada"), Secret.of("Wrong-Current-9"), Secret.of("Logged-Never-1"));
         directories.describe();
 
-        String ldif = Files.readString(directories.embedded("corp").dataDir().resolve("directory.ldif"));
+        String ldif = persistedText(directories.embedded("corp").dataDir());
         String logText = String.join("\n", logs.list.stream().map(e -> e.getFormattedMessage()
                 + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage())).toList());
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(m -> m.startsWith("DIR-200"));
@@ -288,9 +290,21 @@ class DirectoriesIT {
             assertThat(ldif).doesNotContain(password);
         }
         assertThat(ldif).contains("userPassword: {SSHA256}");
+        assertThat(ldif).as("the journal holds the writes").contains("changetype: add");
     }
 
     // ---- helpers ----
+
+    /** The snapshot and the journals (where the latest writes are), as text. */
+    private static String persistedText(Path dataDir) throws IOException {
+        var text = new StringBuilder();
+        try (var files = Files.list(dataDir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("directory.")).toList()) {
+                text.append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).append('\n');
+            }
+        }
+        return text.toString();
+    }
 
     private void open() throws Exception {
         open(null);
