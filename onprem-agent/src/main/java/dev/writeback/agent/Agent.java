@@ -86,7 +86,7 @@ public final class Agent implements AutoCloseable {
 
     private static List<DirectoryStatus> status(List<DirectoryHealth> health) {
         return health.stream().map(h -> new DirectoryStatus(h.name(), h.type(), h.reachable(), h.server(), h.latencyMillis(),
-                h.historyEnforcedOnReset(), h.problem())).toList();
+                h.historyEnforcedOnReset(), h.problem(), h.passwordPolicy())).toList();
     }
 
     private static ProxySettings proxy(AgentConfig config, Map<String, String> env) throws AgentConfig.ConfigException {

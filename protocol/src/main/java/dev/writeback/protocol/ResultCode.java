@@ -22,7 +22,9 @@ public enum ResultCode {
     REJECTED_MESSAGE(14, 502),
     TIMEOUT(15, 504),
     OUTCOME_UNKNOWN(16, 504),
-    INTERNAL_ERROR(17, 500);
+    INTERNAL_ERROR(17, 500),
+    /** A change (or a user's own bind) refused because the account is locked out. */
+    ACCOUNT_LOCKED(18, 422);
 
     private final int wireValue;
     private final int httpStatus;

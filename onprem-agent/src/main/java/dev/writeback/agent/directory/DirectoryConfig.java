@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * @param operationTimeout timeout of each LDAP operation
  * @param poolSize maximum pooled connections
  * @param embedded settings of the embedded directory ({@code type: embedded} only)
+ * @param ldap settings of a generic LDAP directory ({@code type: ldap} only; defaults when absent)
  */
 public record DirectoryConfig(String name, String type, List<String> urls, boolean startTls, String bindDn,
                               String bindPasswordFile, String bindPasswordEnv, String trustCaFile,
@@ -39,7 +40,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
                               boolean allowProtectedAccounts, Boolean preferPdcEmulator,
                               @JsonDeserialize(using = DurationText.class) Duration connectTimeout,
                               @JsonDeserialize(using = DurationText.class) Duration operationTimeout,
-                              Integer poolSize, EmbeddedDirectoryConfig embedded) {
+                              Integer poolSize, EmbeddedDirectoryConfig embedded, LdapDirectoryConfig ldap) {
     /** {@code type: active-directory}. */
     public static final String ACTIVE_DIRECTORY = "active-directory";
     /** {@code type: ldap}. */
@@ -58,6 +59,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         operationTimeout = operationTimeout == null ? Duration.ofSeconds(10) : operationTimeout;
         poolSize = poolSize == null ? 4 : poolSize;
+        ldap = ldap == null ? LdapDirectoryConfig.defaults() : ldap;
         if (EMBEDDED.equals(type) && embedded == null) {
             embedded = EmbeddedDirectoryConfig.defaults();
         }
@@ -69,7 +71,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
     /** An embedded directory with the given settings and defaults for the rest. */
     public static DirectoryConfig embedded(String name, EmbeddedDirectoryConfig embedded) {
         return new DirectoryConfig(name, EMBEDDED, null, false, null, null, null, null, null, null, null, null,
-                false, null, null, null, null, embedded);
+                false, null, null, null, null, embedded, null);
     }
 
     /** The subtrees searched for anchors: {@code scopes}, or the base DN when none are configured. */
@@ -89,6 +91,9 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
             }
         } else if (ACTIVE_DIRECTORY.equals(type) || LDAP.equals(type)) {
             validateRemote(key);
+            if (LDAP.equals(type)) {
+                ldap.validate(key + ".ldap");
+            }
         } else {
             throw new DirectoryConfigException(key + ".type: " + (type.isEmpty() ? "(missing)" : type)
                     + " (expected: active-directory, ldap or embedded)");

@@ -76,6 +76,11 @@ final class DirectoryPool implements AutoCloseable {
         return serverSet(settings, bindRequest(settings));
     }
 
+    /** As {@link #serverSet(ConnectionSettings)} but unauthenticated: the caller binds (as a user, for a change). */
+    static ServerSet unboundServerSet(ConnectionSettings settings) throws DirectoryConfigException {
+        return serverSet(settings, null);
+    }
+
     private static ServerSet serverSet(ConnectionSettings settings, BindRequest bind) throws DirectoryConfigException {
         SSLUtil ssl = new SSLUtil(trustManager(settings));
         SSLContext context;

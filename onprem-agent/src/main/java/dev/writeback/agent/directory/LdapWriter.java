@@ -13,10 +13,11 @@ import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.SearchRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
-import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10ErrorType;
+import com.unboundid.ldap.sdk.ServerSet;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10RequestControl;
-import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10ResponseControl;
 import com.unboundid.ldap.sdk.extensions.PasswordModifyExtendedRequest;
+import dev.writeback.agent.directory.LdapErrors.Step;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
@@ -24,82 +25,126 @@ import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * A generic LDAP directory (OpenLDAP, 389, others): reset and change use the password modify extended operation
- * (RFC 3062), with the old password for a change; unlock deletes {@code pwdAccountLockedTime}. Anchors:
- * {@code guid:} = entryUUID, {@code upn:} = mail, {@code sam:} = uid, {@code dn:} = the entry. Policy reasons
- * come from the password policy response control (draft-behera) when the server sends it.
+ * A generic LDAP directory (OpenLDAP with ppolicy, 389, others). Reset: the password modify extended operation
+ * (RFC 3062) by the service account, then one modify for the unlock ({@code pwdAccountLockedTime} deleted) and
+ * the must-change flag ({@code pwdReset}). Change: password modify with the old password, on the user's own bind
+ * ({@code ldap.changeAs: user}) or by the service account ({@code service}). Unlock: delete
+ * {@code pwdAccountLockedTime}. Every password operation carries the password policy request control, so the
+ * server names the rule it applied (see {@link LdapErrors}). Anchors search the attributes of
+ * {@link LdapDirectoryConfig}; {@code dn:} must lie inside a scope.
  */
 final class LdapWriter implements PasswordWriter {
     private final ConnectionSettings settings;
+    private final LdapDirectoryConfig ldap;
+    private final Filter protectedAccounts;
     private final DirectoryPool pool;
+    private final ServerSet userServers;
     private final Operations operations;
 
-    LdapWriter(ConnectionSettings settings, DirectoryPool pool, Clock clock) {
+    LdapWriter(ConnectionSettings settings, LdapDirectoryConfig ldap, DirectoryPool pool, Clock clock)
+            throws DirectoryConfigException {
         this.settings = settings;
+        this.ldap = ldap;
+        this.protectedAccounts = ldap.protectedAccounts();
         this.pool = pool;
+        this.userServers = DirectoryPool.unboundServerSet(settings);
         this.operations = new Operations(settings.name(), pool, clock);
     }
 
     @Override
     public Optional<String> locate(Anchor anchor) throws DirectoryException {
-        return operations.locate(conn -> find(conn, anchor));
+        return operations.locate(conn -> lookup(conn, anchor).map(SearchResultEntry::getDN));
     }
 
     @Override
     public Outcome reset(Anchor anchor, Secret newPassword, boolean unlock, boolean forceChangeAtNextLogon) {
         return operations.run("reset", (conn, sent) -> {
-            String dn = require(find(conn, anchor));
-            passwordModify(conn, sent, dn, null, newPassword);
-            if (unlock) {
-                removeLock(conn, dn);
+            LdapAccount account = find(conn, anchor);
+            passwordModify(conn, sent, account.dn(), null, newPassword, Step.RESET);
+            // The password is set; the unlock and the flag follow in one modify, so a rejected password never
+            // leaves an unlocked account behind.
+            var mods = new ArrayList<Modification>();
+            boolean unlocking = unlock && account.locked();
+            if (unlocking) {
+                mods.add(new Modification(ModificationType.DELETE, "pwdAccountLockedTime"));
             }
             if (forceChangeAtNextLogon) {
-                conn.modify(dn, new Modification(ModificationType.REPLACE, "pwdReset", "TRUE"));
+                mods.add(new Modification(ModificationType.REPLACE, "pwdReset", "TRUE"));
+            } else if (account.mustChange()) {
+                mods.add(new Modification(ModificationType.DELETE, "pwdReset"));
             }
-            return new Applied(dn, "unlocked=" + unlock + " mustChange=" + forceChangeAtNextLogon);
+            if (!mods.isEmpty()) {
+                afterPassword(conn, account.dn(), mods);
+            }
+            return new Applied(account.dn(), "unlocked=" + unlocking + " mustChange=" + forceChangeAtNextLogon);
         });
     }
 
     @Override
     public Outcome change(Anchor anchor, Secret currentPassword, Secret newPassword) {
         return operations.run("change", (conn, sent) -> {
-            String dn = require(find(conn, anchor));
-            passwordModify(conn, sent, dn, currentPassword, newPassword);
-            return new Applied(dn, "");
+            LdapAccount account = find(conn, anchor);
+            if (ldap.changeAsUser()) {
+                changeOnUserBind(account.dn(), currentPassword, newPassword, sent);
+            } else {
+                if (account.locked()) {
+                    // the service account's password modify would ignore the lockout a user's bind meets
+                    throw new DirectoryException(ResultCode.ACCOUNT_LOCKED, "pwdAccountLockedTime="
+                            + account.lockedTime() + " dn=" + account.dn() + " (changeAs: service)");
+                }
+                passwordModify(conn, sent, account.dn(), currentPassword, newPassword, Step.CHANGE_AS_SERVICE);
+            }
+            return new Applied(account.dn(), "changeAs=" + ldap.changeAs());
         });
     }
 
     @Override
     public Outcome unlock(Anchor anchor) {
         return operations.run("unlock", (conn, sent) -> {
-            String dn = require(find(conn, anchor));
-            sent.mark();
-            removeLock(conn, dn);
-            return new Applied(dn, "");
+            LdapAccount account = find(conn, anchor);
+            if (account.locked()) {
+                sent.mark();
+                removeLock(conn, account.dn());
+            }
+            return new Applied(account.dn(), "wasLocked=" + account.locked());
         });
     }
 
-    private static void removeLock(LDAPConnection conn, String dn) throws LDAPException {
+    /** Binds as the user with the current password (lockout and must-change apply as on any logon), then changes. */
+    private void changeOnUserBind(String dn, Secret current, Secret next, Operations.Sent sent) throws DirectoryException {
+        LDAPConnection user;
         try {
-            conn.modify(dn, new Modification(ModificationType.DELETE, "pwdAccountLockedTime"));
+            user = userServers.getConnection();
         } catch (LDAPException e) {
-            if (e.getResultCode() != com.unboundid.ldap.sdk.ResultCode.NO_SUCH_ATTRIBUTE) {
-                throw e;
+            throw new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE,
+                    "user bind connection: " + Operations.diagnostic(e), e);
+        }
+        try (user) {
+            byte[] password = current.toUtf8();
+            try {
+                user.bind(new SimpleBindRequest(dn, password, new DraftBeheraLDAPPasswordPolicy10RequestControl()));
+            } catch (LDAPException e) {
+                throw LdapErrors.classify(e, Step.USER_BIND);
+            } finally {
+                Arrays.fill(password, (byte) 0);
             }
+            passwordModify(user, sent, dn, current, next, Step.CHANGE_AS_USER);
         }
     }
 
-    private void passwordModify(LDAPConnection conn, Operations.Sent sent, String dn, Secret current, Secret next)
-            throws DirectoryException {
+    private void passwordModify(LDAPConnection conn, Operations.Sent sent, String dn, Secret current, Secret next,
+                                Step step) throws DirectoryException {
         byte[] oldBytes = current == null ? null : current.toUtf8();
         byte[] newBytes = next.toUtf8();
         try {
@@ -108,13 +153,13 @@ final class LdapWriter implements PasswordWriter {
             sent.mark();
             LDAPResult result = conn.processExtendedOperation(request);
             if (result.getResultCode() != com.unboundid.ldap.sdk.ResultCode.SUCCESS) {
-                throw classify(new LDAPException(result), current != null);
+                throw LdapErrors.classify(new LDAPException(result), step);
             }
         } catch (LDAPException e) {
             if (!e.getResultCode().isConnectionUsable()) {
                 throw Operations.unknown(e);
             }
-            throw classify(e, current != null);
+            throw LdapErrors.classify(e, step);
         } finally {
             if (oldBytes != null) {
                 Arrays.fill(oldBytes, (byte) 0);
@@ -123,74 +168,79 @@ final class LdapWriter implements PasswordWriter {
         }
     }
 
-    static DirectoryException classify(LDAPException e, boolean change) {
-        String diagnostic = Operations.diagnostic(e);
-        DraftBeheraLDAPPasswordPolicy10ResponseControl policy = null;
+    /** The modify that follows a reset; if it fails the password is already set, and the diagnostic says so. */
+    private static void afterPassword(LDAPConnection conn, String dn, List<Modification> mods) throws DirectoryException {
         try {
-            policy = DraftBeheraLDAPPasswordPolicy10ResponseControl.get(e.toLDAPResult());
-        } catch (LDAPException ignored) {
-            // a malformed control names no rule; fall back to the result code
+            conn.modify(dn, mods);
+        } catch (LDAPException e) {
+            if (!e.getResultCode().isConnectionUsable()) {
+                throw Operations.unknown(e);
+            }
+            AdErrors.Classified c = AdErrors.classify(e);
+            throw new DirectoryException(c.code(), c.reason(), "the new password was set, but removing the lock or "
+                    + "setting pwdReset failed (needs manage on pwdAccountLockedTime and pwdReset, see docs/ldap.md): "
+                    + Operations.diagnostic(e), null);
         }
-        DraftBeheraLDAPPasswordPolicy10ErrorType error = policy == null ? null : policy.getErrorType();
-        if (error != null) {
-            return switch (error) {
-                case PASSWORD_TOO_SHORT -> policyViolation(PolicyReason.TOO_SHORT, diagnostic);
-                case INSUFFICIENT_PASSWORD_QUALITY -> policyViolation(PolicyReason.COMPLEXITY, diagnostic);
-                case PASSWORD_IN_HISTORY -> policyViolation(PolicyReason.HISTORY, diagnostic);
-                case PASSWORD_TOO_YOUNG -> policyViolation(PolicyReason.MIN_AGE, diagnostic);
-                case ACCOUNT_LOCKED -> new DirectoryException(ResultCode.WRONG_CURRENT_PASSWORD, diagnostic);
-                case PASSWORD_MOD_NOT_ALLOWED, MUST_SUPPLY_OLD_PASSWORD -> new DirectoryException(ResultCode.ACCESS_DENIED, diagnostic);
-                default -> policyViolation(PolicyReason.OTHER, diagnostic);
-            };
-        }
-        int rc = e.getResultCode().intValue();
-        if (change && rc == 49) {
-            return new DirectoryException(ResultCode.WRONG_CURRENT_PASSWORD, diagnostic);
-        }
-        if (rc == 19) {
-            String text = String.valueOf(e.getDiagnosticMessage()).toLowerCase(Locale.ROOT);
-            PolicyReason reason = text.contains("history") ? PolicyReason.HISTORY
-                    : text.contains("too young") ? PolicyReason.MIN_AGE
-                    : text.contains("quality") ? PolicyReason.COMPLEXITY
-                    : text.contains("too short") ? PolicyReason.TOO_SHORT : PolicyReason.OTHER;
-            return policyViolation(reason, diagnostic);
-        }
-        AdErrors.Classified c = AdErrors.classify(e);
-        return new DirectoryException(c.code(), c.reason(), diagnostic, null);
     }
 
-    private static DirectoryException policyViolation(PolicyReason reason, String diagnostic) {
-        return new DirectoryException(ResultCode.POLICY_VIOLATION, reason, diagnostic, null);
+    private static void removeLock(LDAPConnection conn, String dn) throws LDAPException {
+        try {
+            conn.modify(dn, new Modification(ModificationType.DELETE, "pwdAccountLockedTime"));
+        } catch (LDAPException e) {
+            if (e.getResultCode() != com.unboundid.ldap.sdk.ResultCode.NO_SUCH_ATTRIBUTE) {
+                throw e;   // no such attribute: unlocked in the meantime, which is what was asked
+            }
+        }
     }
 
-    private static String require(Optional<String> dn) throws DirectoryException {
-        return dn.orElseThrow(() -> new DirectoryException(ResultCode.USER_NOT_FOUND, "anchor: no entry in the configured scopes"));
+    /** Finds the account and applies the agent's own refusals (administratively locked, protected). */
+    private LdapAccount find(LDAPConnection conn, Anchor anchor) throws LDAPException, DirectoryException {
+        LdapAccount account = lookup(conn, anchor).map(LdapAccount::of).orElseThrow(() -> new DirectoryException(
+                ResultCode.USER_NOT_FOUND, "anchor " + anchor.type().name().toLowerCase(Locale.ROOT)
+                + ": no entry in scopes " + settings.scopes()));
+        if (account.disabled()) {
+            throw new DirectoryException(ResultCode.ACCOUNT_DISABLED, "pwdAccountLockedTime="
+                    + LdapAccount.ADMINISTRATIVELY_LOCKED + " (locked by an administrator) dn=" + account.dn());
+        }
+        if (protectedAccounts != null && !settings.allowProtectedAccounts() && isProtected(conn, account.dn())) {
+            throw new DirectoryException(ResultCode.PROTECTED_ACCOUNT, "matches protectedFilter "
+                    + ldap.protectedFilter() + " dn=" + account.dn() + " (allowProtectedAccounts: false)");
+        }
+        return account;
     }
 
-    private Optional<String> find(LDAPInterface conn, Anchor anchor) throws LDAPException, DirectoryException {
+    /** A base search with the protected filter: the server evaluates it, so memberOf and any matching rule work. */
+    private boolean isProtected(LDAPConnection conn, String dn) throws LDAPException {
+        var request = new SearchRequest(dn, SearchScope.BASE, protectedAccounts, "1.1");
+        try {
+            return conn.search(request).getEntryCount() > 0;
+        } catch (LDAPSearchException e) {
+            if (e.getResultCode() == com.unboundid.ldap.sdk.ResultCode.NO_SUCH_OBJECT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private Optional<SearchResultEntry> lookup(LDAPInterface conn, Anchor anchor) throws LDAPException, DirectoryException {
         Filter match = switch (anchor.type()) {
-            case GUID -> Filter.createEqualityFilter("entryUUID", entryUuid(anchor.value()));
-            case UPN -> Filter.createEqualityFilter("mail", anchor.value());
-            case SAM -> Filter.createEqualityFilter("uid", anchor.value());
+            case GUID -> Filter.createEqualityFilter(ldap.guidAttribute(), guidValue(anchor.value()));
+            case UPN -> Filter.createEqualityFilter(ldap.upnAttribute(), anchor.value());
+            case SAM -> Filter.createEqualityFilter(ldap.samAttribute(), anchor.value());
             case DN -> null;
         };
         if (match == null) {
-            DN dn = new DN(anchor.value());
-            for (String scope : settings.scopes()) {
-                if (dn.isDescendantOf(new DN(scope), true)) {
-                    return Optional.ofNullable(conn.getEntry(dn.toString(), "1.1")).map(SearchResultEntry::getDN);
-                }
-            }
-            return Optional.empty();
+            return byDn(conn, anchor.value());
         }
-        Map<String, String> found = new LinkedHashMap<>();
+        Map<String, SearchResultEntry> found = new LinkedHashMap<>();
         boolean tooMany = false;
         for (String scope : settings.scopes()) {
-            var request = new SearchRequest(scope, SearchScope.SUB, match, "1.1");
+            var request = new SearchRequest(scope, SearchScope.SUB, match, LdapAccount.ATTRIBUTES);
             request.setSizeLimit(2);
+            request.setTimeLimitSeconds((int) Math.max(1, settings.operationTimeout().toSeconds()));
             try {
                 for (SearchResultEntry entry : conn.search(request).getSearchEntries()) {
-                    found.put(entry.getParsedDN().toNormalizedString(), entry.getDN());
+                    found.put(entry.getParsedDN().toNormalizedString(), entry);
                 }
             } catch (LDAPSearchException e) {
                 if (e.getResultCode() == com.unboundid.ldap.sdk.ResultCode.SIZE_LIMIT_EXCEEDED) {
@@ -201,13 +251,35 @@ final class LdapWriter implements PasswordWriter {
             }
         }
         if (tooMany || found.size() > 1) {
-            throw new DirectoryException(ResultCode.MULTIPLE_MATCHES, "anchor matched more than one entry");
+            throw new DirectoryException(ResultCode.MULTIPLE_MATCHES, "anchor " + anchor.type().name()
+                    .toLowerCase(Locale.ROOT) + ": more than one entry in scopes " + settings.scopes());
         }
         return found.values().stream().findFirst();
     }
 
-    /** entryUUID is RFC 4122 text; a base64 anchor is taken as the 16 bytes in RFC 4122 (big-endian) order. */
-    private static String entryUuid(String value) throws DirectoryException {
+    private Optional<SearchResultEntry> byDn(LDAPInterface conn, String text) throws LDAPException, DirectoryException {
+        DN dn;
+        try {
+            dn = new DN(text);
+        } catch (LDAPException e) {
+            throw new DirectoryException(ResultCode.USER_NOT_FOUND, "dn anchor: not a distinguished name");
+        }
+        for (String scope : settings.scopes()) {
+            if (dn.isDescendantOf(new DN(scope), false)) {
+                return Optional.ofNullable(conn.getEntry(dn.toString(), LdapAccount.ATTRIBUTES));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * For {@code entryUUID} the anchor may be UUID text or base64 of the 16 bytes in RFC 4122 (big-endian) order;
+     * another attribute (389's {@code nsUniqueId}, for one) gets the value as given.
+     */
+    private String guidValue(String value) throws DirectoryException {
+        if (!"entryUUID".equalsIgnoreCase(ldap.guidAttribute())) {
+            return value.strip();
+        }
         try {
             return UUID.fromString(value.strip()).toString();
         } catch (IllegalArgumentException notText) {
@@ -224,16 +296,42 @@ final class LdapWriter implements PasswordWriter {
         }
     }
 
+    /** The default password policy ({@code ldap.defaultPolicyDn}), empty when none is configured or readable. */
+    Optional<LdapPolicy> defaultPolicy() {
+        if (ldap.defaultPolicyDn().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return operations.locate(conn -> Optional.ofNullable(conn.getEntry(ldap.defaultPolicyDn(),
+                    LdapPolicy.ATTRIBUTES)).map(LdapPolicy::of));
+        } catch (DirectoryException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public DirectoryHealth checkHealth() {
-        return operations.checkHealth(settings.type());
+        DirectoryHealth health = operations.checkHealth(settings.type());
+        if (!health.reachable() || ldap.defaultPolicyDn().isEmpty()) {
+            return health;
+        }
+        String policy = defaultPolicy().map(LdapPolicy::summary).orElse("");
+        String problem = policy.isEmpty() ? "password policy " + ldap.defaultPolicyDn()
+                + " not readable by the service account" : "";
+        // Password modify needs no policy-hints control: ppolicy applies history to every change and reset.
+        return new DirectoryHealth(health.name(), health.type(), true, health.server(), health.latencyMillis(), true,
+                problem, policy);
     }
 
     @Override
     public String describe() {
         return "directory=" + settings.name() + " type=" + settings.type() + " urls=" + settings.urls()
                 + " startTls=" + settings.startTls() + " bindDn=" + settings.bindDn() + " baseDn=" + settings.baseDn()
-                + " scopes=" + settings.scopes() + " poolSize=" + settings.poolSize();
+                + " scopes=" + settings.scopes() + " upnAttribute=" + ldap.upnAttribute() + " samAttribute="
+                + ldap.samAttribute() + " guidAttribute=" + ldap.guidAttribute() + " protectedFilter="
+                + (ldap.protectedFilter().isEmpty() ? "(none)" : ldap.protectedFilter()) + " allowProtectedAccounts="
+                + settings.allowProtectedAccounts() + " changeAs=" + ldap.changeAs() + " defaultPolicyDn="
+                + (ldap.defaultPolicyDn().isEmpty() ? "(none)" : ldap.defaultPolicyDn()) + " poolSize=" + settings.poolSize();
     }
 
     @Override

@@ -17,6 +17,7 @@ final class UserMessages {
             case WRONG_CURRENT_PASSWORD -> "The current password is not correct.";
             case POLICY_VIOLATION -> policy(reason);
             case ACCESS_DENIED -> "The password service is not allowed to change this account. Contact your help desk.";
+            case ACCOUNT_LOCKED -> "This account is locked. Reset your password to unlock it, or contact your help desk.";
             case UNLOCK_NOT_ALLOWED -> "Unlocking without a new password is not allowed. Reset your password instead.";
             case DIRECTORY_UNAVAILABLE -> "The directory cannot be reached right now. Try again in a few minutes.";
             case OUTCOME_UNKNOWN -> "We could not confirm the change. Try signing in with the new password before trying again.";

@@ -231,7 +231,7 @@ class DirectoriesIT {
                 List.of("ldaps://127.0.0.1:" + deadPort, "ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false,
                 extraDirectory.serviceAccountDn(), extraDirectory.serviceAccountPasswordFile().toString(), null, null,
                 extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null, false, true,
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 2, null);
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 2, null, null);
         directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
 
         Outcome outcome = directories.reset(Anchor.parse("sam:ada"), Secret.of("Failed-Over-1"), false, false);
@@ -250,7 +250,7 @@ class DirectoriesIT {
         Path pw = Files.writeString(stateDir.resolve("bind.pw"), "irrelevant\n");
         var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY, List.of("ldaps://127.0.0.1:" + deadPort),
                 false, "CN=svc,DC=corp,DC=example", pw.toString(), null, null, null, true, "DC=corp,DC=example", null,
-                false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null);
+                false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, null);
         directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
 
         assertThat(directories.health()).singleElement().satisfies(h -> {
@@ -313,7 +313,7 @@ class DirectoriesIT {
     private void open(List<String> scopes) throws Exception {
         var base = DirectoryConfig.embedded("corp", EmbeddedDirectoryConfig.defaults().withEphemeralPorts("embedded"));
         var config = new DirectoryConfig(base.name(), base.type(), null, false, null, null, null, null, null, null,
-                base.baseDn(), scopes, false, null, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, base.embedded());
+                base.baseDn(), scopes, false, null, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, base.embedded(), null);
         directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
     }
 

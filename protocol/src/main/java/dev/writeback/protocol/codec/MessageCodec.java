@@ -149,6 +149,7 @@ public final class MessageCodec {
             out.writeLong(d.latencyMillis());
             out.writeBoolean(d.historyEnforcedOnReset());
             writeString(out, d.problem());
+            writeString(out, d.passwordPolicy());
         }
     }
 
@@ -203,7 +204,7 @@ public final class MessageCodec {
         for (int i = 0; i < count; i++) {
             directories.add(new DirectoryStatus(string(in, "directory name"), string(in, "directory type"),
                     bool(in, "reachable"), string(in, "server"), i64(in, "latencyMillis"), bool(in, "historyEnforcedOnReset"),
-                    string(in, "problem")));
+                    string(in, "problem"), string(in, "passwordPolicy")));
         }
         return new Heartbeat(version, uptime, keyVersion, succeeded, failed, rejected, inFlight, directories);
     }

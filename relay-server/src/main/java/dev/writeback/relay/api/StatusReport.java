@@ -99,7 +99,8 @@ final class StatusReport {
                 .put("server", d.server())
                 .put("latencyMillis", d.latencyMillis())
                 .put("historyEnforcedOnReset", d.historyEnforcedOnReset())
-                .put("problem", d.problem());
+                .put("problem", d.problem())
+                .put("passwordPolicy", d.passwordPolicy());
     }
 
     static String text(Instant instant) {

@@ -40,6 +40,7 @@ class PasswordOperationsTest {
             Map.entry(ResultCode.POLICY_VIOLATION, 422),
             Map.entry(ResultCode.ACCESS_DENIED, 422),
             Map.entry(ResultCode.UNLOCK_NOT_ALLOWED, 422),
+            Map.entry(ResultCode.ACCOUNT_LOCKED, 422),
             Map.entry(ResultCode.WRITEBACK_DISABLED, 503),
             Map.entry(ResultCode.AGENT_OFFLINE, 503),
             Map.entry(ResultCode.BUSY, 503),
