@@ -2,10 +2,12 @@ package dev.writeback.relay;
 
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.ApiScope;
+import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
+import dev.writeback.relay.store.TokenInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -186,8 +188,9 @@ public final class RelayCommand {
     }
 
     /** {@code relay token ...}. */
-    @Command(name = "token", mixinStandardHelpOptions = true, description = "Create registration and API tokens.",
-            subcommands = TokenCreate.class)
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Create, list and revoke registration and API tokens.",
+            subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
     static final class TokenCommands {
         // a group: without a subcommand picocli prints "Missing required subcommand" and the usage, exit code 2
     }
@@ -244,6 +247,80 @@ public final class RelayCommand {
                     out.println(t.plaintext());
                     spec.commandLine().getErr().println("One-time registration token, valid until " + t.expiresAt());
                 }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay token list --tenant ID}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List a tenant's API and registration tokens: id, kind, scope, state, label, created and last"
+                    + " used (never the token itself).")
+    static final class TokenList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open()) {
+                if (store.tenant(tenant).isEmpty()) {
+                    spec.commandLine().getErr().println("--tenant: " + tenant
+                            + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                String row = "%-36s  %-12s  %-10s  %-7s  %-24s  %-24s  %s%n";
+                out.printf(row, "TOKEN-ID", "KIND", "SCOPE", "STATE", "CREATED", "LAST-USED", "LABEL");
+                java.time.Instant now = java.time.Instant.now();
+                for (TokenInfo t : store.tokens(tenant)) {
+                    out.printf(row, t.id(), t.kind().wire(), t.scope() == null ? "-" : t.scope().wire(), t.state(now),
+                            t.createdAt(), t.lastUsedAt() == null ? "never" : t.lastUsedAt(),
+                            t.label() == null ? "-" : t.label());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay token revoke --tenant ID TOKEN_ID}. */
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke an API or registration token at once: the next request that presents it gets 401.")
+    static final class TokenRevoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Parameters(paramLabel = "TOKEN_ID", description = "The token's id, from `relay token list`.")
+        String tokenId;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (Store store = dataDir.open()) {
+                if (store.tenant(tenant).isEmpty()) {
+                    err.println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
+                var revoked = store.revokeToken(tenant, tokenId);
+                if (revoked.isEmpty()) {
+                    err.println("TOKEN_ID: " + tokenId + " (expected: a token id of tenant " + tenant
+                            + "; see `relay token list --tenant " + tenant + "`)");
+                    return 1;
+                }
+                store.appendAudit(new AuditRecord(0, java.time.Instant.now(), tenant, null, "cli", "TOKEN_REVOKED", "",
+                        "OK", null, null, 0, "tokenId=" + tokenId + " kind=" + revoked.get().kind().wire()));
+                spec.commandLine().getOut().println("Revoked " + revoked.get().kind().wire() + " token " + tokenId);
                 return 0;
             }
         }

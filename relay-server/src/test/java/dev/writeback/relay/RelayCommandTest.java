@@ -232,4 +232,38 @@ class RelayCommandTest {
         assertThat(bare.exitCode()).isEqualTo(2);
         assertThat(bare.err()).contains("Missing required subcommand").contains("create");
     }
+
+    @Test
+    void tokenList_showsIdsKindsAndScopes_neverTheTokens() {
+        Run created = inDataDir("tenant", "create", "acme");
+        String tenantId = created.value("tenant-id");
+        String registration = inDataDir("token", "create", "--tenant", tenantId).out().strip();
+
+        Run list = inDataDir("token", "list", "--tenant", tenantId);
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("TOKEN-ID", "KIND", "SCOPE", "LAST-USED", "registration", "admin", "operations",
+                "created with tenant", "never");
+        assertThat(list.out().lines().count()).isEqualTo(4);
+        assertThat(list.out() + list.err()).doesNotContain(created.value("api-token"), created.value("operations-token"),
+                registration, "wb_");
+    }
+
+    @Test
+    void tokenRevoke_removesTheToken_andNamesAnUnknownOne() {
+        Run created = inDataDir("tenant", "create", "acme");
+        String tenantId = created.value("tenant-id");
+        String admin = created.value("api-token");
+        String adminId = withStore(store -> store.findApiToken(admin).orElseThrow().id());
+
+        Run revoked = inDataDir("token", "revoke", "--tenant", tenantId, adminId);
+        Run again = inDataDir("token", "revoke", "--tenant", tenantId, adminId);
+
+        assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+        assertThat(revoked.out()).contains("Revoked api token " + adminId);
+        assertThat(scopeOf(admin)).isEmpty();
+        assertThat(scopeOf(created.value("operations-token"))).contains(ApiScope.OPERATIONS);
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("TOKEN_ID: " + adminId, "relay token list");
+    }
 }
