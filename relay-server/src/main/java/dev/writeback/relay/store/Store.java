@@ -20,6 +20,14 @@ public interface Store extends AutoCloseable {
     /** How long a registration token is valid unless the caller says otherwise (DESIGN §4). */
     Duration DEFAULT_REGISTRATION_TTL = Duration.ofHours(1);
 
+    /** Name of the SQLite store in a data directory. */
+    String SQLITE_FILE = Database.SQLITE_FILE;
+
+    /** Whether {@code dataDir} holds a SQLite store (administrative commands refuse to create one by accident). */
+    static boolean existsSqlite(Path dataDir) {
+        return java.nio.file.Files.isRegularFile(dataDir.resolve(Database.SQLITE_FILE));
+    }
+
     /** Opens {@code dataDir/relay.db} (created {@code rw-------}, WAL mode, busy timeout) and applies migrations. */
     static Store openSqlite(Path dataDir, MasterKey masterKey, Clock clock) throws StoreException {
         requireNonNull(dataDir, "dataDir");
