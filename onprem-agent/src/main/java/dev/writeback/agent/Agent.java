@@ -89,7 +89,7 @@ public final class Agent implements AutoCloseable {
                 h.historyEnforcedOnReset(), h.problem(), h.passwordPolicy())).toList();
     }
 
-    private static ProxySettings proxy(AgentConfig config, Map<String, String> env) throws AgentConfig.ConfigException {
+    static ProxySettings proxy(AgentConfig config, Map<String, String> env) throws AgentConfig.ConfigException {
         var p = config.relay().proxy();
         if (p == null) {
             return null;

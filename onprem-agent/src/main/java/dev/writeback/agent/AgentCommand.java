@@ -2,6 +2,8 @@ package dev.writeback.agent;
 
 import dev.writeback.agent.directory.DirectoryHealth;
 import dev.writeback.agent.directory.Directories;
+import dev.writeback.agent.link.ProxySettings;
+import dev.writeback.agent.link.RelayProbe;
 import dev.writeback.agent.link.RelayTrust;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,6 +61,18 @@ public final class AgentCommand {
         @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the relay certificate through this CA file.")
         Path caFile;
 
+        @Option(names = "--proxy", paramLabel = "URL", description = "HTTP CONNECT proxy, http://host:port (default: relay.proxy of --config).")
+        String proxy;
+
+        @Option(names = "--proxy-user", paramLabel = "USER", description = "Basic-auth user of --proxy.")
+        String proxyUser;
+
+        @Option(names = "--proxy-password-file", paramLabel = "FILE", description = "File holding the password of --proxy-user.")
+        Path proxyPasswordFile;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "agent.yaml: its relay.proxy is used unless --proxy is given.")
+        Path config;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
@@ -78,9 +92,17 @@ public final class AgentCommand {
                 err.println(e.getMessage());
                 return 2;
             }
+            ProxySettings proxySettings;
+            try {
+                proxySettings = proxy(err);
+            } catch (IllegalArgumentException | AgentConfig.ConfigException e) {
+                err.println(e.getMessage());
+                return 2;
+            }
             String agentName = name != null ? name : hostName();
             try {
-                AgentState state = Registration.register(URI.create(relay.replaceAll("/$", "")), trust, tokenText, agentName, stateDir, Clock.systemUTC());
+                AgentState state = Registration.register(URI.create(relay.replaceAll("/$", "")), trust, proxySettings,
+                        tokenText, agentName, stateDir, Clock.systemUTC());
                 out.println("Registered agent " + state.agentId() + " (" + agentName + ") for tenant " + state.tenantId());
                 out.println("State directory: " + stateDir.toAbsolutePath() + " (owner-only; back it up, it holds the agent's private keys)");
                 out.println("Next: write agent.yaml with stateDir and directories, then run: agent run --config agent.yaml");
@@ -91,11 +113,43 @@ public final class AgentCommand {
             }
         }
 
+        /** The proxy of {@code --proxy} (and its user), else of {@code --config}'s relay.proxy, else none. */
+        private ProxySettings proxy(PrintWriter err) throws IOException, AgentConfig.ConfigException {
+            if (proxy == null) {
+                if (proxyUser != null || proxyPasswordFile != null) {
+                    throw new IllegalArgumentException("--proxy-user: given without --proxy (expected: --proxy http://host:port)");
+                }
+                return config == null ? null : Agent.proxy(AgentConfig.load(config), System.getenv());
+            }
+            if (!proxy.matches("(?i)http://[^/\\s:]+:\\d+/?")) {
+                throw new IllegalArgumentException("--proxy: " + proxy + " (expected: http://host:port)");
+            }
+            if ((proxyUser == null) != (proxyPasswordFile == null)) {
+                throw new IllegalArgumentException((proxyUser == null ? "--proxy-password-file" : "--proxy-user")
+                        + ": given alone (expected: --proxy-user with --proxy-password-file)");
+            }
+            URI uri = URI.create(proxy);
+            char[] password = null;
+            if (proxyPasswordFile != null) {
+                if (!Files.isReadable(proxyPasswordFile)) {
+                    throw new IllegalArgumentException("--proxy-password-file: " + proxyPasswordFile
+                            + " not readable (expected: a file with the proxy password)");
+                }
+                password = Files.readString(proxyPasswordFile).strip().toCharArray();
+            }
+            err.println("Registering through proxy " + uri.getHost() + ":" + uri.getPort());
+            return new ProxySettings(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), proxyUser, password);
+        }
+
         private String token(PrintWriter err) throws IOException {
             if (token != null) {
                 return token.strip();
             }
             if (tokenFile != null) {
+                if (!Files.isReadable(tokenFile)) {
+                    err.println("--token-file: " + tokenFile + " not readable (expected: a file holding the registration token)");
+                    return null;
+                }
                 return Files.readString(tokenFile).strip();
             }
             String env = System.getenv("WRITEBACK_REGISTRATION_TOKEN");
@@ -159,13 +213,17 @@ public final class AgentCommand {
                 return 1;
             }
             boolean ok = true;
+            AgentState state = null;
             try {
-                AgentState state = AgentState.load(cfg.stateDir());
+                state = AgentState.load(cfg.stateDir());
                 out.println("OK   registration agent=" + state.agentId() + " tenant=" + state.tenantId() + " relay=" + state.relayUrl());
                 out.println("OK   keys " + AgentKeys.load(cfg.stateDir()));
             } catch (IOException | RuntimeException e) {
                 out.println("FAIL state: " + e.getMessage());
                 ok = false;
+            }
+            if (state != null) {
+                ok &= checkRelay(out, cfg, state);
             }
             try (Directories dirs = Directories.open(cfg.directories(), cfg.stateDir())) {
                 for (DirectoryHealth h : dirs.health()) {
@@ -180,6 +238,27 @@ public final class AgentCommand {
                 ok = false;
             }
             return ok ? 0 : 1;
+        }
+
+        /** Connects to the relay as {@code agent run} would and authenticates; prints one line per step. */
+        private static boolean checkRelay(PrintWriter out, AgentConfig cfg, AgentState state) {
+            String url = (cfg.relay().url() != null ? cfg.relay().url() : state.relayUrl()).replaceFirst("(?i)^wss://", "https://");
+            RelayProbe.Target target;
+            try {
+                var trust = new RelayTrust(state.trustFingerprint(), state.trustCaFile() == null ? null : Path.of(state.trustCaFile()));
+                target = new RelayProbe.Target(URI.create(url), trust, Agent.proxy(cfg, System.getenv()), state.agentId(),
+                        Agent.VERSION, AgentState.identityKey(cfg.stateDir()));
+            } catch (IOException | AgentConfig.ConfigException | RuntimeException e) {
+                out.println("FAIL relay " + url + ": " + e.getMessage());
+                return false;
+            }
+            boolean ok = true;
+            for (RelayProbe.Step step : RelayProbe.run(target, Clock.systemUTC(), RelayProbe.STEP_TIMEOUT)) {
+                out.println((step.ok() ? "OK   " : "FAIL ") + step.name() + " " + step.detail());
+                ok &= step.ok();
+            }
+            out.flush();
+            return ok;
         }
     }
 

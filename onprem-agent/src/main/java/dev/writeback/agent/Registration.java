@@ -2,6 +2,7 @@ package dev.writeback.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.writeback.agent.link.ProxySettings;
 import dev.writeback.agent.link.RelayTrust;
 import dev.writeback.protocol.ProtocolVersion;
 import dev.writeback.protocol.crypto.KeyPairs;
@@ -28,22 +29,22 @@ final class Registration {
 
     private Registration() {}
 
-    static AgentState register(URI relay, RelayTrust trust, String token, String name, Path stateDir, Clock clock)
-            throws IOException {
+    static AgentState register(URI relay, RelayTrust trust, ProxySettings proxy, String token, String name, Path stateDir,
+            Clock clock) throws IOException {
         if (AgentState.exists(stateDir)) {
             throw new IOException(stateDir + " already holds a registration (expected: an empty state directory, or delete it to re-register)");
         }
         boolean existed = java.nio.file.Files.exists(stateDir);
         try {
-            return exchange(relay, trust, token, name, stateDir, clock);
+            return exchange(relay, trust, proxy, token, name, stateDir, clock);
         } catch (IOException | RuntimeException e) {
             removePartialState(stateDir, existed);   // a failed registration leaves no private key behind
             throw e;
         }
     }
 
-    private static AgentState exchange(URI relay, RelayTrust trust, String token, String name, Path stateDir, Clock clock)
-            throws IOException {
+    private static AgentState exchange(URI relay, RelayTrust trust, ProxySettings proxy, String token, String name,
+            Path stateDir, Clock clock) throws IOException {
         var random = new SecureRandom();
         var identity = KeyPairs.newIdentityKeyPair(random);
         OwnerOnlyFiles.createDirectory(stateDir);
@@ -53,7 +54,9 @@ final class Registration {
         body.put("name", name);
         body.put("identityPublicKey", Base64.getEncoder().encodeToString(identity.getPublic().getEncoded()));
         body.put("encryptionPublicKey", Base64.getEncoder().encodeToString(encryption.getPublic().getEncoded()));
-        JsonNode answer = post(relay.resolve(ProtocolVersion.REGISTER_PATH), trust, JSON.writeValueAsBytes(body));
+        URI uri = relay.resolve(ProtocolVersion.REGISTER_PATH);
+        JsonNode answer = proxy == null ? post(uri, trust, JSON.writeValueAsBytes(body))
+                : viaProxy(proxy, uri, trust, JSON.writeValueAsBytes(body));
         int version = answer.path("keyVersion").asInt(0);
         byte[] wrapped = Base64.getDecoder().decode(answer.path("wrappedPackageKey").asText(""));
         RsaOaep.unwrap(version, wrapped, encryption.getPrivate()).close();   // proves the key was wrapped for us
@@ -103,9 +106,26 @@ final class Registration {
             }
         } catch (javax.net.ssl.SSLException e) {
             throw new IOException("TLS to " + uri.getHost() + " failed (" + e.getMessage() + "); check --trust-fingerprint or --ca-file", e);
+        } catch (java.net.ConnectException | java.net.SocketTimeoutException | java.net.UnknownHostException e) {
+            throw new IOException("relay " + uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort() : 443)
+                    + " unreachable: " + e.getMessage(), e);
         } finally {
             conn.disconnect();
         }
+    }
+
+    private static JsonNode viaProxy(ProxySettings proxy, URI uri, RelayTrust trust, byte[] body) throws IOException {
+        ProxyTunnel.Answer answer;
+        try {
+            answer = ProxyTunnel.post(proxy, uri, trust, body);
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IOException("TLS to " + uri.getHost() + " failed (" + e.getMessage() + "); check --trust-fingerprint or --ca-file", e);
+        }
+        if (answer.status() != 200 && answer.status() != 201) {
+            throw new IOException("registration refused by " + uri.getHost() + ": HTTP " + answer.status() + " "
+                    + message(answer.body()));
+        }
+        return JSON.readTree(answer.body());
     }
 
     private static String message(String json) {

@@ -2,10 +2,12 @@ package dev.writeback.relay;
 
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.ApiScope;
+import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
+import dev.writeback.relay.store.TokenInfo;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,27 +44,57 @@ public final class RelayCommand {
         return cl;
     }
 
-    /** The data directory option shared by the store commands. */
+    /**
+     * The data directory of the store commands: {@code --data-dir}, else the {@code dataDir} of {@code --config},
+     * else env {@code WRITEBACK_RELAY_DATA}, else {@code ./relay-data}. The administrative commands open only an
+     * existing store (a mistyped path is an error that names it, never a new empty store), and say which one.
+     */
     static final class DataDir {
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Relay data directory (default: env WRITEBACK_RELAY_DATA or ./relay-data).")
+        /** Environment variable naming the data directory when no option does. */
+        static final String ENV = "WRITEBACK_RELAY_DATA";
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Relay data directory (default: dataDir of --config, env WRITEBACK_RELAY_DATA or ./relay-data).")
         Path dataDir;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "relay.yaml: `relay serve` reads it all (flags override it), the other commands its dataDir.")
+        Path config;
 
         Path resolve() {
             if (dataDir != null) {
                 return dataDir;
             }
-            String env = System.getenv("WRITEBACK_RELAY_DATA");
+            if (config != null) {
+                try {
+                    return RelayConfigLoader.load(config).dataDir();
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("--config: " + config + " unreadable (" + e.getMessage() + ")", e);
+                }
+            }
+            String env = System.getenv(ENV);
             return Path.of(env != null ? env : "relay-data");
         }
 
-        Store open() {
+        /** Opens the existing store of the data directory; throws naming the path when there is none. */
+        Store open(CommandSpec spec) {
+            return open(spec, false);
+        }
+
+        /** Opens the store; creates a new one only when {@code create} (the operator asked for it). */
+        Store open(CommandSpec spec, boolean create) {
             quietLogs();
-            Path dir = resolve();
+            Path dir = resolve().toAbsolutePath().normalize();
+            boolean exists = Store.existsSqlite(dir);
+            if (!exists && !create) {
+                throw new IllegalArgumentException("data directory: " + dir + " holds no relay store ("
+                        + Store.SQLITE_FILE + ") (expected: the dataDir of a relay that ran `relay serve`; check"
+                        + " --data-dir or --config, or pass --init to `relay tenant create` to start a new one)");
+            }
             try {
                 java.nio.file.Files.createDirectories(dir);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--data-dir: " + dir + " cannot be created (" + e.getMessage() + ")");
             }
+            spec.commandLine().getErr().println((exists ? "Data directory: " : "New store in data directory: ") + dir);
             return Store.openSqlite(dir, MasterKey.loadOrCreate(dir, System.getenv()), Clock.systemUTC());
         }
     }
@@ -72,9 +104,6 @@ public final class RelayCommand {
     static final class Serve implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-
-        @Option(names = "--config", paramLabel = "FILE", description = "relay.yaml; flags below override it.")
-        Path config;
 
         @Mixin
         DataDir dataDir;
@@ -113,6 +142,7 @@ public final class RelayCommand {
         }
 
         RelayConfig build() throws java.io.IOException {
+            Path config = dataDir.config;
             RelayConfig base = config != null ? RelayConfigLoader.load(config) : RelayConfig.defaults(dataDir.resolve());
             Path dir = dataDir.dataDir != null || config == null ? dataDir.resolve() : base.dataDir();
             List<String> names = hostnames.isEmpty() ? base.publicHostnames() : hostnames;
@@ -143,9 +173,13 @@ public final class RelayCommand {
         @Parameters(paramLabel = "NAME", description = "Tenant name (unique).")
         String name;
 
+        @Option(names = "--init", description = "Create a new, empty store when the data directory has none"
+                + " (otherwise that is an error: a mistyped --data-dir must not start a second store).")
+        boolean init;
+
         @Override
         public Integer call() {
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec, init)) {
                 Tenant t = store.createTenant(name);
                 IssuedToken admin = store.createApiToken(t.id(), "created with tenant", ApiScope.ADMIN);
                 IssuedToken operations = store.createApiToken(t.id(), "created with tenant", ApiScope.OPERATIONS);
@@ -174,7 +208,7 @@ public final class RelayCommand {
 
         @Override
         public Integer call() {
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec)) {
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("%-36s  %-8s  %-6s  %s%n", "TENANT-ID", "ENABLED", "UNLOCK", "NAME");
                 for (Tenant t : store.tenants()) {
@@ -186,8 +220,9 @@ public final class RelayCommand {
     }
 
     /** {@code relay token ...}. */
-    @Command(name = "token", mixinStandardHelpOptions = true, description = "Create registration and API tokens.",
-            subcommands = TokenCreate.class)
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Create, list and revoke registration and API tokens.",
+            subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
     static final class TokenCommands {
         // a group: without a subcommand picocli prints "Missing required subcommand" and the usage, exit code 2
     }
@@ -229,7 +264,7 @@ public final class RelayCommand {
                 err.println("--scope: " + scope + " (expected: " + ApiScope.EXPECTED + ")");
                 return 2;
             }
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec)) {
                 if (store.tenant(tenant).isEmpty()) {
                     err.println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
                     return 2;
@@ -244,6 +279,80 @@ public final class RelayCommand {
                     out.println(t.plaintext());
                     spec.commandLine().getErr().println("One-time registration token, valid until " + t.expiresAt());
                 }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay token list --tenant ID}. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List a tenant's API and registration tokens: id, kind, scope, state, label, created and last"
+                    + " used (never the token itself).")
+    static final class TokenList implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Override
+        public Integer call() {
+            try (Store store = dataDir.open(spec)) {
+                if (store.tenant(tenant).isEmpty()) {
+                    spec.commandLine().getErr().println("--tenant: " + tenant
+                            + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                String row = "%-36s  %-12s  %-10s  %-7s  %-24s  %-24s  %s%n";
+                out.printf(row, "TOKEN-ID", "KIND", "SCOPE", "STATE", "CREATED", "LAST-USED", "LABEL");
+                java.time.Instant now = java.time.Instant.now();
+                for (TokenInfo t : store.tokens(tenant)) {
+                    out.printf(row, t.id(), t.kind().wire(), t.scope() == null ? "-" : t.scope().wire(), t.state(now),
+                            t.createdAt(), t.lastUsedAt() == null ? "never" : t.lastUsedAt(),
+                            t.label() == null ? "-" : t.label());
+                }
+                return 0;
+            }
+        }
+    }
+
+    /** {@code relay token revoke --tenant ID TOKEN_ID}. */
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke an API or registration token at once: the next request that presents it gets 401.")
+    static final class TokenRevoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        DataDir dataDir;
+
+        @Option(names = "--tenant", required = true, paramLabel = "ID", description = "Tenant id.")
+        String tenant;
+
+        @Parameters(paramLabel = "TOKEN_ID", description = "The token's id, from `relay token list`.")
+        String tokenId;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (Store store = dataDir.open(spec)) {
+                if (store.tenant(tenant).isEmpty()) {
+                    err.println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
+                    return 2;
+                }
+                var revoked = store.revokeToken(tenant, tokenId);
+                if (revoked.isEmpty()) {
+                    err.println("TOKEN_ID: " + tokenId + " (expected: a token id of tenant " + tenant
+                            + "; see `relay token list --tenant " + tenant + "`)");
+                    return 1;
+                }
+                store.appendAudit(new AuditRecord(0, java.time.Instant.now(), tenant, null, "cli", "TOKEN_REVOKED", "",
+                        "OK", null, null, 0, "tokenId=" + tokenId + " kind=" + revoked.get().kind().wire()));
+                spec.commandLine().getOut().println("Revoked " + revoked.get().kind().wire() + " token " + tokenId);
                 return 0;
             }
         }
@@ -269,7 +378,7 @@ public final class RelayCommand {
 
         @Override
         public Integer call() {
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec)) {
                 if (store.tenant(tenant).isEmpty()) {
                     spec.commandLine().getErr().println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
                     return 2;

@@ -42,6 +42,11 @@ class RelayCommandTest {
         rootLevel = root.getLevel();
     }
 
+    @BeforeEach
+    void createStore() {
+        withStore(store -> null);   // as `relay serve` does on its first start
+    }
+
     @AfterEach
     void restoreLogLevel() {
         root.setLevel(rootLevel);   // the store commands quieten the root logger; other tests read INFO lines
@@ -231,5 +236,88 @@ class RelayCommandTest {
 
         assertThat(bare.exitCode()).isEqualTo(2);
         assertThat(bare.err()).contains("Missing required subcommand").contains("create");
+    }
+
+    @Test
+    void tokenList_showsIdsKindsAndScopes_neverTheTokens() {
+        Run created = inDataDir("tenant", "create", "acme");
+        String tenantId = created.value("tenant-id");
+        String registration = inDataDir("token", "create", "--tenant", tenantId).out().strip();
+
+        Run list = inDataDir("token", "list", "--tenant", tenantId);
+
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains("TOKEN-ID", "KIND", "SCOPE", "LAST-USED", "registration", "admin", "operations",
+                "created with tenant", "never");
+        assertThat(list.out().lines().count()).isEqualTo(4);
+        assertThat(list.out() + list.err()).doesNotContain(created.value("api-token"), created.value("operations-token"),
+                registration, "wb_");
+    }
+
+    @Test
+    void tokenRevoke_removesTheToken_andNamesAnUnknownOne() {
+        Run created = inDataDir("tenant", "create", "acme");
+        String tenantId = created.value("tenant-id");
+        String admin = created.value("api-token");
+        String adminId = withStore(store -> store.findApiToken(admin).orElseThrow().id());
+
+        Run revoked = inDataDir("token", "revoke", "--tenant", tenantId, adminId);
+        Run again = inDataDir("token", "revoke", "--tenant", tenantId, adminId);
+
+        assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+        assertThat(revoked.out()).contains("Revoked api token " + adminId);
+        assertThat(scopeOf(admin)).isEmpty();
+        assertThat(scopeOf(created.value("operations-token"))).contains(ApiScope.OPERATIONS);
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("TOKEN_ID: " + adminId, "relay token list");
+    }
+
+    @Test
+    void adminCommands_missingDataDir_failNamingThePath_andCreateNothing() {
+        Path typo = dataDir.resolve("relay-dta");
+
+        for (String[] args : new String[][] {{"tenant", "list"}, {"tenant", "create", "acme"},
+                {"token", "list", "--tenant", "t"}, {"agents", "list", "--tenant", "t"}}) {
+            String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of("--data-dir", typo.toString())).toArray(String[]::new);
+            Run run = run(all);
+
+            assertThat(run.exitCode()).as(String.join(" ", args)).isNotZero();
+            assertThat(run.err()).contains("data directory: " + typo.toAbsolutePath(), "relay serve", "--init");
+            assertThat(run.out()).doesNotContain("wb_api_");
+            assertThat(java.nio.file.Files.exists(typo)).as("created " + typo).isFalse();
+        }
+    }
+
+    @Test
+    void tenantCreate_init_startsANewStore_andSaysWhere() {
+        Path fresh = dataDir.resolve("fresh");
+
+        Run created = run("tenant", "create", "--init", "acme", "--data-dir", fresh.toString());
+
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.err()).contains("New store in data directory: " + fresh.toAbsolutePath());
+        assertThat(Store.existsSqlite(fresh)).isTrue();
+        Run listed = run("tenant", "list", "--data-dir", fresh.toString());
+        assertThat(listed.err()).contains("Data directory: " + fresh.toAbsolutePath());
+        assertThat(listed.out()).contains("acme");
+    }
+
+    @Test
+    void adminCommands_takeTheDataDirOfConfig() throws Exception {
+        tenant("acme");
+        Path yaml = dataDir.resolve("relay.yaml");
+        java.nio.file.Files.writeString(yaml, "dataDir: .\n");
+        Path wrong = dataDir.resolve("other.yaml");
+        java.nio.file.Files.writeString(wrong, "dataDir: nowhere\n");
+
+        Run listed = run("tenant", "list", "--config", yaml.toString());
+        Run missing = run("tenant", "list", "--config", wrong.toString());
+
+        assertThat(listed.exitCode()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("acme");
+        assertThat(listed.err()).contains("Data directory: " + dataDir.toAbsolutePath().normalize());
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("data directory: " + dataDir.resolve("nowhere").toAbsolutePath());
     }
 }

@@ -97,6 +97,92 @@ class AgentCommandIT {
         assertThat(run.output).contains("--token: missing");
     }
 
+    @Test
+    void register_relayDown_failsNamingHostAndPort() throws Exception {
+        int closed = Loopback.freePort();
+        var run = execute("register", "--relay", "https://127.0.0.1:" + closed, "--token", token(), "--state-dir",
+                dir.resolve("down").toString(), "--trust-fingerprint", relay.fingerprint());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("relay 127.0.0.1:" + closed + " unreachable");
+    }
+
+    @Test
+    void register_missingTokenFile_isAUsageErrorNamingIt() {
+        Path missing = dir.resolve("no-such-token");
+        var run = execute("register", "--relay", "https://127.0.0.1:" + relay.port(), "--token-file", missing.toString(),
+                "--state-dir", dir.resolve("no-token-file").toString());
+
+        assertThat(run.code).isEqualTo(2);
+        assertThat(run.output).contains("--token-file: " + missing);
+    }
+
+    @Test
+    void doctor_withTheRelayUp_connectsChecksThePinAndAuthenticates() throws Exception {
+        Path yaml = doctorConfig("doctor-ok", "");
+
+        var run = execute("doctor", "--config", yaml.toString());
+
+        assertThat(run.code).as(run.output).isZero();
+        assertThat(run.output).contains("OK   relay connect 127.0.0.1:" + relay.port(), "OK   relay certificate TLSv1.3",
+                "pinned " + relay.fingerprint(), "OK   relay authentication agent=", "(HELLO, AUTH, READY)");
+    }
+
+    @Test
+    void doctor_relayUnreachable_failsNamingTheUrl() throws Exception {
+        int closed = Loopback.freePort();
+        Path yaml = doctorConfig("doctor-down", "relay:\n  url: https://127.0.0.1:" + closed + "\n");
+
+        var run = execute("doctor", "--config", yaml.toString());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("FAIL relay connect https://127.0.0.1:" + closed + " unreachable")
+                .doesNotContain("OK   relay certificate");
+    }
+
+    @Test
+    void doctor_wrongPin_failsWithTheHintToRePin() throws Exception {
+        Path yaml = doctorConfig("doctor-pin", "");
+        Path agentJson = yaml.resolveSibling("state").resolve("agent.json");
+        String wrong = "SHA256:" + "AB:".repeat(31) + "AB";
+        Files.writeString(agentJson, Files.readString(agentJson).replace(relay.fingerprint(), wrong));
+
+        var run = execute("doctor", "--config", yaml.toString());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("OK   relay connect", "FAIL relay certificate https://127.0.0.1:" + relay.port(),
+                relay.fingerprint(), wrong, "agent trust --fingerprint").doesNotContain("relay authentication");
+    }
+
+    @Test
+    void doctor_deletedAgent_failsAuthentication() throws Exception {
+        Path yaml = doctorConfig("doctor-deleted", "");
+        String agentId = dev.writeback.agent.AgentState.load(yaml.resolveSibling("state")).agentId();
+        relay.store().deleteAgent(agentId);
+
+        var run = execute("doctor", "--config", yaml.toString());
+
+        assertThat(run.code).isEqualTo(1);
+        assertThat(run.output).contains("OK   relay certificate", "FAIL relay authentication");
+    }
+
+    /** Registers an agent under {@code dir/name} and writes its agent.yaml with an embedded directory. */
+    private static Path doctorConfig(String name, String relayYaml) throws Exception {
+        Path state = dir.resolve(name).resolve("state");
+        assertThat(register(token(), state, relay.fingerprint()).code).isZero();
+        Path yaml = state.resolveSibling("agent.yaml");
+        Files.writeString(yaml, "stateDir: state\n" + relayYaml + """
+                directories:
+                  - name: corp
+                    type: embedded
+                    embedded:
+                      dataDir: embedded-directory
+                      ldapPort: 0
+                      ldapsPort: 0
+                """);
+        return yaml;
+    }
+
     private static String token() {
         return relay.store().createRegistrationToken(tenantId, Duration.ofHours(1)).plaintext();
     }

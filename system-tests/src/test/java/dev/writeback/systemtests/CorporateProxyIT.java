@@ -113,6 +113,43 @@ class CorporateProxyIT {
                 .doesNotContain(WRONG);
     }
 
+    @Test
+    void register_throughTheProxy_withBasicAuth_andTheTokenFromAFile() throws Exception {
+        Path home = dir.resolve("register-via-proxy");
+        Files.createDirectories(home);
+        Path tokenFile = home.resolve("token");
+        String token = relay.store().createRegistrationToken(tenantId, Duration.ofHours(1)).plaintext();
+        Files.writeString(tokenFile, token + "\n");
+        Path passwordFile = home.resolve("proxy.pw");
+        Files.writeString(passwordFile, PASSWORD + "\n");
+        Files.writeString(passwordFile.resolveSibling("wrong.pw"), WRONG + "\n");
+
+        var refused = register(home.resolve("refused"), tokenFile, passwordFile.resolveSibling("wrong.pw"));
+        var run = register(home.resolve("state"), tokenFile, passwordFile);
+
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.output()).contains("proxy 127.0.0.1:" + proxyPort + " refused the credentials of user " + USER)
+                .doesNotContain(WRONG);
+        assertThat(run.code()).as(run.output()).isZero();
+        assertThat(run.output()).contains("Registered agent", "through proxy 127.0.0.1:" + proxyPort)
+                .doesNotContain(token, PASSWORD);
+        assertThat(read(proxyLog)).contains("CONNECT 127.0.0.1:" + relay.port());
+    }
+
+    private record Run(int code, String output) {}
+
+    private static Run register(Path state, Path tokenFile, Path passwordFile) {
+        var out = new java.io.StringWriter();
+        var cl = dev.writeback.agent.AgentCommand.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(out, true));
+        int code = cl.execute("register", "--relay", "https://127.0.0.1:" + relay.port(), "--token-file", tokenFile.toString(),
+                "--name", "via-proxy", "--state-dir", state.toString(), "--trust-fingerprint", relay.fingerprint(),
+                "--proxy", "http://127.0.0.1:" + proxyPort, "--proxy-user", USER, "--proxy-password-file",
+                passwordFile.toString());
+        return new Run(code, out.toString());
+    }
+
     private static Agent agentVia(Path state, String password) throws Exception {
         Path passwordFile = state.getParent().resolve("proxy.pw");
         Files.writeString(passwordFile, password + "\n");

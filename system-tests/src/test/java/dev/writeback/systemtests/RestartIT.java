@@ -70,7 +70,7 @@ class RestartIT {
                   timeout: 10s
                 shutdownGrace: 15s
                 """.formatted(relayPort));
-        String created = Distribution.run(Duration.ofSeconds(60), Distribution.relayLauncher().toString(), "tenant", "create",
+        String created = Distribution.run(Duration.ofSeconds(60), Distribution.relayLauncher().toString(), "tenant", "create", "--init",
                 "--data-dir", dir.resolve("relay-data").toString(), "acme");
         String token = created.lines().filter(l -> l.startsWith("api-token: ")).findFirst().orElseThrow().substring(11);
         startRelay();

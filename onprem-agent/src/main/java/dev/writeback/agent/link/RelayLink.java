@@ -236,6 +236,7 @@ public final class RelayLink implements AutoCloseable {
                 p.addLast("proxyFailure", new ProxyFailureHandler());
             }
             p.addLast("tls", tls.newHandler(ch.alloc(), context.relayHost(), context.relayPort()));
+            p.addLast("tlsFailure", new CertificateFailureHandler());
             p.addLast("idle", new IdleStateHandler(context.timings().deadPeer().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("http", new HttpClientCodec());
             p.addLast("aggregate", new HttpObjectAggregator(ProtocolVersion.MAX_FRAME_BYTES));
@@ -251,6 +252,43 @@ public final class RelayLink implements AutoCloseable {
             p.addLast("frames", new FrameCodec());
             p.addLast("link", new LinkHandler(context, RelayLink.this, stats, replays, keepAlive));
         }
+    }
+
+    /**
+     * Turns a relay certificate the agent's trust refuses (wrong pin, unknown CA, expired) into one AGT-110 line with
+     * the hint to re-pin; retrying soon will not fix it, so the agent backs off as after a refused authentication.
+     */
+    private final class CertificateFailureHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            String problem = certificateProblem(cause);
+            if (problem == null) {
+                ctx.fireExceptionCaught(cause);
+                return;
+            }
+            logger.warn("AGT-110 relay {} certificate refused ({}): {}; if the relay's certificate was replaced, re-pin"
+                    + " with `agent trust --fingerprint ...` or `agent trust --ca-file ...`", context.relay(),
+                    context.tls().describe(), problem);
+            backoff.authRejected();
+            ctx.close();
+        }
+    }
+
+    /** The message of the certificate check that failed the handshake, or null when the failure is another one. */
+    static String certificateProblem(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.security.cert.CertificateException) {
+                return t.getMessage();
+            }
+            if (t instanceof javax.net.ssl.SSLHandshakeException && t.getCause() == null
+                    && String.valueOf(t.getMessage()).contains("certificate")) {
+                return t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
     }
 
     /**

@@ -34,6 +34,7 @@ import org.slf4j.MDC;
  * | API-203 | INFO  | an agent registered: tenant, agent id, name, source address                              |
  * | API-204 | INFO  | an agent was deleted and its sessions closed                                             |
  * | API-205 | INFO  | a key rotation was requested for an agent, and whether it started                        |
+ * | API-206 | INFO  | a token was revoked: tenant, its id and kind, the revoking token's id (never a token)      |
  * | API-400 | INFO  | a password operation was refused as malformed: operation and field (never the value)     |
  * | API-431 | INFO  | a request the HTTP codec could not decode (too long request line or headers, bad syntax):  |
  * |         |       | answered 414, 431 or 400 naming uri, headers or request, then the connection closes       |
@@ -81,6 +82,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final PasswordOperations operations;
     private final TenantAdmin admin;
     private final Registration registration;
+    private final TokenAdmin tokenAdmin;
 
     /** Creates the handler; add the one instance to every channel's pipeline after the HTTP aggregator. */
     public ApiHandler(ApiContext context) {
@@ -89,10 +91,11 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         this.metrics = new ApiMetrics(context.metrics());
         var limiter = new FailureLimiter(context.clock(), FAILURE_BURST, FAILURE_WINDOW);
         var audit = new AuditTrail(context.store(), context.clock());
-        this.tokens = new BearerTokens(context.store(), limiter, metrics);
+        this.tokens = new BearerTokens(context.store(), limiter, metrics, context.clock());
         this.operations = new PasswordOperations(context, metrics, audit);
         this.admin = new TenantAdmin(context, audit);
         this.registration = new Registration(context, limiter, metrics, audit);
+        this.tokenAdmin = new TokenAdmin(context, audit);
     }
 
     @Override
@@ -159,6 +162,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             case AGENT_DELETE -> admin.deleteAgent(exchange, caller, match.id());
             case AGENT_ROTATE_KEYS -> admin.rotateKeys(exchange, caller, match.id());
             case AUDIT -> admin.audit(exchange, caller);
+            case TOKENS -> tokenAdmin.list(exchange, caller);
+            case TOKEN_DELETE -> tokenAdmin.revoke(exchange, caller, match.id());
             default -> throw new IllegalStateException("route: " + match.route() + " (expected: a tenant route)");
         }
     }

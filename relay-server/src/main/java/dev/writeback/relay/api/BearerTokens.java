@@ -5,7 +5,9 @@ import dev.writeback.relay.store.ApiTokenInfo;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +30,13 @@ final class BearerTokens {
     private final Store store;
     private final FailureLimiter limiter;
     private final ApiMetrics metrics;
+    private final Clock clock;
 
-    BearerTokens(Store store, FailureLimiter limiter, ApiMetrics metrics) {
+    BearerTokens(Store store, FailureLimiter limiter, ApiMetrics metrics, Clock clock) {
         this.store = store;
         this.limiter = limiter;
         this.metrics = metrics;
+        this.clock = clock;
     }
 
     /** The caller of an API request; throws 401, 403 or 429. Blocking: call off the event loop. */
@@ -63,7 +67,22 @@ final class BearerTokens {
             return Optional.empty();
         }
         Optional<Tenant> tenant = store.tenant(info.get().tenantId());
+        tenant.ifPresent(t -> recordUse(info.get()));
         return tenant.map(t -> new Caller(info.get().id(), info.get().scope(), t));
+    }
+
+    /** Keeps the token's "last used" time, written at most once per {@link Store#TOKEN_USE_RESOLUTION}. */
+    private void recordUse(ApiTokenInfo info) {
+        Instant now = clock.instant();
+        Instant last = info.lastUsedAt();
+        if (last != null && last.plus(Store.TOKEN_USE_RESOLUTION).isAfter(now)) {
+            return;
+        }
+        try {
+            store.recordApiTokenUse(info.id(), now);
+        } catch (RuntimeException e) {   // bookkeeping only: the request it belongs to goes on
+            logger.debug("Last use of token {} not recorded: {}", info.id(), e.toString());
+        }
     }
 
     /** Throws 403 when the caller's token lacks the scope {@code route} needs. */

@@ -25,9 +25,11 @@ enum Route {
     AGENTS(HttpMethod.GET, "/api/v1/agents", ApiScope.ADMIN),
     AGENT_DELETE(HttpMethod.DELETE, "/api/v1/agents/{id}", ApiScope.ADMIN),
     AGENT_ROTATE_KEYS(HttpMethod.POST, "/api/v1/agents/{id}/rotate-keys", ApiScope.ADMIN),
-    AUDIT(HttpMethod.GET, "/api/v1/audit", ApiScope.ADMIN);
+    AUDIT(HttpMethod.GET, "/api/v1/audit", ApiScope.ADMIN),
+    TOKENS(HttpMethod.GET, "/api/v1/tokens", ApiScope.ADMIN),
+    TOKEN_DELETE(HttpMethod.DELETE, "/api/v1/tokens/{id}", ApiScope.ADMIN);
 
-    /** What an {@code {id}} segment may be: agent ids are UUIDs, anything else cannot name an agent. */
+    /** What an {@code {id}} segment may be: agent and token ids are UUIDs, anything else cannot name one. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final HttpMethod method;

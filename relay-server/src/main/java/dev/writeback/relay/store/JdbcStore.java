@@ -127,7 +127,7 @@ final class JdbcStore implements Store {
         }
         String hash = Tokens.hash(tokenPlaintext);
         return db.transaction(c -> Sql.one(c,
-                "SELECT id, tenant_id, label, scope, created_at FROM api_token WHERE token_hash = ?",
+                "SELECT id, tenant_id, label, scope, created_at, last_used_at FROM api_token WHERE token_hash = ?",
                 JdbcStore::apiTokenRow, hash));
     }
 
@@ -137,6 +137,50 @@ final class JdbcStore implements Store {
         requireNonNull(tokenId, "tokenId");
         return db.transaction(c -> Sql.update(c, "DELETE FROM api_token WHERE id = ? AND tenant_id = ?",
                 tokenId, tenantId) > 0);
+    }
+
+    @Override
+    public void recordApiTokenUse(String tokenId, Instant when) {
+        requireNonNull(tokenId, "tokenId");
+        requireNonNull(when, "when");
+        Instant at = when.truncatedTo(ChronoUnit.MILLIS);
+        db.transaction(c -> Sql.update(c, "UPDATE api_token SET last_used_at = ?"
+                + " WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)", at, tokenId,
+                at.minus(TOKEN_USE_RESOLUTION)));
+    }
+
+    @Override
+    public List<TokenInfo> tokens(String tenantId) {
+        requireNonNull(tenantId, "tenantId");
+        return db.transaction(c -> {
+            var all = new java.util.ArrayList<TokenInfo>(Sql.list(c, "SELECT id, tenant_id, label, scope, created_at,"
+                    + " last_used_at FROM api_token WHERE tenant_id = ?", JdbcStore::apiTokenListRow, tenantId));
+            all.addAll(Sql.list(c, "SELECT id, tenant_id, created_at, expires_at, used_at FROM registration_token"
+                    + " WHERE tenant_id = ?", JdbcStore::registrationTokenRow, tenantId));
+            all.sort(java.util.Comparator.comparing(TokenInfo::createdAt).thenComparing(TokenInfo::id));
+            return List.copyOf(all);
+        });
+    }
+
+    @Override
+    public Optional<TokenInfo> revokeToken(String tenantId, String tokenId) {
+        requireNonNull(tenantId, "tenantId");
+        requireNonNull(tokenId, "tokenId");
+        return db.transaction(c -> {
+            Optional<TokenInfo> api = Sql.one(c, "SELECT id, tenant_id, label, scope, created_at, last_used_at"
+                    + " FROM api_token WHERE id = ? AND tenant_id = ?", JdbcStore::apiTokenListRow, tokenId, tenantId);
+            if (api.isPresent()) {
+                Sql.update(c, "DELETE FROM api_token WHERE id = ? AND tenant_id = ?", tokenId, tenantId);
+                return api;
+            }
+            Optional<TokenInfo> registration = Sql.one(c, "SELECT id, tenant_id, created_at, expires_at, used_at"
+                    + " FROM registration_token WHERE id = ? AND tenant_id = ?", JdbcStore::registrationTokenRow,
+                    tokenId, tenantId);
+            if (registration.isPresent()) {
+                Sql.update(c, "DELETE FROM registration_token WHERE id = ? AND tenant_id = ?", tokenId, tenantId);
+            }
+            return registration;
+        });
     }
 
     @Override
@@ -337,7 +381,18 @@ final class JdbcStore implements Store {
         return new ApiTokenInfo(rows.getString("id"), rows.getString("tenant_id"), rows.getString("label"),
                 ApiScope.ofWire(scope).orElseThrow(() -> new StoreException(StoreException.Kind.CORRUPT,
                         "api token scope: " + shown(scope) + " (expected: " + ApiScope.EXPECTED + ")")),
-                Sql.instant(rows, "created_at"));
+                Sql.instant(rows, "created_at"), Sql.instant(rows, "last_used_at"));
+    }
+
+    private static TokenInfo apiTokenListRow(ResultSet rows) throws SQLException {
+        ApiTokenInfo info = apiTokenRow(rows);
+        return new TokenInfo(info.id(), info.tenantId(), TokenInfo.Kind.API, info.scope(), info.label(),
+                info.createdAt(), info.lastUsedAt(), null);
+    }
+
+    private static TokenInfo registrationTokenRow(ResultSet rows) throws SQLException {
+        return new TokenInfo(rows.getString("id"), rows.getString("tenant_id"), TokenInfo.Kind.REGISTRATION, null, null,
+                Sql.instant(rows, "created_at"), Sql.instant(rows, "used_at"), Sql.instant(rows, "expires_at"));
     }
 
     private static AgentRecord agentRow(ResultSet rows) throws SQLException {

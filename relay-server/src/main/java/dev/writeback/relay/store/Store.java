@@ -20,6 +20,14 @@ public interface Store extends AutoCloseable {
     /** How long a registration token is valid unless the caller says otherwise (DESIGN §4). */
     Duration DEFAULT_REGISTRATION_TTL = Duration.ofHours(1);
 
+    /** Name of the SQLite store in a data directory. */
+    String SQLITE_FILE = Database.SQLITE_FILE;
+
+    /** Whether {@code dataDir} holds a SQLite store (administrative commands refuse to create one by accident). */
+    static boolean existsSqlite(Path dataDir) {
+        return java.nio.file.Files.isRegularFile(dataDir.resolve(Database.SQLITE_FILE));
+    }
+
     /** Opens {@code dataDir/relay.db} (created {@code rw-------}, WAL mode, busy timeout) and applies migrations. */
     static Store openSqlite(Path dataDir, MasterKey masterKey, Clock clock) throws StoreException {
         requireNonNull(dataDir, "dataDir");
@@ -56,6 +64,24 @@ public interface Store extends AutoCloseable {
 
     /** Revokes an API token of a tenant; returns whether it existed. */
     boolean revokeApiToken(String tenantId, String tokenId);
+
+    /** How long a token's "last used" time may lag: it is written at most this often per token. */
+    Duration TOKEN_USE_RESOLUTION = Duration.ofMinutes(1);
+
+    /**
+     * Records that an API token was accepted at {@code when}, unless a use less than
+     * {@link #TOKEN_USE_RESOLUTION} earlier is already recorded; a revoked token is left alone.
+     */
+    void recordApiTokenUse(String tokenId, Instant when);
+
+    /** Every API token and registration token of a tenant (used and expired ones too), oldest first. */
+    List<TokenInfo> tokens(String tenantId);
+
+    /**
+     * Revokes a token of a tenant, API or registration (deleted at once: the next request that presents it gets
+     * 401); returns what was revoked, empty when the tenant has no token with this id.
+     */
+    Optional<TokenInfo> revokeToken(String tenantId, String tokenId);
 
     /** Issues a one-time agent registration token {@code wb_reg_...} valid for {@code ttl} (at most 30 days). */
     IssuedToken createRegistrationToken(String tenantId, Duration ttl);

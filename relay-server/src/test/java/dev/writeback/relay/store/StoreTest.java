@@ -169,6 +169,40 @@ class StoreTest {
     }
 
     @Test
+    void tokens_listBothKinds_andRevokeTokenRemovesEither() {
+        Tenant tenant = store.createTenant("acme");
+        IssuedToken api = store.createApiToken(tenant.id(), "portal", ApiScope.OPERATIONS);
+        clock.advance(Duration.ofSeconds(1));
+        IssuedToken registration = store.createRegistrationToken(tenant.id());
+        store.createApiToken(store.createTenant("other").id(), "theirs");
+
+        assertThat(store.tokens(tenant.id())).extracting(TokenInfo::id, TokenInfo::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(api.id(), TokenInfo.Kind.API),
+                        org.assertj.core.groups.Tuple.tuple(registration.id(), TokenInfo.Kind.REGISTRATION));
+        assertThat(store.revokeToken("other-tenant", api.id())).isEmpty();
+        assertThat(store.revokeToken(tenant.id(), registration.id())).map(TokenInfo::kind)
+                .contains(TokenInfo.Kind.REGISTRATION);
+        assertThat(store.revokeToken(tenant.id(), api.id())).map(TokenInfo::scope).contains(ApiScope.OPERATIONS);
+        assertThat(store.tokens(tenant.id())).isEmpty();
+        assertThat(store.findApiToken(api.plaintext())).isEmpty();
+        assertThat(store.consumeRegistrationToken(registration.plaintext())).isEmpty();
+    }
+
+    @Test
+    void recordApiTokenUse_keepsOneTimePerMinute() {
+        Tenant tenant = store.createTenant("acme");
+        IssuedToken api = store.createApiToken(tenant.id(), "portal");
+
+        store.recordApiTokenUse(api.id(), START);
+        store.recordApiTokenUse(api.id(), START.plusSeconds(30));
+        assertThat(store.findApiToken(api.plaintext()).map(ApiTokenInfo::lastUsedAt)).contains(START);
+
+        store.recordApiTokenUse(api.id(), START.plusSeconds(60));
+        assertThat(store.findApiToken(api.plaintext()).map(ApiTokenInfo::lastUsedAt)).contains(START.plusSeconds(60));
+        assertThat(store.tokens(tenant.id()).get(0).lastUsedAt()).isEqualTo(START.plusSeconds(60));
+    }
+
+    @Test
     void createApiToken_unknownTenant_throwsNotFound() {
         assertThatThrownBy(() -> store.createApiToken("nope", "portal"))
                 .isInstanceOfSatisfying(StoreException.class, kind(StoreException.Kind.NOT_FOUND));
