@@ -53,7 +53,7 @@ final class PortalCommands {
 
         @Override
         public Integer call() {
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec)) {
                 Optional<PortalSettings> s = settings(store, tenant);
                 if (s.isEmpty()) {
                     spec.commandLine().getErr().println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
@@ -120,7 +120,7 @@ final class PortalCommands {
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
-            try (Store store = dataDir.open()) {
+            try (Store store = dataDir.open(spec)) {
                 Optional<PortalSettings> current = settings(store, tenant);
                 if (current.isEmpty()) {
                     err.println("--tenant: " + tenant + " (expected: an existing tenant id; see `relay tenant list`)");
