@@ -34,4 +34,31 @@ public final class Durations {
             throw new IllegalArgumentException("duration: " + text + " (expected: e.g. 250ms, 30s, 5m, 1h, 180d or ISO-8601 such as PT5M)");
         }
     }
+
+    /**
+     * Writes a duration the way configuration spells it, in its largest exact unit: {@code 90s}, {@code 5m},
+     * {@code 12m}, {@code 180d}, {@code 250ms}; {@link #parse} reads it back. Messages and logs use this, never
+     * {@code PT1M30S}.
+     */
+    public static String format(Duration d) {
+        requireNonNull(d, "d");
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
+        }
+        long millis = d.toMillis();
+        if (millis == 0 || millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3600 == 0) {
+            return seconds / 3600 + "h";
+        }
+        if (seconds % 60 == 0) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
+    }
 }

@@ -2,6 +2,7 @@ package dev.writeback.relay;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.protocol.Durations;
 import dev.writeback.relay.api.TrustedProxies;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,39 +51,40 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         requireNonNull(bindAddress, "bindAddress");
         publicHostnames = List.copyOf(publicHostnames);
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+            throw new IllegalArgumentException("listen.port: " + port + " (expected: 0..65535)");
         }
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("tls: " + (tlsCertificate == null ? "key without certificate" : "certificate without key")
                     + " (expected: both tls.certificate and tls.key, or neither for a self-signed certificate)");
         }
-        positive(pingInterval, "pingInterval");
-        positive(agentSilenceLimit, "agentSilenceLimit");
-        positive(heartbeatInterval, "heartbeatInterval");
-        positive(heartbeatOverdue, "heartbeatOverdue");
-        positive(requestTimeout, "requestTimeout");
-        positive(maxRequestTimeout, "maxRequestTimeout");
+        positive(pingInterval, "agents.pingInterval");
+        positive(agentSilenceLimit, "agents.silenceLimit");
+        positive(heartbeatInterval, "agents.heartbeatInterval");
+        positive(heartbeatOverdue, "agents.heartbeatOverdue");
+        positive(requestTimeout, "requests.timeout");
+        positive(maxRequestTimeout, "requests.maxTimeout");
         requireNonNull(offlineGrace, "offlineGrace");
-        positive(keyRotationInterval, "keyRotationInterval");
-        positive(authTimeout, "authTimeout");
+        positive(keyRotationInterval, "agents.keyRotationInterval");
+        positive(authTimeout, "agents.authTimeout");
         requireNonNull(shutdownGrace, "shutdownGrace");
         keyOverlap = keyOverlap == null ? maxRequestTimeout.multipliedBy(2).plusSeconds(60) : keyOverlap;
-        positive(keyOverlap, "keyOverlap");
+        positive(keyOverlap, "agents.keyOverlap");
         reconnectGrace = reconnectGrace == null ? Duration.ofMinutes(2) : reconnectGrace;
         if (reconnectGrace.isNegative()) {
-            throw new IllegalArgumentException("reconnectGrace: " + reconnectGrace + " (expected: >= 0)");
+            throw new IllegalArgumentException("agents.reconnectGrace: " + Durations.format(reconnectGrace) + " (expected: >= 0s)");
         }
         limits = limits == null ? RelayLimits.DEFAULTS : limits;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
-            throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: <= maxRequestTimeout " + maxRequestTimeout + ")");
+            throw new IllegalArgumentException("requests.timeout: " + Durations.format(requestTimeout)
+                    + " (expected: <= requests.maxTimeout " + Durations.format(maxRequestTimeout) + ")");
         }
         if (maxInFlight < 1 || maxInFlight > 65535) {
-            throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: 1..65535)");
+            throw new IllegalArgumentException("agents.maxInFlight: " + maxInFlight + " (expected: 1..65535)");
         }
         if (agentSilenceLimit.compareTo(pingInterval.multipliedBy(2)) < 0) {
-            throw new IllegalArgumentException("agentSilenceLimit: " + agentSilenceLimit
-                    + " (expected: >= 2 x pingInterval " + pingInterval + ")");
+            throw new IllegalArgumentException("agents.silenceLimit: " + Durations.format(agentSilenceLimit)
+                    + " (expected: >= 2 x agents.pingInterval " + Durations.format(pingInterval) + ")");
         }
     }
 
@@ -184,7 +186,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
     private static void positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            throw new IllegalArgumentException(name + ": " + Durations.format(d) + " (expected: > 0s)");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.writeback.relay;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.protocol.Durations;
 import dev.writeback.portal.Portal;
 import dev.writeback.portal.PortalConfig;
 import dev.writeback.portal.PortalHandler;
@@ -70,6 +71,7 @@ public final class RelayServer implements AutoCloseable {
     /** Starts a relay: opens the store, loads or creates the certificate, binds the port. */
     public static RelayServer start(RelayConfig config, Clock clock) throws IOException, InterruptedException {
         requireNonNull(config, "config");
+        checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
         java.nio.file.Files.createDirectories(config.dataDir());
         Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
@@ -100,7 +102,7 @@ public final class RelayServer implements AutoCloseable {
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api, portal,
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
-                    .bind(config.bindAddress(), config.port()).sync().channel();
+                    .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
             long every = config.housekeepingInterval().toMillis();
             workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
@@ -119,8 +121,32 @@ public final class RelayServer implements AutoCloseable {
                 blocking.shutdownNow();
             }
             store.close();
+            if (e instanceof java.net.BindException) {
+                throw inUse(config.bindAddress(), config.port(), e);
+            }
             throw e;
         }
+    }
+
+    /**
+     * Fails naming the address and port when another process listens there, before the relay creates its data
+     * directory, store or certificate (the bind below reports the same for the rare race in between).
+     */
+    static void checkPortFree(String address, int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        try (var probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);   // as Netty's server channel: a port in TIME_WAIT is free
+            probe.bind(new InetSocketAddress(address, port));
+        } catch (java.net.BindException e) {
+            throw inUse(address, port, e);
+        }
+    }
+
+    private static IOException inUse(String address, int port, Exception cause) {
+        return new IOException("listen: " + address + ":" + port + " already in use (expected: a free port; is another"
+                + " relay running? set listen.port / listen.address in relay.yaml, or --port / --bind)", cause);
     }
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
@@ -136,7 +162,7 @@ public final class RelayServer implements AutoCloseable {
             if (s.live(config.heartbeatOverdue()).heartbeatOverdue() && s.markOverdue()) {
                 var last = s.live(config.heartbeatOverdue()).lastHeartbeat();
                 logger.warn("RLY-311 heartbeat overdue agent={} tenant={} last={} limit={}", s.agentId(), s.tenantId(),
-                        last == null ? "never" : last, config.heartbeatOverdue());
+                        last == null ? "never" : last, Durations.format(config.heartbeatOverdue()));
             }
         }
         rotation.tick();
@@ -190,7 +216,7 @@ public final class RelayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (sessions.inFlight() > 0 || router.active() > 0) {
-            logger.warn("RLY-092 shutdown grace of {} over: {} requests still in flight are cut off", config.shutdownGrace(),
+            logger.warn("RLY-092 shutdown grace of {} over: {} requests still in flight are cut off", Durations.format(config.shutdownGrace()),
                     Math.max(sessions.inFlight(), router.active()));
         }
         for (AgentSession s : sessions.all()) {

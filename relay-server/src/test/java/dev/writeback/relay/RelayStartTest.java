@@ -1,0 +1,50 @@
+package dev.writeback.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RelayStartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void start_portInUse_namesAddressAndPort_beforeCreatingAnyFile() throws IOException {
+        Path dataDir = dir.resolve("relay-data");
+        try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            var config = RelayConfig.defaults(dataDir).withListen("127.0.0.1", port);
+
+            assertThatThrownBy(() -> RelayServer.start(config))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("listen: 127.0.0.1:" + port + " already in use")
+                    .hasMessageContaining("--port");
+        }
+        assertThat(Files.exists(dataDir)).as("data directory created").isFalse();
+    }
+
+    @Test
+    void config_crossFieldErrors_useTheDocumentedKeysAndDurations() {
+        var d = RelayConfig.defaults(dir);
+
+        assertThatThrownBy(() -> new RelayConfig(dir, "127.0.0.1", 0, null, null, List.of(), Duration.ofSeconds(30),
+                Duration.ofSeconds(45), d.heartbeatInterval(), d.heartbeatOverdue(), d.requestTimeout(),
+                d.maxRequestTimeout(), d.offlineGrace(), d.maxInFlight(), d.keyRotationInterval(), d.authTimeout(),
+                d.shutdownGrace()))
+                .hasMessage("agents.silenceLimit: 45s (expected: >= 2 x agents.pingInterval 30s)");
+        assertThatThrownBy(() -> new RelayConfig(dir, "127.0.0.1", 0, null, null, List.of(), d.pingInterval(),
+                d.agentSilenceLimit(), d.heartbeatInterval(), d.heartbeatOverdue(), Duration.ofSeconds(90),
+                Duration.ofSeconds(60), d.offlineGrace(), d.maxInFlight(), d.keyRotationInterval(), d.authTimeout(),
+                d.shutdownGrace()))
+                .hasMessage("requests.timeout: 90s (expected: <= requests.maxTimeout 1m)");
+    }
+}
