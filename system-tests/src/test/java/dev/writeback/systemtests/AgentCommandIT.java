@@ -151,7 +151,7 @@ class AgentCommandIT {
 
         assertThat(run.code).isEqualTo(1);
         assertThat(run.output).contains("OK   relay connect", "FAIL relay certificate https://127.0.0.1:" + relay.port(),
-                relay.fingerprint(), wrong, "agent trust --fingerprint").doesNotContain("relay authentication");
+                relay.fingerprint(), wrong, "re-pin: set trustFingerprint").doesNotContain("relay authentication");
     }
 
     @Test

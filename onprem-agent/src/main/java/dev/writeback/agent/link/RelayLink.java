@@ -267,7 +267,8 @@ public final class RelayLink implements AutoCloseable {
                 return;
             }
             logger.warn("AGT-110 relay {} certificate refused ({}): {}; if the relay's certificate was replaced, re-pin"
-                    + " with `agent trust --fingerprint ...` or `agent trust --ca-file ...`", context.relay(),
+                    + ": set trustFingerprint (or trustCaFile) in the state directory's agent.json to what the relay"
+                    + " prints as RLY-002, then restart", context.relay(),
                     context.tls().describe(), problem);
             backoff.authRejected();
             ctx.close();
