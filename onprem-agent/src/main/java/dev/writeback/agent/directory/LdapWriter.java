@@ -72,16 +72,21 @@ final class LdapWriter implements PasswordWriter {
         return operations.run("reset", (conn, sent) -> {
             LdapAccount account = find(conn, anchor);
             passwordModify(conn, sent, account.dn(), null, newPassword, Step.RESET);
-            // The password is set; the unlock and the flag follow in one modify, so a rejected password never
-            // leaves an unlocked account behind.
+            // The password is set; the lock and the flag follow in one modify, so a rejected password never leaves
+            // an unlocked account behind. slapd's ppolicy itself removes pwdAccountLockedTime, pwdFailureTime and
+            // pwdReset on a successful password change, so the state is read again rather than assumed.
+            LdapAccount after = reread(conn, account);
             var mods = new ArrayList<Modification>();
             boolean unlocking = unlock && account.locked();
-            if (unlocking) {
+            if (unlocking && after.locked()) {
                 mods.add(new Modification(ModificationType.DELETE, "pwdAccountLockedTime"));
+            } else if (!unlock && account.locked() && !after.locked()) {
+                // unlock: false asks to keep the lock the server dropped with the password change
+                mods.add(new Modification(ModificationType.ADD, "pwdAccountLockedTime", account.lockedTime()));
             }
-            if (forceChangeAtNextLogon) {
+            if (forceChangeAtNextLogon && !after.mustChange()) {
                 mods.add(new Modification(ModificationType.REPLACE, "pwdReset", "TRUE"));
-            } else if (account.mustChange()) {
+            } else if (!forceChangeAtNextLogon && after.mustChange()) {
                 mods.add(new Modification(ModificationType.DELETE, "pwdReset"));
             }
             if (!mods.isEmpty()) {
@@ -165,6 +170,19 @@ final class LdapWriter implements PasswordWriter {
                 Arrays.fill(oldBytes, (byte) 0);
             }
             Arrays.fill(newBytes, (byte) 0);
+        }
+    }
+
+    /** The entry's ppolicy state after the password modify; the state before when the entry cannot be read. */
+    private static LdapAccount reread(LDAPConnection conn, LdapAccount before) throws DirectoryException {
+        try {
+            SearchResultEntry entry = conn.getEntry(before.dn(), LdapAccount.ATTRIBUTES);
+            return entry == null ? before : LdapAccount.of(entry);
+        } catch (LDAPException e) {
+            if (!e.getResultCode().isConnectionUsable()) {
+                throw Operations.unknown(e);
+            }
+            return before;
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.unboundid.ldap.sdk.Attribute;
 import dev.writeback.systemtests.Await;
+import dev.writeback.systemtests.LoopbackStack;
 import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -12,6 +12,7 @@ import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.writeback.systemtests.Await;
 import dev.writeback.systemtests.Loopback;
+import dev.writeback.systemtests.LoopbackStack;
 import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.writeback.systemtests.samba;
+package dev.writeback.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,10 +7,6 @@ import dev.writeback.agent.AgentConfig;
 import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
 import dev.writeback.relay.store.Tenant;
-import dev.writeback.systemtests.CapturedLogs;
-import dev.writeback.systemtests.Leaks;
-import dev.writeback.systemtests.Loopback;
-import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A relay on 127.0.0.1 with one tenant and its REST client, agents registered through the real {@code agent
  * register} command line, and everything both sides log in this JVM: the shared {@link Loopback},
- * {@link RelayClient} and {@link CapturedLogs} put together for the Samba end-to-end tests.
+ * {@link RelayClient} and {@link CapturedLogs} put together for the end-to-end tests against real directories (Samba AD, OpenLDAP).
  */
-final class LoopbackStack implements AutoCloseable {
+public final class LoopbackStack implements AutoCloseable {
     private final Path dir;
     private final CapturedLogs logs = new CapturedLogs();
     private final List<Agent> agents = new ArrayList<>();
@@ -37,13 +33,13 @@ final class LoopbackStack implements AutoCloseable {
     }
 
     /** Starts capturing logs, then a relay in {@code dir} with one tenant. */
-    static LoopbackStack start(Path dir) throws Exception {
+    public static LoopbackStack start(Path dir) throws Exception {
         var stack = new LoopbackStack(dir);
         try {
             var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
                     .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30));
             stack.relay = RelayServer.start(config);
-            Tenant tenant = stack.relay.store().createTenant("samba-e2e");
+            Tenant tenant = stack.relay.store().createTenant("directory-e2e");
             stack.tenantId = tenant.id();
             stack.client = new RelayClient(stack.relay.port(), stack.relay.fingerprint(),
                     stack.relay.store().createApiToken(tenant.id(), "test").plaintext());
@@ -58,7 +54,7 @@ final class LoopbackStack implements AutoCloseable {
      * Registers an agent named {@code name} with {@code agent register}, writes its {@code agent.yaml} with the
      * given {@code directories:} block (YAML, indented by two spaces), starts it and waits until the relay accepted it.
      */
-    Agent agent(String name, String directoriesYaml) throws Exception {
+    public Agent agent(String name, String directoriesYaml) throws Exception {
         Path state = Loopback.register(relay, tenantId, dir, name);
         Path yaml = state.getParent().resolve("agent.yaml");
         Files.writeString(yaml, "stateDir: state\nheartbeatInterval: 2s\nworkers: 2\ndirectories:\n" + directoriesYaml);
@@ -68,25 +64,25 @@ final class LoopbackStack implements AutoCloseable {
         return agent;
     }
 
-    RelayClient.Response post(String path, String json) {
+    public RelayClient.Response post(String path, String json) {
         return client.post(path, json);
     }
 
-    RelayClient.Response put(String path, String json) {
+    public RelayClient.Response put(String path, String json) {
         return client.put(path, json);
     }
 
-    RelayClient.Response get(String path) {
+    public RelayClient.Response get(String path) {
         return client.get(path);
     }
 
     /** Everything logged since {@link #start}, one line per event with its MDC and stack trace. */
-    String logs() {
+    public String logs() {
         return logs.text();
     }
 
     /** The log lines that carry {@code requestId} (as text or in the MDC). */
-    List<String> logLines(String requestId) {
+    public List<String> logLines(String requestId) {
         return logs().lines().filter(line -> line.contains(requestId)).toList();
     }
 
@@ -94,7 +90,7 @@ final class LoopbackStack implements AutoCloseable {
      * Stops the agents and the relay, then checks that the logs, the tenant's audit records and every file under
      * the test directory contain none of {@code secrets}, as text or as UTF-8 hex.
      */
-    void stopAndAssertNoLeaks(Collection<String> secrets) throws Exception {
+    public void stopAndAssertNoLeaks(Collection<String> secrets) throws Exception {
         var audit = get("/api/v1/audit?since=2000-01-01T00:00:00Z&limit=1000");
         assertThat(audit.status()).isEqualTo(200);
         assertThat(audit.json().path("records").size()).as("audit records").isPositive();
