@@ -128,6 +128,19 @@ final class OpenLdapDirectory implements BeforeAllCallback, BeforeEachCallback, 
         return user;
     }
 
+    /**
+     * A new entry in {@code ou=people} locked by pwdMaxFailure failed binds, as a user who mistyped would be;
+     * checked from outside (pwdAccountLockedTime set, a bind with the right password meets accountLocked).
+     */
+    LdapUser newLockedUser() throws Exception {
+        LdapUser user = newUser();
+        probe.badBinds(user.dn(), Integer.parseInt(env.get("MAX_FAILURE")));
+        Assertions.assertNotNull(probe.value(user.dn(), "pwdAccountLockedTime"), "pwdAccountLockedTime after failed binds");
+        String failure = probe.bindFailure(user.dn(), INITIAL_PASSWORD).orElse("bind worked");
+        Assertions.assertTrue(failure.contains("ppolicy=ACCOUNT_LOCKED"), failure);
+        return user;
+    }
+
     /** One of the entries slapd.sh provisioned ({@code padmin}, {@code outsider}, ...). */
     LdapUser account(String name) {
         String key = name.toUpperCase(Locale.ROOT);

@@ -62,7 +62,7 @@ class OpenLdapPasswordIT {
 
     @Test
     void reset_unlocksAnAccountLockedByFailedBinds() throws Exception {
-        LdapUser user = lockedUser();
+        LdapUser user = slapd.newLockedUser();
 
         Outcome outcome = slapd.directories().reset(user.uidAnchor(), Secret.of(NEW_PASSWORD), true, false);
 
@@ -73,7 +73,7 @@ class OpenLdapPasswordIT {
 
     @Test
     void reset_withUnlockFalse_setsThePassword_butLeavesTheLock() throws Exception {
-        LdapUser user = lockedUser();
+        LdapUser user = slapd.newLockedUser();
 
         Outcome outcome = slapd.directories().reset(user.uidAnchor(), Secret.of(NEW_PASSWORD), false, false);
 
@@ -138,7 +138,7 @@ class OpenLdapPasswordIT {
 
     @Test
     void unlock_removesPwdAccountLockedTime_andLeavesThePassword() throws Exception {
-        LdapUser user = lockedUser();
+        LdapUser user = slapd.newLockedUser();
 
         Outcome outcome = slapd.directories().unlock(user.mailAnchor());
 
@@ -169,15 +169,5 @@ class OpenLdapPasswordIT {
         assertThat(unlock.code()).as("%s", unlock).isEqualTo(ResultCode.ACCOUNT_DISABLED);
         assertThat(slapd.probe().value(user.dn(), "pwdAccountLockedTime")).isEqualTo("000001010000Z");
         assertThat(slapd.probe().values(user.dn(), "pwdHistory")).isEmpty();
-    }
-
-    /** A new entry locked by pwdMaxFailure failed binds, as a user who mistyped would be. */
-    static LdapUser lockedUser() throws Exception {
-        LdapUser user = slapd.newUser();
-        slapd.probe().badBinds(user.dn(), Integer.parseInt(slapd.env().get("MAX_FAILURE")));
-        assertThat(slapd.probe().value(user.dn(), "pwdAccountLockedTime")).as("locked").isNotNull();
-        assertThat(slapd.probe().bindFailure(user.dn(), INITIAL_PASSWORD)).hasValueSatisfying(
-                failure -> assertThat(failure).contains("ppolicy=ACCOUNT_LOCKED"));
-        return user;
     }
 }
