@@ -2,7 +2,9 @@
 # The whole test suite: unit tests, in-JVM and process-level end-to-end tests, and the Samba AD suite
 # against a real Samba AD domain controller on loopback (installed with apt and provisioned by
 # system-tests/samba/samba-dc.sh when this runs as root on Debian/Ubuntu; tinyproxy likewise).
+# The OpenLDAP suite runs against a throwaway slapd with ppolicy (system-tests/openldap/slapd.sh, same rules).
 #   WRITEBACK_SKIP_SAMBA=1 ./test.sh    skip the Samba suite (its tests then report as skipped)
+#   WRITEBACK_SKIP_OPENLDAP=1 ./test.sh skip the OpenLDAP suite (likewise, also under CI=true)
 # Extra arguments go to Maven, e.g. ./test.sh -pl protocol
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,7 +12,10 @@ cd "$(dirname "$0")"
 samba=system-tests/samba/samba-dc.sh
 started=""
 stop_samba() { if [ -n "$started" ]; then "$samba" stop || true; fi; }
-trap stop_samba EXIT
+slapd=system-tests/openldap/slapd.sh
+slapd_started=""
+stop_openldap() { if [ -n "$slapd_started" ]; then "$slapd" stop || true; fi; }
+trap 'stop_samba; stop_openldap' EXIT
 
 if [ -z "${WRITEBACK_SKIP_SAMBA:-}" ]; then
   if "$samba" status >/dev/null 2>&1; then
@@ -25,6 +30,22 @@ if [ -z "${WRITEBACK_SKIP_SAMBA:-}" ]; then
     exit 1
   else
     echo "Samba AD suite: skipped (needs root and apt-get; see system-tests/samba/README.md)"
+  fi
+fi
+
+if [ -z "${WRITEBACK_SKIP_OPENLDAP:-}" ]; then
+  if "$slapd" status >/dev/null 2>&1; then
+    echo "OpenLDAP suite: using the slapd that is already running"
+    "$slapd" env
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "OpenLDAP suite: installing, provisioning and starting a throwaway slapd on loopback"
+    "$slapd" up
+    slapd_started=1
+  elif [ -n "${CI:-}" ]; then
+    echo "CI needs the OpenLDAP suite, but this is not root on a Debian-like system" >&2
+    exit 1
+  else
+    echo "OpenLDAP suite: skipped (needs root and apt-get; see docs/ldap.md)"
   fi
 fi
 

@@ -52,7 +52,7 @@ TIMINGS_FILE="$WORK_DIR/timings"
 POLICY_RC=/usr/sbin/policy-rc.d
 POLICY_RC_MARK="# writeback-openldap-test (system-tests/openldap/slapd.sh): keeps packaged services from starting"
 
-PACKAGES=(slapd ldap-utils)
+PACKAGES=(slapd ldap-utils openssl)
 
 # Test-only passwords for a throwaway directory. Each is at least 8 characters (pwdMinLength).
 ROOT_PASSWORD='Root!Wb-Ldap-2031'
@@ -102,6 +102,9 @@ cmd_install() {
       chmod 755 "$POLICY_RC"
       own_policy=1
     fi
+    # Without this debconf answer the postinst creates a default dc=nodomain database in /etc/ldap/slapd.d;
+    # this suite never uses it (it runs its own slapd.conf), so none is made.
+    printf 'slapd slapd/no_configuration boolean true\n' | debconf-set-selections
     local rc=0
     apt-get -o DPkg::Lock::Timeout=300 update -q || rc=$?
     if [[ $rc -eq 0 ]]; then
