@@ -72,6 +72,30 @@ public final class LoopbackStack implements AutoCloseable {
         return client.put(path, json);
     }
 
+    /** {@code POST /api/v1/writeback/password-reset}; {@code moreJson} is appended to the body, e.g. {@code ,"unlock":false}. */
+    public RelayClient.Response reset(String anchor, String newPassword, String moreJson) {
+        return post("/api/v1/writeback/password-reset",
+                "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"" + newPassword + "\"" + moreJson + "}");
+    }
+
+    /** {@code POST /api/v1/writeback/password-change}. */
+    public RelayClient.Response change(String anchor, String currentPassword, String newPassword) {
+        return post("/api/v1/writeback/password-change", "{\"anchor\":\"" + anchor + "\",\"currentPassword\":\""
+                + currentPassword + "\",\"newPassword\":\"" + newPassword + "\"}");
+    }
+
+    /** After all tests: stops {@code stack} (null when the suite was skipped) and checks it leaked none of {@code secrets}. */
+    public static void stopAndCheckForLeaks(LoopbackStack stack, Collection<String> secrets) throws Exception {
+        if (stack == null) {
+            return;
+        }
+        try {
+            stack.stopAndAssertNoLeaks(secrets);
+        } finally {
+            stack.close();
+        }
+    }
+
     public RelayClient.Response get(String path) {
         return client.get(path);
     }

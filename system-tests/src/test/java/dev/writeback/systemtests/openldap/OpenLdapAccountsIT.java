@@ -114,6 +114,24 @@ class OpenLdapAccountsIT {
         assertThat(slapd.probe().bindFailure(admin.dn(), "Admin-Pass-18")).isEmpty();
     }
 
+    /** ldap:// with StartTLS for the service account's pool and for the user's own bind of a change. */
+    @Test
+    void startTls_resetAndChange() throws Exception {
+        LdapUser user = slapd.newUser();
+        Directories directories = slapd.directories(config -> {
+            config.put("urls", List.of(slapd.env().get("STARTTLS_URL")));
+            config.put("startTls", true);
+        });
+
+        Outcome change = directories.change(user.uidAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("Upgraded-Pass-19"));
+        Outcome reset = directories.reset(user.uidAnchor(), Secret.of("Upgraded-Pass-20"), true, false);
+
+        assertThat(change.code()).as("%s", change).isEqualTo(ResultCode.SUCCESS);
+        assertThat(reset.code()).as("%s", reset).isEqualTo(ResultCode.SUCCESS);
+        assertThat(reset.server()).endsWith(":" + slapd.env().get("STARTTLS_URL").replaceAll(".*:", ""));
+        assertThat(slapd.probe().bindFailure(user.dn(), "Upgraded-Pass-20")).isEmpty();
+    }
+
     @Test
     void health_reportsTheDefaultPasswordPolicy() throws Exception {
         Directories directories = slapd.directories();

@@ -5,19 +5,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.unboundid.ldap.sdk.Attribute;
 import dev.writeback.agent.directory.Directories;
 import dev.writeback.agent.directory.DirectoryConfig;
+import dev.writeback.systemtests.Cleanups;
 import dev.writeback.systemtests.EnvFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -41,7 +38,7 @@ final class OpenLdapDirectory implements BeforeAllCallback, BeforeEachCallback, 
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
-    private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
+    private final Cleanups cleanups = new Cleanups();
     private Path file;
     private EnvFile env;
     private LdapProbe probe;
@@ -74,21 +71,7 @@ final class OpenLdapDirectory implements BeforeAllCallback, BeforeEachCallback, 
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        Exception first = null;
-        while (!cleanups.isEmpty()) {
-            try {
-                cleanups.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        cleanups.runAll();
     }
 
     @Override
@@ -96,13 +79,7 @@ final class OpenLdapDirectory implements BeforeAllCallback, BeforeEachCallback, 
         if (probe != null) {
             probe.close();
         }
-        if (stateDir != null) {
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        Cleanups.deleteTree(stateDir);
     }
 
     /** The env file, null when no directory runs (the tests are then skipped). */

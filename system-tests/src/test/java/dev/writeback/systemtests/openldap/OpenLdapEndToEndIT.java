@@ -8,7 +8,6 @@ import com.unboundid.ldap.sdk.Attribute;
 import dev.writeback.systemtests.Await;
 import dev.writeback.systemtests.EnvFile;
 import dev.writeback.systemtests.LoopbackStack;
-import dev.writeback.systemtests.RelayClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -52,14 +51,7 @@ class OpenLdapEndToEndIT {
 
     @AfterAll
     static void stopAndCheckForLeaks() throws Exception {
-        if (stack == null) {
-            return;
-        }
-        try {
-            stack.stopAndAssertNoLeaks(passwords);
-        } finally {
-            stack.close();
-        }
+        LoopbackStack.stopAndCheckForLeaks(stack, passwords);
     }
 
     @Test
@@ -67,7 +59,7 @@ class OpenLdapEndToEndIT {
         LdapUser user = slapd.newUser();
         String pw = newPassword();
 
-        var r = reset("upn:" + user.mail(), pw, ",\"forceChangeAtNextLogon\":true");
+        var r = stack.reset("upn:" + user.mail(), pw, ",\"forceChangeAtNextLogon\":true");
 
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(r.result()).isEqualTo("SUCCESS");
@@ -84,7 +76,7 @@ class OpenLdapEndToEndIT {
         LdapUser user = slapd.newLockedUser();
         String pw = newPassword();
 
-        var r = reset("sam:" + user.uid(), pw, "");
+        var r = stack.reset("sam:" + user.uid(), pw, "");
 
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(slapd.probe().value(user.dn(), "pwdAccountLockedTime")).isNull();
@@ -96,8 +88,8 @@ class OpenLdapEndToEndIT {
         LdapUser user = slapd.newUser();
         String pw = newPassword();
 
-        var wrong = change("dn:" + user.dn(), newPassword(), pw);
-        var right = change("dn:" + user.dn(), INITIAL_PASSWORD, pw);
+        var wrong = stack.change("dn:" + user.dn(), newPassword(), pw);
+        var right = stack.change("dn:" + user.dn(), INITIAL_PASSWORD, pw);
 
         assertThat(wrong.status()).as(wrong.text()).isEqualTo(422);
         assertThat(wrong.result()).isEqualTo("WRONG_CURRENT_PASSWORD");
@@ -110,7 +102,7 @@ class OpenLdapEndToEndIT {
     void change_ofALockedAccount_isAccountLocked() throws Exception {
         LdapUser user = slapd.newLockedUser();
 
-        var r = change("upn:" + user.mail(), INITIAL_PASSWORD, newPassword());
+        var r = stack.change("upn:" + user.mail(), INITIAL_PASSWORD, newPassword());
 
         assertThat(r.status()).as(r.text()).isEqualTo(422);
         assertThat(r.result()).isEqualTo("ACCOUNT_LOCKED");
@@ -133,9 +125,9 @@ class OpenLdapEndToEndIT {
         LdapUser user = slapd.newUser();
         LdapUser young = slapd.newUser(new Attribute("pwdPolicySubentry", slapd.env().get("MINAGE_POLICY_DN")));
 
-        var tooShort = reset("sam:" + user.uid(), remember("Sh0rt!"), "");
-        var history = change("sam:" + user.uid(), INITIAL_PASSWORD, INITIAL_PASSWORD);
-        var tooYoung = change("sam:" + young.uid(), INITIAL_PASSWORD, newPassword());
+        var tooShort = stack.reset("sam:" + user.uid(), remember("Sh0rt!"), "");
+        var history = stack.change("sam:" + user.uid(), INITIAL_PASSWORD, INITIAL_PASSWORD);
+        var tooYoung = stack.change("sam:" + young.uid(), INITIAL_PASSWORD, newPassword());
 
         assertThat(List.of(tooShort, history, tooYoung)).allSatisfy(r -> {
             assertThat(r.status()).as(r.text()).isEqualTo(422);
@@ -155,8 +147,8 @@ class OpenLdapEndToEndIT {
         slapd.restoreAfterTest(padmin);
         slapd.restoreAfterTest(outsider);
 
-        var prot = reset("sam:" + padmin.uid(), newPassword(), "");
-        var outside = reset("dn:" + outsider.dn(), newPassword(), "");
+        var prot = stack.reset("sam:" + padmin.uid(), newPassword(), "");
+        var outside = stack.reset("dn:" + outsider.dn(), newPassword(), "");
 
         assertThat(prot.result()).as(prot.text()).isEqualTo("PROTECTED_ACCOUNT");
         assertThat(outside.result()).as(outside.text()).isEqualTo("USER_NOT_FOUND");
@@ -183,16 +175,6 @@ class OpenLdapEndToEndIT {
         var status = stack.get("/api/v1/writeback/status");
         assertThat(status.status()).as(status.text()).isEqualTo(200);
         return status.json().path("agents").path(0).path("directories").path(0);
-    }
-
-    private static RelayClient.Response reset(String anchor, String newPassword, String moreJson) {
-        return stack.post("/api/v1/writeback/password-reset",
-                "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"" + newPassword + "\"" + moreJson + "}");
-    }
-
-    private static RelayClient.Response change(String anchor, String currentPassword, String newPassword) {
-        return stack.post("/api/v1/writeback/password-change", "{\"anchor\":\"" + anchor + "\",\"currentPassword\":\""
-                + currentPassword + "\",\"newPassword\":\"" + newPassword + "\"}");
     }
 
     private static String newPassword() {

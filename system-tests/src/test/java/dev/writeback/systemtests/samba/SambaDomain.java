@@ -4,16 +4,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.unboundid.ldap.sdk.Attribute;
 import dev.writeback.agent.directory.Directories;
 import dev.writeback.agent.directory.DirectoryConfig;
+import dev.writeback.systemtests.Cleanups;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -34,7 +31,7 @@ final class SambaDomain implements BeforeAllCallback, BeforeEachCallback, AfterE
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    private final Deque<AutoCloseable> cleanups = new ArrayDeque<>();
+    private final Cleanups cleanups = new Cleanups();
     private Path file;
     private SambaEnv env;
     private DirectoryProbe probe;
@@ -60,21 +57,7 @@ final class SambaDomain implements BeforeAllCallback, BeforeEachCallback, AfterE
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        Exception first = null;
-        while (!cleanups.isEmpty()) {
-            try {
-                cleanups.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        cleanups.runAll();
     }
 
     @Override
@@ -82,13 +65,7 @@ final class SambaDomain implements BeforeAllCallback, BeforeEachCallback, AfterE
         if (probe != null) {
             probe.close();
         }
-        if (stateDir != null) {
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        Cleanups.deleteTree(stateDir);
     }
 
     SambaEnv env() {

@@ -68,14 +68,7 @@ class SambaEndToEndIT {
 
     @AfterAll
     static void stopAndCheckForLeaks() throws Exception {
-        if (stack == null) {
-            return;
-        }
-        try {
-            stack.stopAndAssertNoLeaks(passwords);
-        } finally {
-            stack.close();
-        }
+        LoopbackStack.stopAndCheckForLeaks(stack, passwords);
     }
 
     @Test
@@ -333,13 +326,11 @@ class SambaEndToEndIT {
     }
 
     private static RelayClient.Response reset(String anchor, String newPassword, String moreJson) {
-        return stack.post("/api/v1/writeback/password-reset",
-                "{\"anchor\":\"" + anchor + "\",\"newPassword\":\"" + newPassword + "\"" + moreJson + "}");
+        return stack.reset(anchor, newPassword, moreJson);
     }
 
     private static RelayClient.Response change(String anchor, String currentPassword, String newPassword) {
-        return stack.post("/api/v1/writeback/password-change", "{\"anchor\":\"" + anchor + "\",\"currentPassword\":\""
-                + currentPassword + "\",\"newPassword\":\"" + newPassword + "\"}");
+        return stack.change(anchor, currentPassword, newPassword);
     }
 
     private static void setAllowUnlockWithoutReset(boolean allow) {

@@ -81,14 +81,7 @@ class SambaTwoDirectoriesIT {
 
     @AfterAll
     static void stopAndCheckForLeaks() throws Exception {
-        if (stack == null) {
-            return;
-        }
-        try {
-            stack.stopAndAssertNoLeaks(passwords);
-        } finally {
-            stack.close();
-        }
+        LoopbackStack.stopAndCheckForLeaks(stack, passwords);
     }
 
     @Test
