@@ -130,6 +130,11 @@ final class LdapProbe implements AutoCloseable {
         return new LdapUser(dn, uid, mail, password);
     }
 
+    /** Adds an entry as the rootdn (a password policy, for one). */
+    void add(Entry entry) throws LDAPException {
+        root.add(entry);
+    }
+
     void delete(String dn) throws LDAPException {
         root.delete(dn);
     }

@@ -4,11 +4,15 @@ import static dev.writeback.systemtests.openldap.OpenLdapDirectory.INITIAL_PASSW
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.unboundid.ldap.sdk.Attribute;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
 import dev.writeback.agent.directory.Directories;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
+import java.util.Locale;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -93,6 +97,32 @@ class OpenLdapPolicyIT {
         assertThat(slapd.probe().bindFailure(user.dn(), "Safe-Pass-44")).isEmpty();
     }
 
+    /** A policy made by the test with pwdAllowUserChange: FALSE: the user's own change is refused, a reset is not. */
+    @Test
+    void passwordModNotAllowed_isAccessDenied_forAChangeOnTheUsersBind() throws Exception {
+        String policy = "cn=no-user-change-" + UUID.randomUUID().toString().substring(0, 8) + ","
+                + new DN(slapd.env().get("DEFAULT_POLICY_DN")).getParentString();
+        var entry = new Entry(policy);
+        entry.addAttribute("objectClass", "organizationalRole", "pwdPolicy");
+        entry.addAttribute("cn", new DN(policy).getRDN().getAttributeValues()[0]);
+        entry.addAttribute("pwdAttribute", "userPassword");
+        entry.addAttribute("pwdAllowUserChange", "FALSE");
+        slapd.probe().add(entry);
+        slapd.afterTest(() -> slapd.probe().delete(policy));
+        LdapUser user = slapd.newUser(new Attribute("pwdPolicySubentry", policy));
+        Directories directories = slapd.directories();
+
+        Outcome change = directories.change(user.uidAnchor(), Secret.of(INITIAL_PASSWORD), Secret.of("Own-Change-77"));
+        boolean oldStillBinds = slapd.probe().bindFailure(user.dn(), INITIAL_PASSWORD).isEmpty();
+        Outcome reset = directories.reset(user.uidAnchor(), Secret.of("Desk-Reset-78"), true, false);
+
+        assertRefused(change, ResultCode.ACCESS_DENIED, PolicyReason.NONE, "PASSWORD_MOD_NOT_ALLOWED");
+        assertThat(change.adminDiagnostic()).contains("pwdAllowUserChange");
+        assertThat(oldStillBinds).as("old password binds after the refused change").isTrue();
+        assertThat(reset.code()).as("%s", reset).isEqualTo(ResultCode.SUCCESS);
+        assertThat(slapd.probe().bindFailure(user.dn(), "Desk-Reset-78")).isEmpty();
+    }
+
     @Test
     void accountLocked_isAccountLocked_forAChangeOnTheUsersBind_andByTheServiceAccount() throws Exception {
         LdapUser user = slapd.newLockedUser();
@@ -136,7 +166,7 @@ class OpenLdapPolicyIT {
 
     /** The name UnboundID gives the error ({@code PASSWORD_TOO_SHORT} is "password too short"). */
     private static String ppolicyError(String constant) {
-        return constant.toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        return constant.toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
     private static void assertUnchanged(LdapUser user, String refused) throws Exception {
