@@ -7,7 +7,6 @@ import dev.writeback.agent.directory.Directories;
 import dev.writeback.agent.link.LinkContext;
 import dev.writeback.agent.link.ProxySettings;
 import dev.writeback.agent.link.RelayLink;
-import dev.writeback.agent.link.RelayTrust;
 import dev.writeback.protocol.DirectoryStatus;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
@@ -58,7 +57,7 @@ public final class Agent implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(config.workers(), daemonThreads("agent-worker"));
         try {
             String url = config.relay().url() != null ? config.relay().url() : state.relayUrl();
-            var trust = new RelayTrust(state.trustFingerprint(), state.trustCaFile() == null ? null : java.nio.file.Path.of(state.trustCaFile()));
+            var trust = state.relayTrust(config.stateDir());
             var context = new LinkContext(URI.create(url.replaceFirst("(?i)^wss://", "https://")), trust, proxy(config, env),
                     state.tenantId(), state.agentId(), VERSION, identity, keys, config.stateDir(),
                     request -> apply(directories, request), () -> status(directories.health()), workers,

@@ -245,7 +245,7 @@ public final class AgentCommand {
             String url = (cfg.relay().url() != null ? cfg.relay().url() : state.relayUrl()).replaceFirst("(?i)^wss://", "https://");
             RelayProbe.Target target;
             try {
-                var trust = new RelayTrust(state.trustFingerprint(), state.trustCaFile() == null ? null : Path.of(state.trustCaFile()));
+                var trust = state.relayTrust(cfg.stateDir());
                 target = new RelayProbe.Target(URI.create(url), trust, Agent.proxy(cfg, System.getenv()), state.agentId(),
                         Agent.VERSION, AgentState.identityKey(cfg.stateDir()));
             } catch (IOException | AgentConfig.ConfigException | RuntimeException e) {

@@ -13,13 +13,16 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.agent.directory.DirectoryConfig;
 import dev.writeback.agent.directory.DirectoryConfigException;
-import dev.writeback.protocol.Durations;
+import dev.writeback.agent.embedded.EmbeddedDirectoryConfig;
 import dev.writeback.agent.link.InFlightLimits;
 import dev.writeback.agent.link.LinkTimings;
+import dev.writeback.protocol.ConfigPaths;
+import dev.writeback.protocol.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +72,11 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
     public record Relay(String url, Proxy proxy, KeepAlive keepAlive,
                         @JsonDeserialize(using = DurationDeserializer.class) Duration deadPeerTimeout,
                         @JsonDeserialize(using = DurationDeserializer.class) Duration keyOverlap) {
+        Relay withPathsResolvedAgainst(Path base) {
+            return new Relay(url, proxy == null ? null : proxy.withPathsResolvedAgainst(base), keepAlive, deadPeerTimeout,
+                    keyOverlap);
+        }
+
         /** The link timings these settings give, the production values where unset. */
         public LinkTimings timings() {
             var d = LinkTimings.defaults();
@@ -110,7 +118,11 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      * @param passwordFile file holding the basic-auth password
      * @param passwordEnv environment variable holding the basic-auth password
      */
-    public record Proxy(String url, String username, String passwordFile, String passwordEnv) {}
+    public record Proxy(String url, String username, String passwordFile, String passwordEnv) {
+        Proxy withPathsResolvedAgainst(Path base) {
+            return new Proxy(url, username, ConfigPaths.resolveText(base, passwordFile), passwordEnv);
+        }
+    }
 
     /** What the YAML file holds, before paths are resolved and values checked. */
     private record Raw(@JsonProperty("stateDir") String stateDir, @JsonProperty("relay") Relay relay,
@@ -139,10 +151,11 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         if (raw == null) {
             throw new ConfigException(file + ": empty (expected: stateDir and directories)");
         }
-        Path base = file.toAbsolutePath().getParent();
+        Path base = ConfigPaths.baseOf(file);
         if (raw.stateDir() == null || raw.stateDir().isBlank()) {
             throw new ConfigException(file + ": stateDir: missing (expected: the directory written by `agent register`)");
         }
+        Path stateDir = ConfigPaths.resolve(base, raw.stateDir());
         int workers = raw.workers() == null ? 4 : raw.workers();
         if (workers < 1 || workers > 64) {
             throw new ConfigException(file + ": workers: " + workers + " (expected: 1..64)");
@@ -154,6 +167,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         if (dirs.isEmpty()) {
             throw new ConfigException(file + ": directories: missing (expected: at least one directory)");
         }
+        dirs = resolvePaths(file, base, stateDir, dirs);
         var names = new HashSet<String>();
         for (int i = 0; i < dirs.size(); i++) {
             try {
@@ -165,15 +179,40 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                 throw new ConfigException(file + ": directories[" + i + "].name: " + dirs.get(i).name() + " (expected: unique)");
             }
         }
-        validateRelay(file, raw.relay());
+        Relay relay = raw.relay() == null ? null : raw.relay().withPathsResolvedAgainst(base);
+        validateRelay(file, relay);
         InFlightLimits limits;
         try {
             limits = raw.limits() == null ? InFlightLimits.defaults() : raw.limits().toLimits();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": limits." + e.getMessage());
         }
-        return new AgentConfig(base.resolve(raw.stateDir()).normalize(), raw.relay(), raw.heartbeatInterval(), workers, dirs,
-                limits);
+        return new AgentConfig(stateDir, relay, raw.heartbeatInterval(), workers, dirs, limits);
+    }
+
+    /**
+     * Every file key of the directories resolved against the configuration file's folder. An embedded directory
+     * whose relative {@code dataDir} was, before this rule, taken inside the state directory is refused rather than
+     * started empty in the new place.
+     */
+    private static List<DirectoryConfig> resolvePaths(Path file, Path base, Path stateDir, List<DirectoryConfig> dirs)
+            throws ConfigException {
+        var out = new ArrayList<DirectoryConfig>(dirs.size());
+        for (int i = 0; i < dirs.size(); i++) {
+            DirectoryConfig d = dirs.get(i);
+            EmbeddedDirectoryConfig e = d.embedded();
+            if (e != null && !e.dataDir().isBlank() && !Path.of(e.dataDir()).isAbsolute()) {
+                Path now = ConfigPaths.resolve(base, e.dataDir());
+                Path before = ConfigPaths.resolve(stateDir, e.dataDir());
+                if (!now.equals(before) && !Files.exists(now) && Files.isDirectory(before)) {
+                    throw new ConfigException(file + ": directories[" + i + "].embedded.dataDir: " + e.dataDir()
+                            + " is now " + now + " (relative to this file) but the data is in " + before
+                            + " (expected: move it there, or set dataDir to " + before + ")");
+                }
+            }
+            out.add(d.withPathsResolvedAgainst(base));
+        }
+        return out;
     }
 
     private static void validateRelay(Path file, Relay relay) throws ConfigException {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.writeback.agent.link.RelayTrust;
+import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.crypto.KeyPairs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +27,8 @@ import java.util.Base64;
  * @param agentId the agent's id
  * @param name the agent's display name
  * @param trustFingerprint the pinned relay certificate, or null
- * @param trustCaFile a CA file for the relay certificate, or null (with no fingerprint either: system trust)
+ * @param trustCaFile a CA file for the relay certificate, or null (with no fingerprint either: system trust);
+ *                    {@code agent register} writes it absolute, a relative value is taken inside the state directory
  * @param registeredAt when registration happened
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -44,6 +47,11 @@ public record AgentState(String relayUrl, String tenantId, String agentId, Strin
         requireNonNull(agentId, "agentId");
         requireNonNull(name, "name");
         requireNonNull(registeredAt, "registeredAt");
+    }
+
+    /** How the relay certificate is trusted; a relative {@code trustCaFile} is resolved against {@code stateDir}. */
+    public RelayTrust relayTrust(Path stateDir) {
+        return new RelayTrust(trustFingerprint, ConfigPaths.resolve(stateDir.toAbsolutePath(), trustCaFile));
     }
 
     /** Whether a state directory holds a registration. */

@@ -41,6 +41,94 @@ class AgentConfigTest {
                 .hasMessageEndingWith("limits.maxInFlightBytes: 1000 (expected: 65536..1073741824)");
     }
 
+    private static final String AD = """
+            directories:
+              - name: corp
+                type: active-directory
+                urls: [ldaps://dc1.corp.example:636]
+                bindDn: CN=svc,DC=corp,DC=example
+                bindPasswordFile: %s
+                trustCaFile: %s
+                baseDn: DC=corp,DC=example
+            """;
+
+    @Test
+    void stateDir_relative_resolvesAgainstTheFilesFolder() throws Exception {
+        var config = loadIn("conf", "stateDir: ../state\n" + DIRECTORY);
+
+        assertThat(config.stateDir()).isEqualTo(dir.resolve("state"));
+    }
+
+    @Test
+    void bindPasswordFile_relative_resolvesAgainstTheFilesFolder() throws Exception {
+        var config = loadIn("conf", "stateDir: state\n" + AD.formatted("secrets/bind.pw", "/etc/ca.pem"));
+
+        assertThat(config.directories().get(0).bindPasswordFile()).isEqualTo(dir.resolve("conf/secrets/bind.pw").toString());
+    }
+
+    @Test
+    void trustCaFile_relative_resolvesAgainstTheFilesFolder() throws Exception {
+        var config = loadIn("conf", "stateDir: state\n" + AD.formatted("/etc/bind.pw", "../pki/dc-ca.pem"));
+
+        assertThat(config.directories().get(0).trustCaFile()).isEqualTo(dir.resolve("pki/dc-ca.pem").toString());
+    }
+
+    @Test
+    void absolutePaths_areKeptAsWritten() throws Exception {
+        var config = loadIn("conf", "stateDir: /var/lib/wb\n" + AD.formatted("/etc/bind.pw", "/etc/ca.pem"));
+
+        assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/wb"));
+        assertThat(config.directories().get(0).bindPasswordFile()).isEqualTo("/etc/bind.pw");
+        assertThat(config.directories().get(0).trustCaFile()).isEqualTo("/etc/ca.pem");
+    }
+
+    @Test
+    void embeddedSeedLdifAndDataDir_relative_resolveAgainstTheFilesFolder() throws Exception {
+        var config = loadIn("conf", "stateDir: state\n" + DIRECTORY + "    embedded:\n      seedLdif: users.ldif\n"
+                + "      dataDir: data/embedded\n");
+
+        var embedded = config.directories().get(0).embedded();
+        assertThat(embedded.seedLdif()).isEqualTo(dir.resolve("conf/users.ldif").toString());
+        assertThat(embedded.dataDirIn(config.stateDir())).isEqualTo(dir.resolve("conf/data/embedded"));
+    }
+
+    @Test
+    void embeddedDataDir_unset_isInsideTheStateDirectory() throws Exception {
+        var config = loadIn("conf", "stateDir: state\n" + DIRECTORY);
+
+        assertThat(config.directories().get(0).embedded().dataDirIn(config.stateDir()))
+                .isEqualTo(dir.resolve("conf/state/embedded-directory"));
+    }
+
+    @Test
+    void embeddedDataDir_dataLeftInsideTheStateDirectory_isRefusedNamingBothPlaces() throws Exception {
+        Files.createDirectories(dir.resolve("conf/state/embedded-directory"));
+
+        assertThatThrownBy(() -> loadIn("conf", "stateDir: state\n" + DIRECTORY
+                + "    embedded:\n      dataDir: embedded-directory\n"))
+                .hasMessageContaining("directories[0].embedded.dataDir: embedded-directory is now "
+                        + dir.resolve("conf/embedded-directory"))
+                .hasMessageContaining("the data is in " + dir.resolve("conf/state/embedded-directory"));
+    }
+
+    @Test
+    void proxyPasswordFile_relative_resolvesAgainstTheFilesFolder() throws Exception {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(dir.resolve("conf/proxy.pw"), "s3cret\n");
+        var config = loadIn("conf", "stateDir: state\nrelay:\n  proxy:\n    url: http://proxy.corp.example:3128\n"
+                + "    username: wb\n    passwordFile: proxy.pw\n" + DIRECTORY);
+
+        assertThat(config.relay().proxy().passwordFile()).isEqualTo(dir.resolve("conf/proxy.pw").toString());
+        assertThat(config.proxyPassword(java.util.Map.of())).containsExactly('s', '3', 'c', 'r', 'e', 't');
+    }
+
+    private AgentConfig loadIn(String folder, String yaml) throws Exception {
+        Path file = dir.resolve(folder).resolve("agent.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, yaml);
+        return AgentConfig.load(file);
+    }
+
     private AgentConfig load(String yaml) throws Exception {
         Path file = dir.resolve("agent.yaml");
         Files.writeString(file, yaml);

@@ -2,6 +2,7 @@ package dev.writeback.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.Durations;
 import dev.writeback.relay.api.TrustedProxies;
 import java.io.IOException;
@@ -43,9 +44,9 @@ final class RelayConfigLoader {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(file + ": (top): not a mapping (expected: keys such as dataDir, listen, tls)");
         }
-        Path base = file.toAbsolutePath().getParent();
+        Path base = ConfigPaths.baseOf(file);
         known(root, TOP, "");
-        var d = RelayConfig.defaults(base.resolve(text(root, "dataDir", "relay-data")).normalize());
+        var d = RelayConfig.defaults(ConfigPaths.resolve(base, text(root, "dataDir", "relay-data")));
         JsonNode listen = section(root, "listen", LISTEN);
         JsonNode tls = section(root, "tls", TLS);
         JsonNode agents = section(root, "agents", AGENTS);
@@ -55,7 +56,7 @@ final class RelayConfigLoader {
         String cert = text(tls, "certificate", null);
         String key = text(tls, "key", null);
         return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),
-                cert == null ? null : base.resolve(cert), key == null ? null : base.resolve(key), strings(root, "publicHostnames", "publicHostnames", "a list of host names"),
+                ConfigPaths.resolve(base, cert), ConfigPaths.resolve(base, key), strings(root, "publicHostnames", "publicHostnames", "a list of host names"),
                 duration(agents, "agents.pingInterval", "pingInterval", d.pingInterval()),
                 duration(agents, "agents.silenceLimit", "silenceLimit", d.agentSilenceLimit()),
                 duration(agents, "agents.heartbeatInterval", "heartbeatInterval", d.heartbeatInterval()),

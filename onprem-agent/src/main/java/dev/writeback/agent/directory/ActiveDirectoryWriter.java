@@ -133,6 +133,9 @@ final class ActiveDirectoryWriter implements PasswordWriter {
                        boolean historyApplies) throws DirectoryException {
         try {
             sent.mark();
+            if (password != null) {
+                SendBufferWipe.beforePasswordWrite(conn);
+            }
             conn.modify(request);
         } catch (LDAPException e) {
             if (!e.getResultCode().isConnectionUsable()) {
@@ -148,6 +151,10 @@ final class ActiveDirectoryWriter implements PasswordWriter {
                         : explain(conn, account, password, historyApplies);
             }
             throw new DirectoryException(c.code(), reason, Operations.diagnostic(e), null);
+        } finally {
+            if (password != null) {
+                SendBufferWipe.afterPasswordWrite();
+            }
         }
     }
 

@@ -20,6 +20,8 @@ final class AdErrors {
     static final String ACCESS_DENIED = "00000005";
     static final String INSUFFICIENT_RIGHTS = "00002098";
     static final String OBJECT_NOT_FOUND = "0000208D";
+    /** ERROR_ACCOUNT_LOCKED_OUT: Samba refuses a change on a locked-out account even with the right password. */
+    static final String ACCOUNT_LOCKED_OUT = "00000775";
 
     /**
      * A classification.
@@ -39,6 +41,9 @@ final class AdErrors {
         String win32 = win32Code(diagnostic);
         if (PASSWORD_RESTRICTION.equals(win32)) {
             return new Classified(ResultCode.POLICY_VIOLATION, reasonFromText(diagnostic));
+        }
+        if (ACCOUNT_LOCKED_OUT.equals(win32)) {
+            return of(ResultCode.ACCOUNT_LOCKED);
         }
         if (INVALID_PASSWORD.equals(win32)) {
             return of(ResultCode.WRONG_CURRENT_PASSWORD);

@@ -5,6 +5,8 @@ import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPURL;
 import dev.writeback.agent.embedded.EmbeddedDirectoryConfig;
+import dev.writeback.protocol.ConfigPaths;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +74,18 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
     public static DirectoryConfig embedded(String name, EmbeddedDirectoryConfig embedded) {
         return new DirectoryConfig(name, EMBEDDED, null, false, null, null, null, null, null, null, null, null,
                 false, null, null, null, null, embedded, null);
+    }
+
+    /**
+     * This entry with its file keys ({@code bindPasswordFile}, {@code trustCaFile}, {@code embedded.seedLdif},
+     * {@code embedded.dataDir}) resolved against {@code base}, the folder of the configuration file
+     * ({@link ConfigPaths}).
+     */
+    public DirectoryConfig withPathsResolvedAgainst(Path base) {
+        return new DirectoryConfig(name, type, urls, startTls, bindDn, ConfigPaths.resolveText(base, bindPasswordFile),
+                bindPasswordEnv, ConfigPaths.resolveText(base, trustCaFile), trustFingerprint, verifyHostname, baseDn,
+                scopes, allowProtectedAccounts, preferPdcEmulator, connectTimeout, operationTimeout, poolSize,
+                embedded == null ? null : embedded.withPathsResolvedAgainst(base), ldap);
     }
 
     /** The subtrees searched for anchors: {@code scopes}, or the base DN when none are configured. */

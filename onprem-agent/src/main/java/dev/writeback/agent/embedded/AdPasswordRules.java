@@ -18,13 +18,12 @@ public final class AdPasswordRules {
         if (categories(password) < 3) {
             return false;
         }
-        String lower = new String(password).toLowerCase(Locale.ROOT);
-        if (containsName(lower, samAccountName)) {
+        if (containsName(password, samAccountName)) {
             return false;
         }
         if (displayName != null) {
             for (String token : displayName.split(NAME_DELIMITERS)) {
-                if (containsName(lower, token)) {
+                if (containsName(password, token)) {
                     return false;
                 }
             }
@@ -32,8 +31,25 @@ public final class AdPasswordRules {
         return true;
     }
 
-    private static boolean containsName(String lowerPassword, String name) {
-        return name != null && name.length() >= 3 && lowerPassword.contains(name.toLowerCase(Locale.ROOT));
+    /**
+     * Whether {@code name} (three characters or more) occurs in the password, ignoring case. Compares characters in
+     * place: no String is made from the password.
+     */
+    private static boolean containsName(char[] password, String name) {
+        if (name == null || name.length() < 3 || name.length() > password.length) {
+            return false;
+        }
+        String lowerName = name.toLowerCase(Locale.ROOT);
+        for (int start = 0; start + lowerName.length() <= password.length; start++) {
+            int i = 0;
+            while (i < lowerName.length() && Character.toLowerCase(password[start + i]) == lowerName.charAt(i)) {
+                i++;
+            }
+            if (i == lowerName.length()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int categories(char[] password) {

@@ -74,7 +74,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
         requireNonNull(stateDir, "stateDir");
         requireNonNull(clock, "clock");
         config.validate("embedded");
-        Path dataDir = stateDir.resolve(config.dataDir()).toAbsolutePath().normalize();
+        Path dataDir = config.dataDirIn(stateDir);
         Files.createDirectories(dataDir);
         OwnerOnly.restrict(dataDir);
         ExecutorService compactor = Executors.newSingleThreadExecutor(r -> {

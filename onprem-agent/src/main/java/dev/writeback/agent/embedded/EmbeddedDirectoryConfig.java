@@ -1,18 +1,23 @@
 package dev.writeback.agent.embedded;
 
+import dev.writeback.protocol.ConfigPaths;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 
 /**
  * Settings of the embedded directory ({@code embedded:} under a directory of {@code type: embedded}).
  *
- * @param dataDir where entries, the TLS key pair and the service account password live; relative to the
- *                agent state directory when relative
+ * @param dataDir where entries, the TLS key pair and the service account password live; blank for
+ *                {@value #DEFAULT_DATA_DIR} in the agent state directory. In {@code agent.yaml} a relative value is
+ *                resolved against the file's folder like every other path; {@link EmbeddedDirectory#start} resolves a
+ *                still-relative value against the state directory
  * @param baseDn the naming context, for example {@code DC=corp,DC=example}
  * @param host the loopback address to listen on
  * @param ldapPort the LDAP (StartTLS) port, 0 for an ephemeral port
  * @param ldapsPort the LDAPS port, 0 for an ephemeral port
- * @param seedLdif an LDIF file loaded on first start; empty for the built-in sample users
+ * @param seedLdif an LDIF file loaded on first start; empty for the built-in sample users (relative to
+ *                 {@code agent.yaml}'s folder)
  * @param minPasswordLength the domain's minimum password length
  * @param complexity whether AD complexity applies
  * @param historyLength how many previous passwords a change may not reuse
@@ -23,9 +28,11 @@ public record EmbeddedDirectoryConfig(String dataDir, String baseDn, String host
                                       Boolean complexity, Integer historyLength, Integer lockoutThreshold) {
     /** The built-in sample directory's naming context. */
     public static final String DEFAULT_BASE_DN = "DC=corp,DC=example";
+    /** The data directory, inside the agent state directory, when {@code dataDir} is not set. */
+    public static final String DEFAULT_DATA_DIR = "embedded-directory";
 
     public EmbeddedDirectoryConfig {
-        dataDir = dataDir == null || dataDir.isBlank() ? "embedded-directory" : dataDir;
+        dataDir = dataDir == null ? "" : dataDir.strip();
         baseDn = baseDn == null || baseDn.isBlank() ? DEFAULT_BASE_DN : baseDn;
         host = host == null || host.isBlank() ? "127.0.0.1" : host;
         ldapPort = ldapPort == null ? 10389 : ldapPort;
@@ -46,6 +53,17 @@ public record EmbeddedDirectoryConfig(String dataDir, String baseDn, String host
     public EmbeddedDirectoryConfig withEphemeralPorts(String dataDir) {
         return new EmbeddedDirectoryConfig(dataDir, baseDn, host, 0, 0, seedLdif, minPasswordLength, complexity,
                 historyLength, lockoutThreshold);
+    }
+
+    /** These settings with {@code dataDir} and {@code seedLdif} resolved against {@code base} ({@link ConfigPaths}). */
+    public EmbeddedDirectoryConfig withPathsResolvedAgainst(Path base) {
+        return new EmbeddedDirectoryConfig(ConfigPaths.resolveText(base, dataDir), baseDn, host, ldapPort, ldapsPort,
+                ConfigPaths.resolveText(base, seedLdif), minPasswordLength, complexity, historyLength, lockoutThreshold);
+    }
+
+    /** The data directory: {@code dataDir} resolved against {@code stateDir}, or the default inside it. */
+    public Path dataDirIn(Path stateDir) {
+        return stateDir.resolve(dataDir.isBlank() ? DEFAULT_DATA_DIR : dataDir).toAbsolutePath().normalize();
     }
 
     /**

@@ -50,6 +50,14 @@ class AdErrorsTest {
     }
 
     @Test
+    void classify_lockedOutChange_isAccountLocked() {
+        AdErrors.Classified c = classify(19, "00000775: Password change not permitted, account locked out! at "
+                + "../../source4/dsdb/samdb/ldb_modules/password_hash.c:3929:setup_io");
+        assertThat(c.code()).isEqualTo(ResultCode.ACCOUNT_LOCKED);
+        assertThat(c.reason()).isEqualTo(PolicyReason.NONE);
+    }
+
+    @Test
     void classify_accessErrors_areAccessDenied() {
         assertThat(classify(50, "00000005: SecErr: DSID-031A11F8, problem 4003 (INSUFF_ACCESS_RIGHTS), data 0").code())
                 .isEqualTo(ResultCode.ACCESS_DENIED);

@@ -84,7 +84,10 @@ final class JsonBody {
             throw ApiException.invalid(field, field + " length: " + length + " (expected: <= " + maxChars + ")");
         }
         int offset = p.getTextOffset();
-        char[] chars = Arrays.copyOfRange(p.getTextCharacters(), offset, offset + length);
+        char[] parsed = p.getTextCharacters();
+        char[] chars = Arrays.copyOfRange(parsed, offset, offset + length);
+        // The parser's own buffer (not recycled, see FACTORY) still holds the password until collected: zero it now.
+        Arrays.fill(parsed, offset, offset + length, '\0');
         try {
             return Secret.of(chars);
         } finally {

@@ -4,7 +4,9 @@ import static dev.writeback.systemtests.samba.SambaDomain.INITIAL_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.writeback.protocol.Outcome;
+import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.Secret;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +30,37 @@ class SambaLockoutIT {
         assertThat(samba.probe().number(user.dn(), "lockoutTime")).isZero();
         assertThat(samba.probe().number(user.dn(), "badPwdCount")).isZero();
         assertThat(samba.probe().bindFailure(user.dn(), INITIAL_PASSWORD)).isEmpty();
+    }
+
+    @Test
+    void change_ofLockedAccount_withRightCurrentPassword_isAccountLocked() throws Exception {
+        TestUser user = samba.newUser();
+        samba.probe().badBinds(user.dn(), Integer.parseInt(samba.env().get("LOCKOUT_THRESHOLD")));
+        assertThat(samba.probe().number(user.dn(), "lockoutTime")).isPositive();
+
+        Outcome outcome = samba.directories().change(user.upnAnchor(), Secret.of(INITIAL_PASSWORD),
+                Secret.of("Next-Pass-22"));
+
+        assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.ACCOUNT_LOCKED);
+        assertThat(outcome.reason()).isEqualTo(PolicyReason.NONE);
+        assertThat(outcome.userMessage()).contains("locked").contains("Reset your password");
+        assertThat(outcome.toString()).doesNotContain(INITIAL_PASSWORD).doesNotContain("Next-Pass-22");
+        assertThat(samba.probe().number(user.dn(), "lockoutTime")).isPositive();
+        samba.directories().unlock(user.upnAnchor());
+        assertThat(samba.probe().bindFailure(user.dn(), INITIAL_PASSWORD)).as("password unchanged").isEmpty();
+    }
+
+    @Test
+    void change_ofAccountLockedByLockoutTime_isAccountLocked() throws Exception {
+        TestUser user = samba.newUser();
+        // An administrator can lock an account only by writing the current time as a FILETIME.
+        long now = (System.currentTimeMillis() + 11_644_473_600_000L) * 10_000L;
+        samba.probe().replace(user.dn(), "lockoutTime", Long.toString(now));
+
+        Outcome outcome = samba.directories().change(user.samAnchor(), Secret.of(INITIAL_PASSWORD),
+                Secret.of("Next-Pass-22"));
+
+        assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.ACCOUNT_LOCKED);
     }
 
     @Test
