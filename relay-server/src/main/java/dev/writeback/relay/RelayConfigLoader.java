@@ -26,7 +26,7 @@ final class RelayConfigLoader {
             "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
     private static final Set<String> LIMITS = Set.of("maxConnections", "maxConnectionsPerAddress", "blockingQueue");
-    private static final Set<String> PROXIES = Set.of("trusted");
+    private static final Set<String> PROXIES = Set.of("trusted", "protocol");
 
     private RelayConfigLoader() {}
 
@@ -73,7 +73,8 @@ final class RelayConfigLoader {
                         integer(limits, "limits.maxConnectionsPerAddress", "maxConnectionsPerAddress",
                                 RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
                         integer(limits, "limits.blockingQueue", "blockingQueue", RelayLimits.DEFAULT_BLOCKING_QUEUE)),
-                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges")));
+                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges"))
+                        .withProxyProtocol(TrustedProxies.parseProtocol(text(proxies, "protocol", "none"))));
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */
