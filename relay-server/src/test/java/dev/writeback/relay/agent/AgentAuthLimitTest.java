@@ -122,7 +122,7 @@ class AgentAuthLimitTest {
         Duration oneToken = AgentSessionHandler.AUTH_FAILURE_WINDOW.dividedBy(AgentSessionHandler.AUTH_FAILURE_BURST);
 
         clock.advance(oneToken.minusMillis(1));
-        assertFailsWith(ErrorCode.RATE_LIMITED, "too many failed authentications");
+        assertThat(limiter.retryAfter("embedded")).isEqualTo(Duration.ofMillis(1));
 
         clock.advance(Duration.ofMillis(1));
         assertFailsWith(ErrorCode.UNKNOWN_AGENT, "is not registered");
