@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,8 +163,14 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void authenticate(ChannelHandlerContext ctx, Message.Auth auth) {
         authenticating = true;
-        CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking())
-                .whenComplete((found, error) -> ctx.executor().execute(() -> {
+        CompletableFuture<Optional<AgentState>> lookedUp;
+        try {
+            lookedUp = CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking());
+        } catch (RejectedExecutionException e) {
+            refuse(ctx, ErrorCode.BUSY, "relay too busy (expected: retry later)");   // the blocking queue is full
+            return;
+        }
+        lookedUp.whenComplete((found, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
                         logger.warn("RLY-231 agent lookup failed agent={}: {}", LogSafe.of(auth.agentId()), error.toString());
                         refuse(ctx, ErrorCode.INTERNAL, "relay store unavailable, try again later");
@@ -221,7 +228,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         }
         var config = context.config();
         session = new AgentSession(ctx.channel(), agent.id(), agent.name(), agent.tenantId(), UUID.randomUUID().toString(),
-                version, keys, context.clock(), context.random(), config.maxInFlight());
+                version, keys, context.clock(), context.random(), config.maxInFlight(), context.blocking());
         ctx.writeAndFlush(new Message.Ready(session.sessionId(), agent.tenantId(), context.clock().millis(),
                 (int) config.pingInterval().toSeconds(), (int) config.heartbeatInterval().toSeconds(), keys.currentVersion(),
                 config.maxInFlight()));
@@ -229,7 +236,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         logger.info("RLY-200 agent connected agent={} name={} tenant={} session={} version={} keyVersion={} remote={}",
                 agent.id(), LogSafe.of(agent.name()), agent.tenantId(), session.sessionId(), LogSafe.of(version), keys.currentVersion(), ClientAddress.of(ctx.channel()));
         var now = context.clock().instant();
-        context.blocking().execute(() -> touch(agent.id(), now, version));
+        touchLater(agent.id(), now, version);
         rotation.onReady(session);
     }
 
@@ -248,7 +255,16 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 hb.succeeded(), hb.failed(), hb.rejected(), dirs.length() == 0 ? "-" : dirs);
         var now = context.clock().instant();
         String agentId = session.agentId();
-        context.blocking().execute(() -> touch(agentId, now, hb.agentVersion()));
+        touchLater(agentId, now, hb.agentVersion());
+    }
+
+    /** Records the agent's last contact on the blocking pool; skipped (bookkeeping only) when its queue is full. */
+    private void touchLater(String agentId, java.time.Instant now, String version) {
+        try {
+            context.blocking().execute(() -> touch(agentId, now, version));
+        } catch (RejectedExecutionException e) {
+            logger.debug("last contact of agent {} not recorded: blocking queue full", agentId);
+        }
     }
 
     private void touch(String agentId, java.time.Instant now, String version) {
