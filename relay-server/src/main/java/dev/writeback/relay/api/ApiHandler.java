@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.protocol.LogSafe;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -46,6 +47,8 @@ import org.slf4j.MDC;
  * |         |       | scope, token id, source), or X-Tenant-Id names another tenant; answered 403               |
  * | API-429 | WARN  | a source address used up its failed API (or registration) token attempts: its further     |
  * |         |       | failures get 429 for a while; valid tokens from it are still served                       |
+ * | API-436 | INFO  | a connection sent more pipelined requests than the HTTP codec holds unanswered (128):     |
+ * |         |       | one line, no stack trace, and the connection closes                                      |
  * | API-500 | WARN  | an unexpected error answered with 500 INTERNAL_ERROR, with the exception (once)          |
  * | API-501 | WARN  | an audit record could not be written (the answer is unchanged)                           |
  * | API-503 | WARN  | the store was unavailable and the request was answered with 503                          |
@@ -225,6 +228,10 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             // TLS garbage, a failed handshake, a reset, a request cut off: the client's doing (or a deadline's), and
             // cheap to provoke; no stack trace
             logger.debug("Connection failed, closing remote={}: {}", ctx.channel().remoteAddress(), root.toString());
+        } else if (root instanceof IllegalStateException && String.valueOf(root.getMessage()).startsWith("maxPipelineDepth")) {
+            // the HTTP codec's limit on unanswered pipelined requests: the client's doing, one line is enough
+            logger.info("API-436 too many pipelined requests ({}), closing remote={}", LogSafe.of(root.getMessage(), 80),
+                    ClientAddress.of(ctx.channel()));
         } else {
             logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);
         }
