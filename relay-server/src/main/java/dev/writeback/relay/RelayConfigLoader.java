@@ -52,6 +52,10 @@ final class RelayConfigLoader {
         JsonNode requests = section(root, "requests", REQUESTS);
         JsonNode limits = section(root, "limits", LIMITS);
         JsonNode proxies = section(root, "proxies", PROXIES);
+        if (TrustedProxies.parseProtocol(text(proxies, "protocol", "none")) && strings(proxies, "trusted", "proxies.trusted", "").isEmpty()) {
+            throw new IllegalArgumentException("proxies.protocol: proxy-v1v2 without proxies.trusted (expected: the"
+                    + " addresses of the load balancers that send the PROXY header)");
+        }
         String cert = text(tls, "certificate", null);
         String key = text(tls, "key", null);
         return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),

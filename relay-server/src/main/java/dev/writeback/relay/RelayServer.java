@@ -86,13 +86,19 @@ public final class RelayServer implements AutoCloseable {
         requireNonNull(config, "config");
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
-        java.nio.file.Files.createDirectories(config.dataDir());
+        RelayTls.ownerOnlyDirectories(config.dataDir());   // rwx------: the master key and the store live here
         Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
         EventLoopGroup boss = null;
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
         try {
             var tls = RelayTls.load(config, clock, random);
+            if (config.publicHostnames().isEmpty()) {
+                // no names configured: AUTH may name only what the certificate is for, not any host
+                config = config.withServing(config.dataDir(), config.bindAddress(), config.port(), config.tlsCertificate(),
+                        config.tlsKey(), tls.hostNames());
+                logger.info("RLY-012 publicHostnames not set: agents may name {} (the certificate's names)", config.publicHostnames());
+            }
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
             blocking = blockingPool(BLOCKING_THREADS, config.limits().blockingQueue());
