@@ -14,7 +14,9 @@ public enum ErrorCode {
     EXPIRED(10),
     REPLAYED(11),
     BUSY(12),
-    INTERNAL(13);
+    INTERNAL(13),
+    /** Too many failed attempts from this source address: retry later, on the normal backoff. */
+    RATE_LIMITED(14);
 
     private final int wireValue;
 

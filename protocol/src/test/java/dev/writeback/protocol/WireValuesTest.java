@@ -24,6 +24,7 @@ class WireValuesTest {
         }
         assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireValue)).doesNotHaveDuplicates();
         assertThat(ErrorCode.ofWireValue(999)).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(ErrorCode.RATE_LIMITED.wireValue()).isEqualTo(14);
     }
 
     @Test

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Time limits of one plain HTTP connection, so a client cannot hold it open for free: a request must arrive
  * completely within {@code requestTimeout} of its first byte (slowloris), and a keep-alive connection with no
- * request in progress is closed after {@code idleTimeout}. Time the relay spends answering a complete request
+ * request in progress is closed after {@code idleTimeout}, and a new connection must have sent its first complete
+ * request within {@code firstRequestTimeout} of opening ({@code agents.authTimeout}: TLS and an agent's upgrade
+ * request fit easily; a client that connects and says nothing is gone before it can pile up). Time the relay spends answering a complete request
  * does not count. Both limits end only when the agent WebSocket handshake has completed, since the WebSocket
  * has its own (AUTH and silence) limits; a request for the agent WebSocket that is answered with anything but
  * {@code 101} (a {@code 426} for an unsupported version, say) closes the connection after the answer.
@@ -45,6 +47,7 @@ final class HttpDeadlines {
 
     private final Duration requestTimeout;
     private final Duration idleTimeout;
+    private final Duration firstRequestTimeout;
     private final FirstByte firstByte = new FirstByte();
     private final LastByte lastByte = new LastByte();
     private ChannelHandlerContext ctx;
@@ -56,8 +59,13 @@ final class HttpDeadlines {
     private final Handshake handshake = new Handshake();
 
     HttpDeadlines(Duration requestTimeout, Duration idleTimeout) {
+        this(requestTimeout, idleTimeout, idleTimeout);
+    }
+
+    HttpDeadlines(Duration requestTimeout, Duration idleTimeout, Duration firstRequestTimeout) {
         this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
         this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
+        this.firstRequestTimeout = requireNonNull(firstRequestTimeout, "firstRequestTimeout");
     }
 
     /** The handler between TLS and the HTTP codec. */
@@ -130,6 +138,15 @@ final class HttpDeadlines {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);   // below the HTTP codec: raw bytes
     }
 
+    private void opened() {
+        arm(firstRequestTimeout, () -> {
+            // quiet: an unauthenticated client can open these by the thousand (RLY-060 covers the caps)
+            logger.debug("No request within {} s of connecting, closing remote={}", firstRequestTimeout.toSeconds(),
+                    ctx.channel().remoteAddress());
+            ctx.close();
+        });
+    }
+
     private void idle() {
         logger.debug("Keep-alive connection idle for {} s, closing remote={}", idleTimeout.toSeconds(),
                 ctx.channel().remoteAddress());
@@ -154,13 +171,13 @@ final class HttpDeadlines {
         public void handlerAdded(ChannelHandlerContext context) {
             ctx = context;
             if (context.channel().isActive()) {
-                arm(idleTimeout, HttpDeadlines.this::idle);
+                opened();
             }
         }
 
         @Override
         public void channelActive(ChannelHandlerContext context) throws Exception {
-            arm(idleTimeout, HttpDeadlines.this::idle);
+            opened();
             super.channelActive(context);
         }
 

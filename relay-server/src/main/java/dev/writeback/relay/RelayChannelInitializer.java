@@ -34,6 +34,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
     private final ChannelHandler portal;
     private final FailureLimiter authFailures;   // shared by all connections: failed agent AUTH per source address
     private final ConnectionLimits connections;
+    private final ChannelHandler forwardedFor;
 
     RelayChannelInitializer(SslContext tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api,
                             ChannelHandler portal, ConnectionLimits connections) {
@@ -43,6 +44,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
         this.api = api;
         this.portal = portal;
         this.connections = connections;
+        this.forwardedFor = ProxiedClient.forwardedFor(sessions.config().trustedProxies());
         this.authFailures = new FailureLimiter(sessions.clock(), AgentSessionHandler.AUTH_FAILURE_BURST,
                 AgentSessionHandler.AUTH_FAILURE_WINDOW);
     }
@@ -54,16 +56,18 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
             return;
         }
         var config = sessions.config();
-        var deadlines = new HttpDeadlines(HttpDeadlines.REQUEST_TIMEOUT, HttpDeadlines.IDLE_TIMEOUT);
+        var deadlines = new HttpDeadlines(HttpDeadlines.REQUEST_TIMEOUT, HttpDeadlines.IDLE_TIMEOUT, config.authTimeout());
         SslHandler ssl = tls.newHandler(ch.alloc());
         ssl.setHandshakeTimeoutMillis(TLS_HANDSHAKE_TIMEOUT.toMillis());
         ChannelPipeline p = ch.pipeline();
+        ProxiedClient.addProxyProtocol(p, config.trustedProxies());                  // a trusted peer's PROXY header, if configured
         p.addLast("tls", ssl);                                                       // TLS before anything else
         p.addLast("http-deadline", deadlines.firstByte());                           // a request's first byte starts its clock
         p.addLast("idle", new IdleStateHandler(config.agentSilenceLimit().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("http", new HttpServerCodec(ApiHandler.MAX_REQUEST_LINE_BYTES, ApiHandler.MAX_HEADER_BYTES, 8192));                    // bounded request line and headers
         p.addLast("http-complete", deadlines.lastByte());                            // ... and its last byte stops it
         p.addLast("aggregate", new BoundedAggregator(ProtocolVersion.MAX_FRAME_BYTES));   // bounded bodies, JSON 413
+        p.addLast("client-address", forwardedFor);                                   // X-Forwarded-For, from trusted peers only
         p.addLast("ws-violations", WebSocketViolations.INSTANCE);                   // ERROR + reason before a bad frame's close
         p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(ProtocolVersion.AGENT_PATH)

@@ -90,7 +90,7 @@ public final class RelayCommand {
                         + " --data-dir or --config, or pass --init to `relay tenant create` to start a new one)");
             }
             try {
-                java.nio.file.Files.createDirectories(dir);
+                RelayTls.ownerOnlyDirectories(dir);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--data-dir: " + dir + " cannot be created (" + e.getMessage() + ")");
             }

@@ -27,7 +27,7 @@ final class RelayConfigLoader {
             "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
     private static final Set<String> LIMITS = Set.of("maxConnections", "maxConnectionsPerAddress", "blockingQueue");
-    private static final Set<String> PROXIES = Set.of("trusted");
+    private static final Set<String> PROXIES = Set.of("trusted", "protocol");
 
     private RelayConfigLoader() {}
 
@@ -53,6 +53,10 @@ final class RelayConfigLoader {
         JsonNode requests = section(root, "requests", REQUESTS);
         JsonNode limits = section(root, "limits", LIMITS);
         JsonNode proxies = section(root, "proxies", PROXIES);
+        if (TrustedProxies.parseProtocol(text(proxies, "protocol", "none")) && strings(proxies, "trusted", "proxies.trusted", "").isEmpty()) {
+            throw new IllegalArgumentException("proxies.protocol: proxy-v1v2 without proxies.trusted (expected: the"
+                    + " addresses of the load balancers that send the PROXY header)");
+        }
         String cert = text(tls, "certificate", null);
         String key = text(tls, "key", null);
         return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),
@@ -74,7 +78,8 @@ final class RelayConfigLoader {
                         integer(limits, "limits.maxConnectionsPerAddress", "maxConnectionsPerAddress",
                                 RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
                         integer(limits, "limits.blockingQueue", "blockingQueue", RelayLimits.DEFAULT_BLOCKING_QUEUE)),
-                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges")));
+                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges"))
+                        .withProxyProtocol(TrustedProxies.parseProtocol(text(proxies, "protocol", "none"))));
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */

@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -63,6 +62,20 @@ public final class RelayServer implements AutoCloseable {
         this.serverChannel = serverChannel;
     }
 
+    /** Threads of the blocking pool (store calls, API requests, sealing). */
+    static final int BLOCKING_THREADS = 4;
+
+    /**
+     * The blocking pool: {@code threads} threads and at most {@code queue} waiting tasks. Past that a submission
+     * is refused ({@link java.util.concurrent.RejectedExecutionException}): the API answers {@code 503 OVERLOADED}
+     * and an agent request is answered BUSY, instead of the queue growing without end under a flood.
+     */
+    static java.util.concurrent.ThreadPoolExecutor blockingPool(int threads, int queue) {
+        return new java.util.concurrent.ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(queue), daemonThreads("relay-blocking"),
+                new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+    }
+
     /** Starts a relay with the system clock. */
     public static RelayServer start(RelayConfig config) throws IOException, InterruptedException {
         return start(config, Clock.systemUTC());
@@ -73,16 +86,22 @@ public final class RelayServer implements AutoCloseable {
         requireNonNull(config, "config");
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
-        java.nio.file.Files.createDirectories(config.dataDir());
+        RelayTls.ownerOnlyDirectories(config.dataDir());   // rwx------: the master key and the store live here
         Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
         EventLoopGroup boss = null;
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
         try {
             var tls = RelayTls.load(config, clock, random);
+            if (config.publicHostnames().isEmpty()) {
+                // no names configured: AUTH may name only what the certificate is for, not any host
+                config = config.withServing(config.dataDir(), config.bindAddress(), config.port(), config.tlsCertificate(),
+                        config.tlsKey(), tls.hostNames());
+                logger.info("RLY-012 publicHostnames not set: agents may name {} (the certificate's names)", config.publicHostnames());
+            }
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-            blocking = Executors.newFixedThreadPool(4, daemonThreads("relay-blocking"));
+            blocking = blockingPool(BLOCKING_THREADS, config.limits().blockingQueue());
             var sessions = new AgentSessions();
             String relayName = config.publicHostnames().isEmpty() ? "writeback-relay" : config.publicHostnames().get(0);
             var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName);

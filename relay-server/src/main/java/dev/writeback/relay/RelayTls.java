@@ -55,7 +55,7 @@ final class RelayTls {
 
     private static void create(RelayConfig config, Path dir, Path cert, Path keyFile, Clock clock, SecureRandom random)
             throws IOException {
-        Files.createDirectories(dir);
+        ownerOnlyDirectories(dir);
         var names = new ArrayList<>(config.publicHostnames());
         for (String n : List.of("localhost", "127.0.0.1", "::1")) {
             if (!names.contains(n)) {
@@ -69,6 +69,18 @@ final class RelayTls {
         logger.info("RLY-010 created self-signed certificate {} for {}", cert, names);
     }
 
+    /**
+     * Creates {@code dir} and its missing parents as {@code rwx------} (the data directory and {@code tls/} hold
+     * the master key, the store and the private key); plain directories where the file system has no POSIX modes.
+     */
+    static void ownerOnlyDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
+    }
+
     private static void writeOwnerOnly(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
@@ -79,6 +91,44 @@ final class RelayTls {
         }
         Files.writeString(tmp, text, StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The host names agents may name in AUTH when {@code publicHostnames} is empty: the certificate's own. */
+    List<String> hostNames() {
+        return hostNames(certificate);
+    }
+
+    /**
+     * The names a certificate is valid for: its subject alternative names of type DNS and IP address, or, when
+     * it has none, the CN of its subject.
+     */
+    static List<String> hostNames(X509Certificate certificate) {
+        var names = new ArrayList<String>();
+        try {
+            var sans = certificate.getSubjectAlternativeNames();
+            if (sans != null) {
+                for (List<?> san : sans) {
+                    int type = (Integer) san.get(0);
+                    if ((type == 2 || type == 7) && san.get(1) instanceof String name && !names.contains(name)) {
+                        names.add(name);   // 2: dNSName, 7: iPAddress
+                    }
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            logger.warn("RLY-011 certificate subject alternative names unreadable: {}", e.getMessage());
+        }
+        if (names.isEmpty()) {
+            try {
+                for (var rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                    if ("CN".equalsIgnoreCase(rdn.getType())) {
+                        names.add(String.valueOf(rdn.getValue()));
+                    }
+                }
+            } catch (javax.naming.InvalidNameException e) {
+                logger.warn("RLY-011 certificate subject unreadable: {}", e.getMessage());
+            }
+        }
+        return List.copyOf(names);
     }
 
     SslContext context() {

@@ -108,6 +108,24 @@ class HttpDeadlinesTest {
     }
 
     @Test
+    void connectionThatNeverSendsARequest_isClosedWithinTheAuthTimeout_whenOneIsGiven() {
+        Duration authTimeout = Duration.ofSeconds(10);
+        var ch = new EmbeddedChannel();
+        ch.freezeTime();
+        var deadlines = new HttpDeadlines(REQUEST, IDLE, authTimeout);
+        ch.pipeline().addLast(deadlines.firstByte(), new HttpServerCodec(), deadlines.lastByte());
+
+        ch.advanceTimeBy(authTimeout.toMillis() - 1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isActive()).isTrue();
+        ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+
+        assertThat(ch.isActive()).as("closed at agents.authTimeout, not after the 60 s keep-alive idle time").isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void completedAgentHandshake_removesTheHttpDeadlines() {
         send("GET /agent/v1 HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");

@@ -91,7 +91,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             handle(ctx, m);
         } else if (msg instanceof CloseWebSocketFrame close) {
             logger.warn("AGT-140 relay closed the connection: {} {}", close.statusCode(), LogSafe.of(close.reasonText()));
-            if (close.reasonText().startsWith("AUTHENTICATION_FAILED") || close.reasonText().startsWith("UNKNOWN_AGENT")) {
+            if (rejectsCredentials(close.reasonText())) {
                 link.authRejected();
             }
             close.release();
@@ -103,6 +103,25 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether the relay refused this agent's credentials, so reconnecting soon cannot help (the long backoff).
+     * {@code RATE_LIMITED} is not one: the relay refused failures from the agent's source address, not its
+     * credentials, and a valid AUTH is accepted as soon as it comes, so the normal backoff applies.
+     */
+    static boolean rejectsCredentials(ErrorCode code) {
+        return code == ErrorCode.AUTHENTICATION_FAILED || code == ErrorCode.UNKNOWN_AGENT;
+    }
+
+    /** The same for a close reason, which starts with the error code's name. */
+    static boolean rejectsCredentials(String closeReason) {
+        for (ErrorCode code : new ErrorCode[] {ErrorCode.AUTHENTICATION_FAILED, ErrorCode.UNKNOWN_AGENT}) {
+            if (closeReason.startsWith(code.name() + ":") || closeReason.equals(code.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void handle(ChannelHandlerContext ctx, Message m) {
         if (m instanceof Message.Hello hello) {
             onHello(ctx, hello);
@@ -110,7 +129,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             onReady(ctx, r);
         } else if (m instanceof Message.ErrorMessage e) {
             logger.warn("AGT-142 relay reported {}: {}", e.code(), LogSafe.of(e.message()));
-            if (e.code() == ErrorCode.AUTHENTICATION_FAILED || e.code() == ErrorCode.UNKNOWN_AGENT) {
+            if (rejectsCredentials(e.code())) {
                 link.authRejected();
             }
         } else if (ready == null) {

@@ -15,6 +15,7 @@ import dev.writeback.protocol.crypto.Sealing;
 import dev.writeback.relay.agent.Pending.Miss;
 import dev.writeback.relay.api.LiveAgent;
 import io.netty.channel.Channel;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,8 @@ public final class AgentSession {
     private final SecureRandom random;
     private final int maxInFlight;
     private final SessionKeys keys;
+    private final java.util.concurrent.Executor sealer;
+    private int sealing;   // requests being sealed off the event loop; count toward maxInFlight (event loop only)
     private final Map<RequestId, Pending> pending = new HashMap<>();
 
     private volatile int inFlight;
@@ -58,7 +61,8 @@ public final class AgentSession {
     private volatile int rotatingTo;
 
     AgentSession(Channel channel, String agentId, String agentName, String tenantId, String sessionId, String version,
-                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight) {
+                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight, java.util.concurrent.Executor sealer) {
+        this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
         this.channel = channel;
         this.agentId = agentId;
         this.agentName = agentName;
@@ -137,8 +141,50 @@ public final class AgentSession {
             onMiss.accept(Miss.GONE);
             return;
         }
-        if (pending.size() >= maxInFlight) {
+        if (pending.size() + sealing >= maxInFlight) {
             onMiss.accept(Miss.BUSY);
+            return;
+        }
+        if (!request.expiresAt().isAfter(clock.instant())) {
+            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
+                    "deadline passed before the request could be delivered"));
+            return;
+        }
+        // Sealing (an RSA-OAEP block with the tenant's key: up to 4096 bits) runs on the blocking pool, not here:
+        // this event loop serves other tenants' connections too, and one tenant's big key must not stall them.
+        int version = keys.currentVersion();
+        PackageKey key = keys.currentKey();
+        PublicKey rsa = keys.currentRsa();
+        sealing++;
+        try {
+            sealer.execute(() -> {
+                byte[] sealed;
+                try {
+                    sealed = Sealing.sealRequest(request, key, rsa, context(FrameType.REQUEST, requestId), random);
+                } catch (RuntimeException e) {
+                    channel.eventLoop().execute(() -> sealing--);
+                    logger.warn("RLY-530 sealing failed agent={} requestId={}: {}", agentId, requestId, e.getMessage());
+                    onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.", "sealing failed: " + e.getMessage()));
+                    return;
+                }
+                try {
+                    channel.eventLoop().execute(() -> send(requestId, request, version, sealed, onOutcome, onMiss));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    onMiss.accept(Miss.GONE);   // the event loop is shutting down
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            sealing--;
+            onMiss.accept(Miss.BUSY);   // the blocking pool's queue is full
+        }
+    }
+
+    /** Writes a sealed request; on the event loop. */
+    private void send(RequestId requestId, PasswordRequest request, int version, byte[] sealed, Consumer<Outcome> onOutcome,
+                      Consumer<Miss> onMiss) {
+        sealing--;
+        if (!channel.isActive() || draining) {
+            onMiss.accept(Miss.GONE);
             return;
         }
         long delayMillis = Duration.between(clock.instant(), request.expiresAt()).toMillis();
@@ -147,15 +193,7 @@ public final class AgentSession {
                     "deadline passed before the request could be delivered"));
             return;
         }
-        byte[] sealed;
-        try {
-            sealed = Sealing.sealRequest(request, keys.currentKey(), keys.currentRsa(), context(FrameType.REQUEST, requestId), random);
-        } catch (RuntimeException e) {
-            logger.warn("RLY-530 sealing failed agent={} requestId={}: {}", agentId, requestId, e.getMessage());
-            onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.", "sealing failed: " + e.getMessage()));
-            return;
-        }
-        var p = new Pending(requestId, keys.currentVersion(), onOutcome, onMiss);
+        var p = new Pending(requestId, version, onOutcome, onMiss);
         pending.put(requestId, p);
         inFlight = pending.size();
         p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);

@@ -6,6 +6,7 @@ import dev.writeback.protocol.Message;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.Signatures;
+import dev.writeback.relay.api.ClientAddress;
 import dev.writeback.relay.api.FailureLimiter;
 import dev.writeback.relay.store.AgentKey;
 import dev.writeback.relay.store.AgentRecord;
@@ -21,13 +22,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +38,13 @@ import org.slf4j.LoggerFactory;
  * ERROR and a close that says why. HTTP requests on non-WebSocket connections pass through to the REST API.
  *
  * <p>Failed authentications (unknown agent, bad signature, stale timestamp, wrong relay host) are counted per
- * source address; once a source has used up {@link #AUTH_FAILURE_BURST} per {@link #AUTH_FAILURE_WINDOW}, its new
- * connections are refused before HELLO, and an AUTH from it is refused before the store is asked.
+ * source address (the client address a trusted proxy named, see {@link ClientAddress}); once a source has used up
+ * {@link #AUTH_FAILURE_BURST} per {@link #AUTH_FAILURE_WINDOW}, its further failures are answered
+ * {@link ErrorCode#RATE_LIMITED}, which agents retry on their normal backoff. A valid AUTH is always accepted,
+ * whatever the source's failures: several agents behind one NAT must not lock each other out.
+ *
+ * <p>A connection must be authenticated within {@code agents.authTimeout} of its WebSocket handshake; the HTTP
+ * side ({@code HttpDeadlines}) gives a new connection the same time for its first request.
  */
 public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger logger = LoggerFactory.getLogger(AgentSessionHandler.class);
@@ -60,6 +65,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean authenticating;
     private AgentSession session;
     private ScheduledFuture<?> authTimeout;
+    private long openedNanos = -1;   // on the event loop's ticker
 
     /** A handler for one connection. */
     public AgentSessionHandler(SessionContext context, KeyRotation rotation, FailureLimiter authFailures) {
@@ -69,22 +75,37 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            openedNanos = ctx.executor().ticker().nanoTime();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (openedNanos < 0) {
+            openedNanos = ctx.executor().ticker().nanoTime();
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             nonce = new byte[Message.Hello.NONCE_BYTES];
-            if (refuseIfBlocked(ctx)) {
-                return;
-            }
             context.random().nextBytes(nonce);
             ctx.writeAndFlush(new Message.Hello(nonce, context.clock().millis(), context.relayName()));
+            // agents.authTimeout counts from the connection's start: TLS and the upgrade took part of it already
+            long limit = context.config().authTimeout().toNanos();
+            long spent = openedNanos < 0 ? 0 : ctx.executor().ticker().nanoTime() - openedNanos;
             authTimeout = ctx.executor().schedule(() -> refuse(ctx, ErrorCode.AUTHENTICATION_FAILED,
-                    "no AUTH within " + context.config().authTimeout().toSeconds() + " s"),
-                    context.config().authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    "no AUTH within " + context.config().authTimeout().toSeconds() + " s of connecting"),
+                    Math.max(0, limit - spent), TimeUnit.NANOSECONDS);
             return;
         }
         if (evt instanceof IdleStateEvent && nonce != null) {
             logger.warn("RLY-220 agent silent for {} s, closing agent={} remote={}",
-                    context.config().agentSilenceLimit().toSeconds(), session == null ? "-" : session.agentId(), ctx.channel().remoteAddress());
+                    context.config().agentSilenceLimit().toSeconds(), session == null ? "-" : session.agentId(), ClientAddress.of(ctx.channel()));
             ctx.close();
             return;
         }
@@ -142,11 +163,14 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void authenticate(ChannelHandlerContext ctx, Message.Auth auth) {
         authenticating = true;
-        if (refuseIfBlocked(ctx)) {
-            return;   // other connections from this source failed meanwhile: not even a store lookup
+        CompletableFuture<Optional<AgentState>> lookedUp;
+        try {
+            lookedUp = CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking());
+        } catch (RejectedExecutionException e) {
+            refuse(ctx, ErrorCode.BUSY, "relay too busy (expected: retry later)");   // the blocking queue is full
+            return;
         }
-        CompletableFuture.supplyAsync(() -> lookup(auth.agentId()), context.blocking())
-                .whenComplete((found, error) -> ctx.executor().execute(() -> {
+        lookedUp.whenComplete((found, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
                         logger.warn("RLY-231 agent lookup failed agent={}: {}", LogSafe.of(auth.agentId()), error.toString());
                         refuse(ctx, ErrorCode.INTERNAL, "relay store unavailable, try again later");
@@ -204,15 +228,15 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         }
         var config = context.config();
         session = new AgentSession(ctx.channel(), agent.id(), agent.name(), agent.tenantId(), UUID.randomUUID().toString(),
-                version, keys, context.clock(), context.random(), config.maxInFlight());
+                version, keys, context.clock(), context.random(), config.maxInFlight(), context.blocking());
         ctx.writeAndFlush(new Message.Ready(session.sessionId(), agent.tenantId(), context.clock().millis(),
                 (int) config.pingInterval().toSeconds(), (int) config.heartbeatInterval().toSeconds(), keys.currentVersion(),
                 config.maxInFlight()));
         context.sessions().add(session);
         logger.info("RLY-200 agent connected agent={} name={} tenant={} session={} version={} keyVersion={} remote={}",
-                agent.id(), LogSafe.of(agent.name()), agent.tenantId(), session.sessionId(), LogSafe.of(version), keys.currentVersion(), ctx.channel().remoteAddress());
+                agent.id(), LogSafe.of(agent.name()), agent.tenantId(), session.sessionId(), LogSafe.of(version), keys.currentVersion(), ClientAddress.of(ctx.channel()));
         var now = context.clock().instant();
-        context.blocking().execute(() -> touch(agent.id(), now, version));
+        touchLater(agent.id(), now, version);
         rotation.onReady(session);
     }
 
@@ -231,7 +255,16 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 hb.succeeded(), hb.failed(), hb.rejected(), dirs.length() == 0 ? "-" : dirs);
         var now = context.clock().instant();
         String agentId = session.agentId();
-        context.blocking().execute(() -> touch(agentId, now, hb.agentVersion()));
+        touchLater(agentId, now, hb.agentVersion());
+    }
+
+    /** Records the agent's last contact on the blocking pool; skipped (bookkeeping only) when its queue is full. */
+    private void touchLater(String agentId, java.time.Instant now, String version) {
+        try {
+            context.blocking().execute(() -> touch(agentId, now, version));
+        } catch (RejectedExecutionException e) {
+            logger.debug("last contact of agent {} not recorded: blocking queue full", agentId);
+        }
     }
 
     private void touch(String agentId, java.time.Instant now, String version) {
@@ -252,7 +285,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             rotation.onClosed(session);
             session.onClosed();
             logger.info("RLY-210 agent disconnected agent={} tenant={} session={} remote={}", session.agentId(),
-                    session.tenantId(), session.sessionId(), ctx.channel().remoteAddress());
+                    session.tenantId(), session.sessionId(), ClientAddress.of(ctx.channel()));
         }
         super.channelInactive(ctx);
     }
@@ -273,32 +306,34 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(cause);
             return;
         }
-        logger.warn("RLY-290 agent connection failed remote={}: {}", ctx.channel().remoteAddress(), root.toString());
+        logger.warn("RLY-290 agent connection failed remote={}: {}", ClientAddress.of(ctx.channel()), root.toString());
         ctx.close();
     }
 
-    /** Refuses a failed authentication and counts it against the source address. */
+    /**
+     * Refuses a failed authentication and counts it against the source address. Once the source has no failed
+     * attempts left, the failure is answered {@code RATE_LIMITED} with the wait (logged at DEBUG: RLY-235 said it
+     * once), so an attacker's failures neither fill the log nor push a real agent behind the same address onto
+     * its long backoff.
+     */
     private void authFailed(ChannelHandlerContext ctx, ErrorCode code, String reason) {
-        String source = source(ctx.channel().remoteAddress());
-        if (authFailures.recordFailure(source)) {
-            logger.warn("RLY-235 agent authentication failures from {} used up ({} per {} s); refusing its agent connections for {} s",
-                    source, AUTH_FAILURE_BURST, AUTH_FAILURE_WINDOW.toSeconds(), authFailures.retryAfter(source).toSeconds() + 1);
+        String source = ClientAddress.of(ctx.channel());
+        boolean alreadyOut = !authFailures.retryAfter(source).isZero();
+        boolean usedUp = authFailures.recordFailure(source);
+        if (alreadyOut) {
+            long seconds = Math.max(1, (authFailures.retryAfter(source).toMillis() + 999) / 1000);
+            logger.debug("agent AUTH from {} failed ({}) with its failed attempts used up: RATE_LIMITED, retry after {} s",
+                    source, code, seconds);
+            close(ctx, ErrorCode.RATE_LIMITED, "too many failed authentications from " + source
+                    + " (expected: retry after " + seconds + " s)", WebSocketCloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        if (usedUp) {
+            logger.warn("RLY-235 agent authentication failures from {} used up ({} per {} s); its failures are answered"
+                    + " RATE_LIMITED for {} s (valid AUTHs from it are still accepted)", source, AUTH_FAILURE_BURST,
+                    AUTH_FAILURE_WINDOW.toSeconds(), authFailures.retryAfter(source).toSeconds() + 1);
         }
         refuse(ctx, code, reason);
-    }
-
-    /** Refuses, quietly (RLY-235 was logged once), a connection from a source with no failed attempts left. */
-    private boolean refuseIfBlocked(ChannelHandlerContext ctx) {
-        String source = source(ctx.channel().remoteAddress());
-        Duration wait = authFailures.retryAfter(source);
-        if (wait.isZero()) {
-            return false;
-        }
-        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-        logger.debug("agent connection from {} refused: failed authentications used up, retry after {} s", source, seconds);
-        close(ctx, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications from " + source
-                + " (expected: retry after " + seconds + " s)", WebSocketCloseStatus.POLICY_VIOLATION);
-        return true;
     }
 
     /** Answers ERROR, then closes the WebSocket with a reason a human can read. */
@@ -314,7 +349,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         logger.warn("RLY-230 agent refused code={} agent={} remote={}: {}", code, session == null ? "-" : session.agentId(),
-                ctx.channel().remoteAddress(), reason);   // outside values in it were escaped where it was built
+                ClientAddress.of(ctx.channel()), reason);   // outside values in it were escaped where it was built
         close(ctx, code, reason, status);
     }
 
@@ -339,13 +374,6 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                     }
                     ctx.executor().schedule(() -> ctx.close(), CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
                 });
-    }
-
-    private static String source(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
     }
 
     private static String abbreviate(String s) {

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.protocol.LogSafe;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -44,7 +45,10 @@ import org.slf4j.MDC;
  * | API-401 | INFO  | a bearer or registration token was refused: kind and source address                      |
  * | API-403 | INFO  | a valid token was refused: its scope does not cover the route (route, scope, required     |
  * |         |       | scope, token id, source), or X-Tenant-Id names another tenant; answered 403               |
- * | API-429 | WARN  | a source address used up its failed token attempts and is refused for a while            |
+ * | API-429 | WARN  | a source address used up its failed API (or registration) token attempts: its further     |
+ * |         |       | failures get 429 for a while; valid tokens from it are still served                       |
+ * | API-436 | INFO  | a connection sent more pipelined requests than the HTTP codec holds unanswered (128):     |
+ * |         |       | one line, no stack trace, and the connection closes                                      |
  * | API-500 | WARN  | an unexpected error answered with 500 INTERNAL_ERROR, with the exception (once)          |
  * | API-501 | WARN  | an audit record could not be written (the answer is unchanged)                           |
  * | API-503 | WARN  | the store was unavailable and the request was answered with 503                          |
@@ -66,7 +70,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     public static final int MAX_REQUEST_LINE_BYTES = 4096;
     /** Most header bytes the pipeline's HTTP codec accepts. */
     public static final int MAX_HEADER_BYTES = 8192;
-    /** Failed token attempts a source address may make before it is refused ({@code 429}). */
+    /** Failed token attempts a source address may make before its failures get {@code 429} (API and registration each). */
     static final int FAILURE_BURST = 10;
     /** Time over which the failed-attempt allowance refills completely. */
     static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
@@ -89,12 +93,15 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         super(FullHttpRequest.class, true);
         this.context = context;
         this.metrics = new ApiMetrics(context.metrics());
-        var limiter = new FailureLimiter(context.clock(), FAILURE_BURST, FAILURE_WINDOW);
+        // separate failure budgets: failed registrations (a token raced by several agents, say) cost API callers
+        // from the same address nothing, and the reverse
+        var apiFailures = new FailureLimiter(context.clock(), FAILURE_BURST, FAILURE_WINDOW);
+        var registrationFailures = new FailureLimiter(context.clock(), FAILURE_BURST, FAILURE_WINDOW);
         var audit = new AuditTrail(context.store(), context.clock());
-        this.tokens = new BearerTokens(context.store(), limiter, metrics, context.clock());
+        this.tokens = new BearerTokens(context.store(), apiFailures, metrics, context.clock());
         this.operations = new PasswordOperations(context, metrics, audit);
         this.admin = new TenantAdmin(context, audit);
-        this.registration = new Registration(context, limiter, metrics, audit);
+        this.registration = new Registration(context, registrationFailures, metrics, audit);
         this.tokenAdmin = new TokenAdmin(context, audit);
     }
 
@@ -221,6 +228,10 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             // TLS garbage, a failed handshake, a reset, a request cut off: the client's doing (or a deadline's), and
             // cheap to provoke; no stack trace
             logger.debug("Connection failed, closing remote={}: {}", ctx.channel().remoteAddress(), root.toString());
+        } else if (root instanceof IllegalStateException && String.valueOf(root.getMessage()).startsWith("maxPipelineDepth")) {
+            // the HTTP codec's limit on unanswered pipelined requests: the client's doing, one line is enough
+            logger.info("API-436 too many pipelined requests ({}), closing remote={}", LogSafe.of(root.getMessage(), 80),
+                    ClientAddress.of(ctx.channel()));
         } else {
             logger.warn("API-500 channel failed, closing remote={}", ctx.channel().remoteAddress(), cause);
         }

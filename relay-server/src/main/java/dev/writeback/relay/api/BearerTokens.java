@@ -6,7 +6,6 @@ import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -39,9 +38,11 @@ final class BearerTokens {
         this.clock = clock;
     }
 
-    /** The caller of an API request; throws 401, 403 or 429. Blocking: call off the event loop. */
+    /**
+     * The caller of an API request; throws 401 or 429 (a failure), or 403. The token is always checked first, so a
+     * valid one works even while its source is out of failed attempts. Blocking: call off the event loop.
+     */
     Caller authenticate(Exchange exchange) {
-        checkNotBlocked(limiter, metrics, exchange.source());
         Optional<Caller> caller = lookUp(exchange.header(HttpHeaderNames.AUTHORIZATION));
         if (caller.isEmpty()) {
             throw failed(limiter, metrics, exchange.source(), "api");
@@ -96,22 +97,25 @@ final class BearerTokens {
         throw ApiException.forbidden("token scope: " + caller.scope().wire() + " (expected: " + required.wire() + ")");
     }
 
-    /** Throws 429 when {@code source} has used up its failed attempts. */
-    static void checkNotBlocked(FailureLimiter limiter, ApiMetrics metrics, String source) {
-        Duration wait = limiter.retryAfter(source);
-        if (!wait.isZero()) {
-            metrics.rateLimited();
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-            logger.debug("API-429 refused source={} retryAfter={}s", source, seconds);
-            throw ApiException.tooManyRequests(seconds);
-        }
-    }
-
-    /** Counts a failed token attempt of {@code kind} and returns the 401 to throw. */
+    /**
+     * Counts a failed token attempt of {@code kind} and returns what to throw: 401 while {@code source} has failed
+     * attempts left, 429 with {@code Retry-After} once it has none. Only failures come here: a valid token is
+     * honoured whatever its source's failures, so a guesser sharing a NAT, proxy or load balancer with honest
+     * callers locks out nobody but itself. {@code API-429} is logged once when the allowance runs out.
+     */
     static ApiException failed(FailureLimiter limiter, ApiMetrics metrics, String source, String kind) {
         metrics.authFailure(kind);
-        if (limiter.recordFailure(source)) {
-            logger.warn("API-429 too many failed {} token attempts, source blocked source={}", kind, source);
+        boolean alreadyOut = !limiter.retryAfter(source).isZero();
+        boolean usedUp = limiter.recordFailure(source);
+        if (alreadyOut) {
+            metrics.rateLimited();
+            long seconds = Math.max(1, (limiter.retryAfter(source).toMillis() + 999) / 1000);
+            logger.debug("API-429 {} token refused source={} retryAfter={}s", kind, source, seconds);
+            return ApiException.tooManyRequests(seconds);
+        }
+        if (usedUp) {
+            logger.warn("API-429 failed {} token attempts used up source={}: its further failures are answered 429"
+                    + " (valid tokens from it still work)", kind, source);
         } else {
             logger.info("API-401 {} token refused source={}", kind, source);
         }

@@ -21,8 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -69,7 +67,7 @@ final class Exchange {
         this.query = decoder.parameters();
         this.headers = request.headers().copy();
         this.body = copyAndZero(request.content());
-        this.source = sourceOf(ctx.channel().remoteAddress());
+        this.source = ClientAddress.of(ctx.channel());
         this.receivedAt = receivedAt;
     }
 
@@ -107,7 +105,7 @@ final class Exchange {
         return body;
     }
 
-    /** The client's IP address (the TCP peer; proxies are not trusted). */
+    /** The client's IP address: the TCP peer, or the client a trusted proxy named (see {@link ClientAddress}). */
     String source() {
         return source;
     }
@@ -207,12 +205,5 @@ final class Exchange {
             content.setZero(content.readerIndex(), content.readableBytes());
         }
         return copy;
-    }
-
-    private static String sourceOf(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return String.valueOf(address);
     }
 }

@@ -8,8 +8,10 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Limits failed token attempts per source address with a token bucket: {@code burst} failures, refilled evenly
- * over {@code window}. While a source's bucket is empty every token-bearing request from it is refused, right or
- * wrong, so guessing gains nothing; successful requests take nothing from the bucket.
+ * over {@code window}. Callers check a credential first and come here only when it failed: while a source's bucket
+ * is empty its failures are answered "too many, retry after" instead of "wrong"; a valid credential from the same
+ * source is always honoured and takes nothing from the bucket, so one guesser behind a shared NAT or proxy cannot
+ * lock the honest callers there out.
  */
 public final class FailureLimiter {
     /** Sources tracked at most; past this, sources whose buckets are full again are forgotten. */

@@ -46,7 +46,6 @@ final class Registration {
 
     /** Registers an agent; blocking, runs on the blocking executor. */
     void handle(Exchange exchange) {
-        BearerTokens.checkNotBlocked(limiter, metrics, exchange.source());
         Request request = parse(exchange.body());
         PublicKey rsaKey = checkKeys(request);
         Optional<String> tenantId = context.store().consumeRegistrationToken(request.token());

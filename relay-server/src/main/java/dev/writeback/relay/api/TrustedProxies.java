@@ -17,16 +17,18 @@ import java.util.List;
  */
 public final class TrustedProxies {
     /** Trusts nobody: the client address is always the TCP peer. */
-    public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of());
+    public static final TrustedProxies NONE = new TrustedProxies(List.of(), List.of(), false);
     /** Longest {@code X-Forwarded-For} value read; a longer one is ignored. */
     static final int MAX_HEADER_CHARS = 1024;
 
     private final List<String> cidrs;
     private final List<Range> ranges;
+    private final boolean proxyProtocol;
 
-    private TrustedProxies(List<String> cidrs, List<Range> ranges) {
+    private TrustedProxies(List<String> cidrs, List<Range> ranges, boolean proxyProtocol) {
         this.cidrs = List.copyOf(cidrs);
         this.ranges = List.copyOf(ranges);
+        this.proxyProtocol = proxyProtocol;
     }
 
     /** Parses addresses and CIDR ranges ({@code 10.0.0.0/8}, {@code 2001:db8::/32}, {@code 192.0.2.7}). */
@@ -36,7 +38,31 @@ public final class TrustedProxies {
         for (String cidr : cidrs) {
             ranges.add(Range.parse(requireNonNull(cidr, "cidr")));
         }
-        return new TrustedProxies(cidrs, ranges);
+        return new TrustedProxies(cidrs, ranges, false);
+    }
+
+    /**
+     * A copy that expects the PROXY protocol (v1 or v2) header from every trusted peer ({@code proxies.protocol:
+     * proxy-v1v2}) when {@code on}; other peers never get to send one.
+     */
+    public TrustedProxies withProxyProtocol(boolean on) {
+        return new TrustedProxies(cidrs, ranges, on);
+    }
+
+    /** Parses {@code proxies.protocol}: {@code none} (the default) or {@code proxy-v1v2}. */
+    public static boolean parseProtocol(String value) {
+        if (value == null || "none".equals(value)) {
+            return false;
+        }
+        if ("proxy-v1v2".equals(value)) {
+            return true;
+        }
+        throw new IllegalArgumentException("proxies.protocol: " + value + " (expected: none or proxy-v1v2)");
+    }
+
+    /** Whether trusted peers send a PROXY protocol header first. */
+    public boolean proxyProtocol() {
+        return proxyProtocol;
     }
 
     /** The ranges as configured. */
@@ -102,7 +128,7 @@ public final class TrustedProxies {
 
     @Override
     public String toString() {
-        return cidrs.toString();
+        return cidrs + (proxyProtocol ? " (PROXY protocol)" : "");
     }
 
     /** One address range: a network address and a prefix length. */

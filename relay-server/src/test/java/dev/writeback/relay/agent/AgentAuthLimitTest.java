@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.Message;
+import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.crypto.Signatures;
 import dev.writeback.protocol.testing.FakeClock;
 import dev.writeback.protocol.testing.LogCapture;
 import dev.writeback.relay.RelayConfig;
@@ -26,7 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Failed agent authentications are limited per source address, and a limited source costs no store lookup. */
+/**
+ * Failed agent authentications are limited per source address: once a source has used up its failures, they are
+ * answered RATE_LIMITED; a valid AUTH from the same source is still accepted.
+ */
 class AgentAuthLimitTest {
     @TempDir
     Path dir;
@@ -72,17 +77,43 @@ class AgentAuthLimitTest {
     }
 
     @Test
-    void limitedSource_isRefusedBeforeHello_withoutStoreLookup_andLoggedOnce() {
+    void limitedSource_stillGetsHello_andItsFailuresAreAnsweredRateLimited_loggedOnce() {
         useUpBurst();
         logs.clear();
 
         for (int i = 0; i < 3; i++) {
             EmbeddedChannel ch = connect();
-            assertRefused(ch, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
+            assertThat(ch.<Object>readOutbound()).as("no refusal before AUTH: it may be a real agent").isInstanceOf(Message.Hello.class);
+            ch.writeInbound(auth("agent-nobody"));
+            ch.runPendingTasks();
+            assertRefused(ch, ErrorCode.RATE_LIMITED, "too many failed authentications");
         }
 
-        assertThat(lookups).hasValue(AgentSessionHandler.AUTH_FAILURE_BURST);
         assertThat(logs.text()).doesNotContain("RLY-235").doesNotContain("RLY-230");
+    }
+
+    @Test
+    void realAgent_isAccepted_whileItsSourceIsOutOfFailedAttempts() throws Exception {
+        // the attack: failed AUTHs from the agent's own address (a relay restart, a neighbour behind the same NAT)
+        var identity = KeyPairs.newIdentityKeyPair(new SecureRandom());
+        var tenant = store.createTenant("acme");
+        var agent = store.createAgent(tenant.id(), "dc1", identity.getPublic().getEncoded());
+        store.addKeyVersion(agent.id(), 1, KeyPairs.newEncryptionKeyPair(new SecureRandom()).getPublic().getEncoded(), new byte[32]);
+        useUpBurst();
+        for (int i = 0; i < 7; i++) {
+            assertFailsWith(ErrorCode.RATE_LIMITED, "too many failed authentications");
+        }
+
+        EmbeddedChannel ch = connect();
+        Message.Hello hello = ch.readOutbound();
+        long now = clock.millis();
+        byte[] payload = Message.Auth.signedPayload(hello.nonce(), agent.id(), "relay.test", now);
+        ch.writeInbound(new Message.Auth(agent.id(), now, "relay.test", "0.0.0-test", Signatures.sign(identity.getPrivate(), payload)));
+        ch.runPendingTasks();
+
+        assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Ready.class);
+        assertThat(ch.isActive()).isTrue();
+        ch.finishAndReleaseAll();
     }
 
     @Test
@@ -91,34 +122,36 @@ class AgentAuthLimitTest {
         Duration oneToken = AgentSessionHandler.AUTH_FAILURE_WINDOW.dividedBy(AgentSessionHandler.AUTH_FAILURE_BURST);
 
         clock.advance(oneToken.minusMillis(1));
-        assertRefused(connect(), ErrorCode.AUTHENTICATION_FAILED, "retry after 1 s");
+        assertThat(limiter.retryAfter("embedded")).isEqualTo(Duration.ofMillis(1));
 
         clock.advance(Duration.ofMillis(1));
-        EmbeddedChannel admitted = connect();
-        assertThat(admitted.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
-        admitted.writeInbound(auth("agent-nobody"));
-        admitted.runPendingTasks();
-        assertRefused(admitted, ErrorCode.UNKNOWN_AGENT, "is not registered");
-        assertRefused(connect(), ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
+        assertFailsWith(ErrorCode.UNKNOWN_AGENT, "is not registered");
+        assertFailsWith(ErrorCode.RATE_LIMITED, "too many failed authentications");
 
         clock.advance(AgentSessionHandler.AUTH_FAILURE_WINDOW);
         for (int i = 0; i < AgentSessionHandler.AUTH_FAILURE_BURST; i++) {
-            assertThat(connect().<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+            assertFailsWith(ErrorCode.UNKNOWN_AGENT, "is not registered");
         }
     }
 
     @Test
-    void limitedAuth_isRefusedBeforeLookup_whenTheSourceFailedOnOtherConnectionsMeanwhile() {
-        EmbeddedChannel early = connect();   // said HELLO before the source was limited
-        assertThat(early.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
-        useUpBurst();
-        int before = lookups.get();
+    void authIsRefusedWithinAuthTimeout_countedFromTheConnectionsStart_notFromTheHandshake() {
+        var ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(new AgentSessionHandler(context, new KeyRotation(context), limiter));
+        Duration authTimeout = context.config().authTimeout();
+        ch.advanceTimeBy(authTimeout.minusSeconds(2).toMillis(), TimeUnit.MILLISECONDS);   // a slow TLS + upgrade
+        ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/agent/v1",
+                EmptyHttpHeaders.INSTANCE, null));
+        assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
 
-        early.writeInbound(auth("agent-nobody"));
-        early.runPendingTasks();
+        ch.advanceTimeBy(2_000 - 1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.<Object>readOutbound()).as("still inside agents.authTimeout").isNull();
 
-        assertRefused(early, ErrorCode.AUTHENTICATION_FAILED, "too many failed authentications");
-        assertThat(lookups).hasValue(before);
+        ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertRefused(ch, ErrorCode.AUTHENTICATION_FAILED, "no AUTH within " + authTimeout.toSeconds() + " s");
     }
 
     @Test
@@ -145,6 +178,14 @@ class AgentAuthLimitTest {
             ch.runPendingTasks();
             assertRefused(ch, ErrorCode.UNKNOWN_AGENT, "is not registered");
         }
+    }
+
+    private void assertFailsWith(ErrorCode code, String reason) {
+        EmbeddedChannel ch = connect();
+        assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Hello.class);
+        ch.writeInbound(auth("agent-nobody"));
+        ch.runPendingTasks();
+        assertRefused(ch, code, reason);
     }
 
     private EmbeddedChannel connect() {

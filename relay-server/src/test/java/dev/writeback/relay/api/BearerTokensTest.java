@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BearerTokensTest {
+    private static final String RESET = "/api/v1/writeback/password-reset";
+    private static final String RESET_BODY = "{\"anchor\":\"upn:ada@corp.example\",\"newPassword\":\"Correct-Horse-9\"}";
     private static final String STATUS = "/api/v1/writeback/status";
 
     @TempDir
@@ -87,22 +89,21 @@ class BearerTokensTest {
     }
 
     @Test
-    void failedAttempts_areLimitedPerSource_andResetWithTheClock() {
+    void failedAttempts_areLimitedPerSource_andResetWithTheClock_whileAValidTokenAlwaysWorks() {
         for (int i = 0; i < ApiHandler.FAILURE_BURST; i++) {
             assertThat(api.send(HttpMethod.GET, STATUS, null, "wb_api_guess" + i).status()).isEqualTo(401);
         }
 
         var limited = api.send(HttpMethod.GET, STATUS, null, "wb_api_guess");
-        var evenRight = api.get(STATUS);
+        var right = api.get(STATUS);
 
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.error()).isEqualTo("TOO_MANY_REQUESTS");
         assertThat(Long.parseLong(limited.headers().get(HttpHeaderNames.RETRY_AFTER))).isBetween(1L, 6L);
-        assertThat(evenRight.status()).isEqualTo(429);
+        assertThat(right.status()).as("a valid token from the same address is honoured").isEqualTo(200);
         assertThat(api.logs.list).filteredOn(e -> e.getFormattedMessage().startsWith("API-429")).hasSize(1);
 
         api.clock.advance(Duration.ofSeconds(6));
-        assertThat(api.get(STATUS).status()).isEqualTo(200);
         assertThat(api.send(HttpMethod.GET, STATUS, null, "wb_api_guess").status()).isEqualTo(401);
         assertThat(api.send(HttpMethod.GET, STATUS, null, "wb_api_guess").status()).isEqualTo(429);
 
@@ -110,7 +111,24 @@ class BearerTokensTest {
         for (int i = 0; i < ApiHandler.FAILURE_BURST; i++) {
             assertThat(api.send(HttpMethod.GET, STATUS, null, "wb_api_guess" + i).status()).isEqualTo(401);
         }
-        assertThat(api.registry.scrape()).contains("writeback_api_rate_limited_total 3.0");
+        assertThat(api.registry.scrape()).contains("writeback_api_rate_limited_total 2.0");
+    }
+
+    @Test
+    void wrongTokensEvery100ms_fromTheCallersAddress_neverRefuseTheTwoTenantsResets() {
+        // the attack of issue 7, finding 2: a guesser shares the address (a NAT, a proxy) of two tenants' callers
+        var other = api.store.createTenant("other");
+        String otherToken = api.store.createApiToken(other.id(), "other").plaintext();
+        int refused = 0;
+        for (int i = 0; i < 240; i++) {
+            api.send(HttpMethod.GET, STATUS, null, "wb_api_guess" + i);
+            int first = api.post(RESET, RESET_BODY).status();
+            int second = api.send(HttpMethod.POST, RESET, RESET_BODY, otherToken).status();
+            refused += (first == 200 ? 0 : 1) + (second == 200 ? 0 : 1);
+            api.clock.advance(Duration.ofMillis(100));
+        }
+        assertThat(refused).isZero();
+        assertThat(api.send(HttpMethod.GET, STATUS, null, "wb_api_guess").status()).as("the guesser is limited").isEqualTo(429);
     }
 
     @Test
