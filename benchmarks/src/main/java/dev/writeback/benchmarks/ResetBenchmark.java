@@ -256,26 +256,24 @@ public final class ResetBenchmark implements Callable<Integer> {
         this.agents = 1;
         int savedClients = clients;
         clients = 1;
-        var rows = new ArrayList<String>();
+        System.out.println("| size           | p50 per reset    | throughput        | note |");
         boolean first = true;
         for (int u : growthUsers) {
             long t0 = System.nanoTime();
             double[] r = e2e(dir.resolve("users-" + u), u, first ? warmup : Math.min(warmup, 10), false, false);
             first = false;
-            rows.add(String.format("| users %,7d   | %8.2f ms p50 | %8.1f resets/s | setup+run %.0f s |", u, r[0], r[1],
-                    (System.nanoTime() - t0) / 1e9));
+            System.out.printf("| users %,7d   | %8.2f ms e2e | %8.1f resets/s | setup+run %.0f s |%n", u, r[0], r[1],
+                    (System.nanoTime() - t0) / 1e9);
         }
         clients = savedClients;
         int savedAgents = stubAgents;
         for (int t : growthTenants) {
             stubAgents = t;
             double[] r = relayCeiling(dir, List.of(t), clients, false);
-            rows.add(String.format("| tenants %,5d  | %8.2f ms p50 | %8.0f req/s    | server p99 <= %.2f ms |", t, r[1], r[0],
-                    r[2]));
+            System.out.printf("| tenants %,5d  | %8.2f ms relay | %8.0f req/s    | %d stub agents; relay p99 <= %.2f ms |%n", t,
+                    r[1], r[0], t, r[2]);
         }
         stubAgents = savedAgents;
-        System.out.println("| size           | per reset        | throughput        | note |");
-        rows.forEach(System.out::println);
     }
 
     private void floors(Agent agent, HttpClient http, RelayServer relay, double e2eP50, double e2ePerSecond) throws Exception {
