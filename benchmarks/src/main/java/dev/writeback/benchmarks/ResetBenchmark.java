@@ -1,14 +1,11 @@
 package dev.writeback.benchmarks;
 
 import dev.writeback.agent.Agent;
-import dev.writeback.agent.AgentCommand;
 import dev.writeback.agent.AgentConfig;
 import dev.writeback.protocol.tls.TlsPolicy;
 import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -63,6 +61,26 @@ public final class ResetBenchmark implements Callable<Integer> {
             + "sealed open, HTTPS round trip), after the load. 0 skips them. Default ${DEFAULT-VALUE}.")
     int floorSeconds;
 
+    @Option(names = "--mode", defaultValue = "e2e", description = "e2e: resets through relay, agents and embedded "
+            + "directories, with the floors; relay: the relay alone with stub agents in another JVM (ceiling); idle: "
+            + "relay memory per idle agent session; growth: per-reset cost by users and by tenants. Default ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--stub-agents", defaultValue = "4", description = "Stub agents (relay mode). Default ${DEFAULT-VALUE}.")
+    int stubAgents;
+
+    @Option(names = "--sessions", defaultValue = "1000,5000,20000", split = ",", description = "Idle sessions to hold, "
+            + "one step after the other (idle mode). Default ${DEFAULT-VALUE}.")
+    List<Integer> sessions;
+
+    @Option(names = "--growth-users", defaultValue = "10,1000,10000,100000", split = ",",
+            description = "Directory sizes (growth mode). Default ${DEFAULT-VALUE}.")
+    List<Integer> growthUsers;
+
+    @Option(names = "--growth-tenants", defaultValue = "1,10,100", split = ",",
+            description = "Tenant counts, one stub agent each (growth mode). Default ${DEFAULT-VALUE}.")
+    List<Integer> growthTenants;
+
     /** Runs the benchmark and exits. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new ResetBenchmark()).execute(args));
@@ -72,6 +90,27 @@ public final class ResetBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         quietLogs();
         Path dir = Files.createTempDirectory("writeback-bench");
+        System.out.printf("machine: %d cores, load average %.2f at start%n", Runtime.getRuntime().availableProcessors(),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        switch (mode) {
+            case "e2e" -> e2e(dir);
+            case "relay" -> relayCeiling(dir, List.of(1), clients, true);
+            case "idle" -> idle(dir);
+            case "growth" -> growth(dir);
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--mode: " + mode
+                    + " (expected: e2e, relay, idle or growth)");
+        }
+        return 0;
+    }
+
+    private void e2e(Path dir) throws Exception {
+        e2e(dir, users, warmup, floorSeconds > 0, true);
+    }
+
+    /** One end-to-end run; returns {p50 ms, resets/s}. */
+    private double[] e2e(Path dir, int users, int warmup, boolean withFloors, boolean verbose) throws Exception {
+        this.users = users;
+        double[] measured = new double[2];
         var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0);
         try (RelayServer relay = RelayServer.start(config)) {
             var tenant = relay.store().createTenant("bench");
@@ -98,18 +137,143 @@ public final class ResetBenchmark implements Callable<Integer> {
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 long jit = jitMillis() - jit0;
                 var h = recorder.getIntervalHistogram();
+                measured[0] = h.getValueAtPercentile(50) / 1000.0;
+                measured[1] = h.getTotalCount() / elapsed;
+                if (!verbose) {
+                    return measured;
+                }
                 report(h, results, elapsed, relay);
                 System.out.printf("jit: %d ms of compilation during the measured %d s (%.1f%% of one core)%n", jit, seconds,
                         jit / (seconds * 10.0));
                 System.out.println(Floors.wireSizes());
-                if (floorSeconds > 0) {
+                if (withFloors) {
                     floors(started.get(0), http, relay, h.getValueAtPercentile(50) / 1000.0, h.getTotalCount() / elapsed);
                 }
             } finally {
                 started.forEach(Agent::close);
             }
         }
-        return 0;
+        return measured;
+    }
+
+    /**
+     * The relay with stub agents in another JVM, {@code tenants} tenants of {@code stubAgents / tenants} (at least
+     * one) agents each, clients spread over the tenants. Returns {requests/s, server p50 ms, server p99 ms}.
+     */
+    private double[] relayCeiling(Path dir, List<Integer> tenantCounts, int clients, boolean verbose) throws Exception {
+        int tenants = tenantCounts.get(0);
+        int perTenant = Math.max(1, stubAgents / tenants);
+        try (RelayServer relay = RelayServer.start(RelayModes.config(dir.resolve("t" + tenants), clients + tenants * perTenant))) {
+            var tokens = new ArrayList<String>();
+            var states = new ArrayList<Path>();
+            for (int t = 0; t < tenants; t++) {
+                var tenant = relay.store().createTenant("bench-" + t);
+                tokens.add(relay.store().createApiToken(tenant.id(), "bench").plaintext());
+                for (int a = 0; a < perTenant; a++) {
+                    states.add(RelayModes.register(relay, tenant.id(), dir.resolve("t" + tenants + "-stub-" + t + "-" + a)));
+                }
+            }
+            Process stubs = RelayModes.stubs(1, states, "-Xmx512m");
+            try {
+                HttpClient http = RelayModes.client(relay);
+                URI uri = URI.create("https://localhost:" + relay.port() + "/api/v1/writeback/password-reset");
+                if (verbose) {
+                    System.out.printf("Relay ceiling: %d stub agents in another JVM (real link, sealing and opening; answers "
+                            + "from memory), tenants=%d clients=%d warmup=%ds measured=%ds%n", states.size(), tenants, clients,
+                            warmup, seconds);
+                }
+                int saved = this.clients;
+                this.clients = clients;
+                try {
+                    run(http, uri, tokens, Duration.ofSeconds(warmup), null);
+                    var before = RelayModes.serverHistogram(http, relay.port());
+                    var recorder = new Recorder(3);
+                    var results = new ConcurrentHashMap<String, LongAdder>();
+                    long t0 = System.nanoTime();
+                    run(http, uri, tokens, Duration.ofSeconds(seconds), new Sink(recorder, results));
+                    double elapsed = (System.nanoTime() - t0) / 1e9;
+                    var after = RelayModes.serverHistogram(http, relay.port());
+                    var h = recorder.getIntervalHistogram();
+                    double[] out = {h.getTotalCount() / elapsed, RelayModes.percentileMillis(before, after, 50),
+                            RelayModes.percentileMillis(before, after, 99)};
+                    if (verbose) {
+                        report(h, results, elapsed, relay);
+                        System.out.printf("relay: %,.0f requests/s at saturation; server-side receipt-to-answer p50 <= %.2f ms, "
+                                + "p99 <= %.2f ms (relay histogram bucket bounds; includes the stub's RSA open and two "
+                                + "loopback link round trips)%n", out[0], out[1], out[2]);
+                    }
+                    return out;
+                } finally {
+                    this.clients = saved;
+                }
+            } finally {
+                RelayModes.stop(stubs);
+            }
+        }
+    }
+
+    /** Relay heap after GC and RSS per idle authenticated agent session, held by stub links in another JVM. */
+    private void idle(Path dir) throws Exception {
+        int most = sessions.stream().mapToInt(Integer::intValue).max().orElse(0);
+        try (RelayServer relay = RelayServer.start(RelayModes.config(dir, most))) {
+            var tenant = relay.store().createTenant("bench");
+            Path state = RelayModes.register(relay, tenant.id(), dir.resolve("idle-agent"));
+            System.out.printf("Idle sessions: one registered agent, N links from another JVM; relay and this harness share "
+                    + "the JVM measured (the harness is idle meanwhile)%n");
+            long heap0 = RelayModes.heapAfterGc();
+            long rss0 = RelayModes.rssKb();
+            System.out.printf("idle baseline: relay heap after GC %.1f MiB, RSS %.1f MiB, sessions %d%n", heap0 / 1048576.0,
+                    rss0 / 1024.0, relay.sessions().all().size());
+            for (int n : sessions) {
+                long t0 = System.nanoTime();
+                Process stubs;
+                try {
+                    stubs = RelayModes.stubs(n, List.of(state), "-Xmx" + Math.max(512, n / 5) + "m");
+                } catch (RuntimeException | IOException e) {
+                    System.out.printf("idle %,d sessions: not reached (%s)%n", n, e.getMessage());
+                    break;
+                }
+                try {
+                    long heap = RelayModes.heapAfterGc();
+                    long rss = RelayModes.rssKb();
+                    int live = relay.sessions().all().size();
+                    System.out.printf("idle %,d sessions (%,d live, up in %.1f s): relay heap after GC %.1f MiB (%.1f KiB per "
+                                    + "session), RSS %.1f MiB (%.1f KiB per session)%n", n, live, (System.nanoTime() - t0) / 1e9,
+                            heap / 1048576.0, (heap - heap0) / 1024.0 / Math.max(1, live), rss / 1024.0,
+                            (rss - rss0) / (double) Math.max(1, live));
+                } finally {
+                    RelayModes.stop(stubs);
+                }
+            }
+        }
+    }
+
+    /** Per-reset cost by directory size (end to end, 1 agent, 1 client) and by tenant count (relay, stub agents). */
+    private void growth(Path dir) throws Exception {
+        System.out.printf("Growth: users via e2e (1 agent, 1 client, embedded directory), tenants via the relay with one "
+                + "stub agent per tenant and %d clients; warm-up %d s before the first row, %d s each after%n", clients, warmup,
+                Math.min(warmup, 10));
+        this.agents = 1;
+        int savedClients = clients;
+        clients = 1;
+        System.out.println("| size           | p50 per reset    | throughput        | note |");
+        boolean first = true;
+        for (int u : growthUsers) {
+            long t0 = System.nanoTime();
+            double[] r = e2e(dir.resolve("users-" + u), u, first ? warmup : Math.min(warmup, 10), false, false);
+            first = false;
+            System.out.printf("| users %,7d   | %8.2f ms e2e | %8.1f resets/s | setup+run %.0f s |%n", u, r[0], r[1],
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        clients = savedClients;
+        int savedAgents = stubAgents;
+        for (int t : growthTenants) {
+            stubAgents = t;
+            double[] r = relayCeiling(dir, List.of(t), clients, false);
+            System.out.printf("| tenants %,5d  | %8.2f ms relay | %8.0f req/s    | %d stub agents; relay p99 <= %.2f ms |%n", t,
+                    r[1], r[0], t, r[2]);
+        }
+        stubAgents = savedAgents;
     }
 
     private void floors(Agent agent, HttpClient http, RelayServer relay, double e2eP50, double e2ePerSecond) throws Exception {
@@ -133,6 +297,10 @@ public final class ResetBenchmark implements Callable<Integer> {
     }
 
     private void run(HttpClient http, URI uri, String token, Duration duration, Sink sink) throws InterruptedException {
+        run(http, uri, List.of(token), duration, sink);
+    }
+
+    private void run(HttpClient http, URI uri, List<String> tokens, Duration duration, Sink sink) throws InterruptedException {
         long end = System.nanoTime() + duration.toNanos();
         var counter = new AtomicLong();
         var threads = new ArrayList<Thread>();
@@ -149,7 +317,7 @@ public final class ResetBenchmark implements Callable<Integer> {
                     long start = System.nanoTime();
                     String result;
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + tokens.get((int) (n % tokens.size())))
                                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         Matcher m = RESULT.matcher(r.body());
@@ -191,16 +359,7 @@ public final class ResetBenchmark implements Callable<Integer> {
     }
 
     private Agent agent(RelayServer relay, String tenantId, Path dir) throws Exception {
-        String reg = relay.store().createRegistrationToken(tenantId, Duration.ofHours(1)).plaintext();
-        var out = new StringWriter();
-        var cl = AgentCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(out));
-        int code = cl.execute("register", "--relay", "https://127.0.0.1:" + relay.port(), "--token", reg, "--name", dir.getFileName().toString(),
-                "--state-dir", dir.resolve("state").toString(), "--trust-fingerprint", relay.fingerprint());
-        if (code != 0) {
-            throw new IllegalStateException("agent register failed: " + out);
-        }
+        RelayModes.register(relay, tenantId, dir);
         Path yaml = dir.resolve("agent.yaml");
         String seed = users > 0 ? "      seedLdif: " + seedLdif(dir) + "\n" : "";
         Files.writeString(yaml, """
@@ -237,16 +396,8 @@ public final class ResetBenchmark implements Callable<Integer> {
     }
 
     private static String rss() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return "n/a";
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return line.substring(6).strip();
-            }
-        }
-        return "n/a";
+        long kb = RelayModes.rssKb();
+        return kb < 0 ? "n/a" : kb + " kB";
     }
 
     private static void quietLogs() {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Restarts with real processes from the built distributions: a relay stopped with SIGTERM (GOAWAY, in-flight work
  * finishes), a relay killed with SIGKILL and started again on the same port and data directory (agents come back
- * within the backoff cap, without registering again), and an agent process killed with SIGKILL while a reset is
+ * within the backoff cap, without registering again; one killed right after a COMMIT leaves that operation's audit
+ * record behind as COMMITTING), and an agent process killed with SIGKILL while a reset is
  * inside the directory (the caller gets OUTCOME_UNKNOWN at once, not a hang). The directory sits behind an LDAP
  * proxy that holds password writes, so each kill lands between ACCEPTED and RESULT without sleeping.
  */
@@ -135,6 +136,34 @@ class RestartIT {
 
     @Test
     @Order(2)
+    void relayKilledRightAfterCommit_leavesTheOperationsAuditRecord_asCommitting() throws Exception {
+        ldap.stall();
+        int seen = ldap.modifiesSeen();
+        var inFlight = CompletableFuture.supplyAsync(() -> reset("grace"));
+        // The agent writes to the directory only after reading COMMIT: once the write arrives, COMMIT went out.
+        Await.until("the reset to be inside the directory", Duration.ofSeconds(20), () -> ldap.modifiesSeen() > seen);
+
+        relay.kill();   // SIGKILL: no shutdown hook, no RESULT, no completion of the audit record
+        ldap.release();
+        assertThat(inFlight).failsWithin(Duration.ofSeconds(20));
+        restartAndMeasureReconnect();
+
+        var records = api().get("/api/v1/audit?limit=1000").json().path("records");
+        var committing = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+        records.forEach(r -> {
+            if (r.path("anchor").asText().equals("sam:grace") && r.path("result").asText().equals("COMMITTING")) {
+                committing.add(r);
+            }
+        });
+        assertThat(committing).as("audit after the kill: " + records).hasSize(1);
+        assertThat(committing.get(0).path("operation").asText()).isEqualTo("RESET");
+        assertThat(committing.get(0).path("agentId").asText()).isEqualTo(inJvmId);
+        assertThat(committing.get(0).path("requestId").asText()).isNotEmpty();
+        assertThat(committing.get(0).path("actor").asText()).isNotEmpty().isNotEqualTo("relay");
+    }
+
+    @Test
+    @Order(3)
     void relayKilled_agentReconnectsWithinTheBackoffCap_withoutRegisteringAgain() throws Exception {
         int agentsBefore = api().get("/api/v1/agents").json().path("agents").size();
         relay.kill();
@@ -150,7 +179,7 @@ class RestartIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void agentProcessKilledMidRequest_callerGetsOutcomeUnknown_withinTheDeadline() throws Exception {
         inJvm.close();
         inJvm = null;

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ public final class AgentSession {
     private final SessionKeys keys;
     private final java.util.concurrent.Executor sealer;
     private int sealing;   // requests being sealed off the event loop; count toward maxInFlight (event loop only)
+    private final CommitAudit audit;
     private final Map<RequestId, Pending> pending = new HashMap<>();
 
     private volatile int inFlight;
@@ -61,7 +63,8 @@ public final class AgentSession {
     private volatile int rotatingTo;
 
     AgentSession(Channel channel, String agentId, String agentName, String tenantId, String sessionId, String version,
-                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight, java.util.concurrent.Executor sealer) {
+                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight, java.util.concurrent.Executor sealer,
+                 CommitAudit audit) {
         this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
         this.channel = channel;
         this.agentId = agentId;
@@ -73,6 +76,7 @@ public final class AgentSession {
         this.clock = clock;
         this.random = random;
         this.maxInFlight = maxInFlight;
+        this.audit = audit;
         this.connectedAt = clock.instant();
     }
 
@@ -194,6 +198,8 @@ public final class AgentSession {
             return;
         }
         var p = new Pending(requestId, version, onOutcome, onMiss);
+        p.operation = request.operation().name();
+        p.anchor = request.anchor().toString();
         pending.put(requestId, p);
         inFlight = pending.size();
         p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
@@ -214,9 +220,41 @@ public final class AgentSession {
             logger.debug("RLY-320 ACCEPTED for unknown request agent={} requestId={}", agentId, requestId);
             return;
         }
+        if (p.accepted) {
+            return;   // a repeated ACCEPTED: its COMMIT is already on its way
+        }
         p.accepted = true;
+        CompletableFuture<Void> audited;
+        try {
+            audited = audit.beforeCommit(tenantId, requestId.toString(), agentId, p.operation, p.anchor);
+        } catch (RuntimeException e) {
+            audited = CompletableFuture.failedFuture(e);
+        }
+        // The audit record is durable before the COMMIT goes out (DESIGN §2); it is written off the event loop.
+        audited.whenComplete((v, failure) -> {
+            try {
+                channel.eventLoop().execute(() -> commit(p, failure));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                logger.debug("event loop gone before COMMIT agent={} requestId={}", agentId, requestId);
+            }
+        });
+    }
+
+    private void commit(Pending p, Throwable auditFailure) {
+        if (pending.get(p.requestId) != p) {
+            return;   // finished meanwhile: deadline passed or the connection closed (and it moved on)
+        }
+        if (auditFailure != null) {
+            remove(p.requestId);
+            logger.warn("RLY-344 audit record not written agent={} requestId={}: COMMIT withheld, nothing applied: {}",
+                    agentId, p.requestId, auditFailure.toString());
+            p.onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR,
+                    "The request could not be completed. Please quote the support code to your administrator.",
+                    "relay: the audit record could not be written before COMMIT, so none was sent; nothing was applied"));
+            return;
+        }
         p.commit = Pending.Commit.SENDING;
-        channel.writeAndFlush(new Message.Commit(requestId)).addListener(f ->
+        channel.writeAndFlush(new Message.Commit(p.requestId)).addListener(f ->
                 p.commit = f.isSuccess() ? Pending.Commit.WRITTEN : Pending.Commit.FAILED);
     }
 

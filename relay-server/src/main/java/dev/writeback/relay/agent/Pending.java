@@ -34,6 +34,9 @@ public final class Pending {
     final Consumer<Outcome> onOutcome;
     final Consumer<Miss> onRetry;
     boolean accepted;
+    /** The operation and anchor, for the audit record written before COMMIT. */
+    String operation;
+    String anchor;
     /** Where the COMMIT for this request stands; the agent applies a request only after reading its COMMIT. */
     Commit commit = Commit.NONE;
     ScheduledFuture<?> deadline;

@@ -79,9 +79,14 @@ final class PasswordOperations {
             throw e;
         }
         CompletableFuture<Delivery> delivery;
+        String requestId = exchange.requestId().toString();
+        // What the operation's audit record says; the relay writes it before the COMMIT and completes it in finish.
+        context.store().draftAudit(new AuditRecord(0, now, caller.tenantId(), requestId, caller.tokenId(),
+                request.operation().name(), body.anchor().toString(), "COMMITTING", null, null, 0, null));
         try {
             delivery = context.gateway().submit(caller.tenantId(), exchange.requestId(), request);
         } catch (RuntimeException e) {
+            context.store().dropAuditDraft(requestId);
             request.destroy();
             throw e;
         }

@@ -6,30 +6,80 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-/** The append-only audit table: appends, pages by time, prunes for retention. */
+/**
+ * The audit table: appends (group-committed, see {@link GroupCommit}), completes an operation's COMMITTING record
+ * with its outcome, pages by time, prunes for retention.
+ */
 final class AuditLog {
     private static final String COLUMNS = "seq, occurred_at, tenant_id, request_id, actor, operation, anchor,"
             + " result, reason, agent_id, duration_millis, detail";
 
     private final Database db;
+    private final GroupCommit writer;
 
-    AuditLog(Database db) {
+    /** The audit table of {@code db}; writes go through {@code writer}, reads straight to {@code db}. */
+    AuditLog(Database db, GroupCommit writer) {
         this.db = db;
+        this.writer = writer;
     }
 
-    /** Appends one record; text longer than its column is cut, so an audit write never fails on length. */
+    /** Appends one record and returns once it is committed; text longer than its column is cut. */
     void append(AuditRecord r) {
+        await(appendAsync(r));
+    }
+
+    /**
+     * Queues one record for the next group commit; the future completes with its {@code seq} once it is on disk.
+     * Text longer than its column is cut, so an audit write never fails on length.
+     */
+    CompletableFuture<Long> appendAsync(AuditRecord r) {
         requireNonNull(r, "record");
         if (r.seq() != 0) {
             throw new IllegalArgumentException("audit seq: " + r.seq() + " (expected: 0, the store assigns it)");
         }
-        db.transaction(c -> Sql.update(c, "INSERT INTO audit (occurred_at, tenant_id, request_id, actor,"
-                + " operation, anchor, result, reason, agent_id, duration_millis, detail)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                r.time(), cut(r.tenantId(), 36), cut(r.requestId(), 64), cut(r.actor(), 64), cut(r.operation(), 32),
-                cut(r.anchor(), 1100), cut(r.result(), 32), cut(r.reason(), 32), cut(r.agentId(), 36),
-                r.durationMillis(), cut(r.detail(), 2000)));
+        return writer.submit(c -> {
+            Sql.update(c, "INSERT INTO audit (occurred_at, tenant_id, request_id, actor,"
+                    + " operation, anchor, result, reason, agent_id, duration_millis, detail)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    r.time(), cut(r.tenantId(), 36), cut(r.requestId(), 64), cut(r.actor(), 64), cut(r.operation(), 32),
+                    cut(r.anchor(), 1100), cut(r.result(), 32), cut(r.reason(), 32), cut(r.agentId(), 36),
+                    r.durationMillis(), cut(r.detail(), 2000));
+            return Sql.one(c, "SELECT last_insert_rowid() AS seq", rows -> rows.getLong("seq")).orElseThrow();
+        });
+    }
+
+    /** Rewrites record {@code seq} (a COMMITTING one) with its outcome, in the next group commit. */
+    CompletableFuture<Void> completeAsync(long seq, AuditRecord r) {
+        requireNonNull(r, "record");
+        return writer.submit(c -> {
+            Sql.update(c, "UPDATE audit SET occurred_at = ?, actor = ?, operation = ?, anchor = ?, result = ?, reason = ?,"
+                    + " agent_id = ?, duration_millis = ?, detail = ? WHERE seq = ?",
+                    r.time(), cut(r.actor(), 64), cut(r.operation(), 32), cut(r.anchor(), 1100), cut(r.result(), 32),
+                    cut(r.reason(), 32), cut(r.agentId(), 36), r.durationMillis(), cut(r.detail(), 2000), seq);
+            return null;
+        });
+    }
+
+    /** Names another agent on record {@code seq} (the request moved before its COMMIT went out). */
+    CompletableFuture<Void> reassignAsync(long seq, String agentId) {
+        return writer.submit(c -> {
+            Sql.update(c, "UPDATE audit SET agent_id = ? WHERE seq = ?", cut(agentId, 36), seq);
+            return null;
+        });
+    }
+
+    /** Waits for a group-committed write; a failure surfaces as the {@link StoreException} it was. */
+    static <T> T await(CompletableFuture<T> write) {
+        try {
+            return write.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** At most {@code limit} records of a tenant at or after {@code since}, oldest first, ties in append order. */

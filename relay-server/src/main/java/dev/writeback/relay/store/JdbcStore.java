@@ -36,7 +36,9 @@ final class JdbcStore implements Store {
     private final Clock clock;
     private final Tokens tokens;
     private final KeyVersions keyVersions;
+    private final GroupCommit auditWriter;
     private final AuditLog auditLog;
+    private final OperationAudits operationAudits;
     private final JdbcPortalStore portal;
 
     private JdbcStore(Database db, MasterKey masterKey, Clock clock, SecureRandom random) {
@@ -45,19 +47,25 @@ final class JdbcStore implements Store {
         this.clock = clock;
         this.tokens = new Tokens(random);
         this.keyVersions = new KeyVersions(db, masterKey, this::now);
-        this.auditLog = new AuditLog(db);
+        this.auditWriter = new GroupCommit(db::transaction, "relay-audit-writer");
+        this.auditLog = new AuditLog(db, auditWriter);
+        this.operationAudits = new OperationAudits(auditLog, clock);
         this.portal = new JdbcPortalStore(db, masterKey, auditLog, random, this::now);
     }
 
     /** Migrates the database, checks the master key against it and returns the store; closes it on failure. */
     static JdbcStore open(Database db, MasterKey masterKey, Clock clock, SecureRandom random) {
+        JdbcStore store = null;
         try {
             int schema = Migrations.apply(db, clock);
-            var store = new JdbcStore(db, masterKey, clock, random);
+            store = new JdbcStore(db, masterKey, clock, random);
             db.transaction(store::checkMasterKey);
             logger.info("Store open: {} at schema version {}, package keys sealed by {}", db.name(), schema, masterKey);
             return store;
         } catch (RuntimeException e) {
+            if (store != null) {
+                store.auditWriter.close();
+            }
             db.close();
             throw e;
         }
@@ -328,7 +336,28 @@ final class JdbcStore implements Store {
 
     @Override
     public void appendAudit(AuditRecord record) {
-        auditLog.append(record);
+        operationAudits.complete(record);
+    }
+
+    @Override
+    public void draftAudit(AuditRecord draft) {
+        operationAudits.draft(draft);
+    }
+
+    @Override
+    public void dropAuditDraft(String requestId) {
+        operationAudits.drop(requestId);
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> auditBeforeCommit(String tenantId, String requestId, String agentId,
+            String operation, String anchor) {
+        return operationAudits.beforeCommit(tenantId, requestId, agentId, operation, anchor);
+    }
+
+    /** Transactions the audit writer committed, and records in them (group commit: fewer commits than records). */
+    long[] auditCommits() {
+        return new long[] {auditWriter.commits(), auditWriter.works()};
     }
 
     @Override
@@ -343,6 +372,7 @@ final class JdbcStore implements Store {
 
     @Override
     public void close() {
+        auditWriter.close();
         db.close();
     }
 

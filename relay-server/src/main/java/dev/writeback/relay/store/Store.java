@@ -136,8 +136,30 @@ public interface Store extends AutoCloseable {
     /** Replaces a tenant's portal settings (the portal is off until they say on). */
     void savePortalSettings(dev.writeback.portal.PortalSettings settings);
 
-    /** Appends an audit record ({@code seq} 0); the store assigns its sequence number. Never pass a password. */
+    /**
+     * Appends an audit record ({@code seq} 0); the store assigns its sequence number. Never pass a password. When
+     * the record's request id names an operation with a COMMITTING record ({@link #auditBeforeCommit}), that record
+     * is completed instead. Returns once the record is durable; records of concurrent callers share one commit.
+     */
     void appendAudit(AuditRecord record);
+
+    /**
+     * Remembers what the audit record of an operation about to be submitted says (tenant, request id, actor,
+     * operation, anchor) until {@link #auditBeforeCommit}; no I/O. {@link #appendAudit} with the same request id
+     * completes it, {@link #dropAuditDraft} forgets it.
+     */
+    void draftAudit(AuditRecord draft);
+
+    /** Forgets a draft whose operation was never submitted. */
+    void dropAuditDraft(String requestId);
+
+    /**
+     * Writes the audit record of an operation with result {@code COMMITTING} (from its draft, with
+     * {@code agentId}); the future completes once it is durable, and only then may the operation's COMMIT go out.
+     * Never blocks: records are group-committed by the store's writer thread.
+     */
+    java.util.concurrent.CompletableFuture<Void> auditBeforeCommit(String tenantId, String requestId, String agentId,
+            String operation, String anchor);
 
     /** At most {@code limit} (1 to 10,000) audit records of a tenant from {@code since} (inclusive), oldest first. */
     List<AuditRecord> audit(String tenantId, Instant since, int limit);

@@ -22,10 +22,12 @@ class AuditLogTest {
     Path dataDir;
 
     private Store store;
+    private MasterKey key;
 
     @BeforeEach
     void open() {
-        store = Store.openSqlite(dataDir, StoreFixture.masterKey(), new FakeClock(START));
+        key = StoreFixture.masterKey();
+        store = Store.openSqlite(dataDir, key, new FakeClock(START));
     }
 
     @AfterEach
@@ -103,6 +105,59 @@ class AuditLogTest {
     }
 
     @Test
+    void operation_isOnDiskAsCommittingBeforeCommit_thenCompletedInPlaceWithItsOutcome() throws Exception {
+        store.draftAudit(new AuditRecord(0, START, "t1", "req-1", "token-1", "RESET", "upn:ada@corp.example",
+                "COMMITTING", null, null, 0, null));
+        store.auditBeforeCommit("t1", "req-1", "agent-1", "RESET", "upn:ada@corp.example").get(10, TimeUnit.SECONDS);
+
+        // What a relay killed right after COMMIT leaves behind: read from a second connection to the file.
+        try (Store other = Store.openSqlite(dataDir, key, new FakeClock(START))) {
+            assertThat(other.audit("t1", Instant.EPOCH, 10)).singleElement().satisfies(r -> {
+                assertThat(r.result()).isEqualTo("COMMITTING");
+                assertThat(r.requestId()).isEqualTo("req-1");
+                assertThat(r.actor()).isEqualTo("token-1");
+                assertThat(r.agentId()).isEqualTo("agent-1");
+                assertThat(r.anchor()).isEqualTo("upn:ada@corp.example");
+            });
+        }
+        long seq = store.audit("t1", Instant.EPOCH, 10).get(0).seq();
+
+        store.appendAudit(new AuditRecord(0, START.plusSeconds(1), "t1", "req-1", "token-1", "RESET",
+                "upn:ada@corp.example", "SUCCESS", null, "agent-1", 7, "done"));
+
+        assertThat(store.audit("t1", Instant.EPOCH, 10)).singleElement().satisfies(r -> {
+            assertThat(r.seq()).isEqualTo(seq);
+            assertThat(r.result()).isEqualTo("SUCCESS");
+            assertThat(r.durationMillis()).isEqualTo(7);
+            assertThat(r.detail()).isEqualTo("done");
+        });
+    }
+
+    @Test
+    void operation_movedToAnotherAgentBeforeCommit_keepsOneRecordNamingTheLastAgent() throws Exception {
+        store.draftAudit(new AuditRecord(0, START, "t1", "req-2", "token-1", "RESET", "sam:ada", "COMMITTING", null,
+                null, 0, null));
+        store.auditBeforeCommit("t1", "req-2", "agent-1", "RESET", "sam:ada").get(10, TimeUnit.SECONDS);
+        store.auditBeforeCommit("t1", "req-2", "agent-2", "RESET", "sam:ada").get(10, TimeUnit.SECONDS);
+
+        assertThat(store.audit("t1", Instant.EPOCH, 10)).singleElement()
+                .satisfies(r -> assertThat(r.agentId()).isEqualTo("agent-2"));
+    }
+
+    @Test
+    void operationWithoutCommit_isAppendedOnce_andADroppedDraftLeavesNothing() {
+        store.draftAudit(new AuditRecord(0, START, "t1", "req-3", "token-1", "RESET", "sam:ada", "COMMITTING", null,
+                null, 0, null));
+        store.appendAudit(new AuditRecord(0, START, "t1", "req-3", "token-1", "RESET", "sam:ada", "AGENT_OFFLINE", null,
+                null, 0, null));
+        store.draftAudit(new AuditRecord(0, START, "t1", "req-4", "token-1", "RESET", "sam:ada", "COMMITTING", null,
+                null, 0, null));
+        store.dropAuditDraft("req-4");
+
+        assertThat(store.audit("t1", Instant.EPOCH, 10)).extracting(AuditRecord::result).containsExactly("AGENT_OFFLINE");
+    }
+
+    @Test
     void appendAudit_concurrentThreads_keepEveryRecord() throws Exception {
         int threads = 6;
         int perThread = 150;
@@ -132,6 +187,10 @@ class AuditLogTest {
         assertThat(all).hasSize(threads * perThread);
         assertThat(all).extracting(AuditRecord::detail).doesNotHaveDuplicates();
         assertThat(all).extracting(AuditRecord::seq).doesNotHaveDuplicates().isSorted();
+        long[] commits = ((JdbcStore) store).auditCommits();
+        assertThat(commits[1]).isEqualTo(threads * perThread);
+        assertThat(commits[0]).as("group commit: never more commits than records").isLessThanOrEqualTo(commits[1]);
+        System.out.printf("audit group commit: %d records in %d commits%n", commits[1], commits[0]);
     }
 
     private static AuditRecord record(String tenantId, Instant time, String detail) {
