@@ -49,7 +49,8 @@ import javax.net.ssl.SSLSocket;
  * Password writes are delegated to {@link PasswordWrites}.
  */
 final class AdEmulation extends InMemoryOperationInterceptor {
-    static final Set<String> HIDDEN = Set.of("userpassword", "unicodepwd", AdSchema.HISTORY_ATTRIBUTE.toLowerCase(Locale.ROOT));
+    static final Set<String> HIDDEN = Set.of("userpassword", "unicodepwd", AdSchema.HISTORY_ATTRIBUTE.toLowerCase(Locale.ROOT),
+            AdSchema.NT_HASH_ATTRIBUTE.toLowerCase(Locale.ROOT));
     static final String COMPUTED_UAC = "msDS-User-Account-Control-Computed";
     static final int UF_ACCOUNTDISABLE = 0x2;
     static final int UF_LOCKOUT = 0x10;

@@ -19,6 +19,11 @@ final class AdSchema {
 
     /** Attribute holding salted hashes of previous passwords; 32473 is the documentation enterprise number. */
     static final String HISTORY_ATTRIBUTE = "writebackPwdHistory";
+    /**
+     * The NT hash (MD4 of the UTF-16LE password) of the current password, kept as AD keeps it in {@code unicodePwd}
+     * so password hash sync has a source; hidden from every LDAP read like the password itself.
+     */
+    static final String NT_HASH_ATTRIBUTE = "writebackNtHash";
 
     private AdSchema() {}
 
@@ -47,12 +52,13 @@ final class AdSchema {
                 type("1.2.840.113556.1.4.369", "fSMORoleOwner", DN + " SINGLE-VALUE"),
                 type("1.2.840.113556.1.4.619", "dNSHostName", TEXT + " SINGLE-VALUE"),
                 type("1.3.6.1.4.1.32473.1.1", HISTORY_ATTRIBUTE, "EQUALITY caseExactMatch "
-                        + "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15"));
+                        + "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15"),
+                type("1.3.6.1.4.1.32473.1.2", NT_HASH_ATTRIBUTE, OCTETS + " SINGLE-VALUE"));
         entry.addAttribute("objectClasses",
                 "( 1.2.840.113556.1.5.9 NAME 'user' SUP organizationalPerson STRUCTURAL MAY ( sAMAccountName $ "
                         + "userPrincipalName $ userAccountControl $ adminCount $ pwdLastSet $ lockoutTime $ "
                         + "badPwdCount $ objectGUID $ unicodePwd $ mS-DS-ConsistencyGuid $ displayName $ "
-                        + "givenName $ mail $ " + HISTORY_ATTRIBUTE + " ) )",
+                        + "givenName $ mail $ " + HISTORY_ATTRIBUTE + " $ " + NT_HASH_ATTRIBUTE + " ) )",
                 "( 1.2.840.113556.1.3.30 NAME 'computer' SUP user STRUCTURAL MAY ( dNSHostName ) )",
                 "( 1.2.840.113556.1.5.67 NAME 'domainDNS' SUP domain STRUCTURAL MAY ( objectGUID $ minPwdLength $ "
                         + "pwdProperties $ pwdHistoryLength $ minPwdAge $ maxPwdAge $ lockoutThreshold $ "

@@ -250,6 +250,43 @@ public final class EmbeddedDirectory implements AutoCloseable {
         logger.info("DIR-301 embedded directory stopped dataDir={}", dataDir);
     }
 
+    /**
+     * Every user object (not computers, not {@code inetOrgPerson}) with its NT hash, for password hash sync. Read
+     * from the server directly, so the hidden hash attribute is included; never over LDAP.
+     */
+    public java.util.List<dev.writeback.agent.hashsync.SourceUser> passwordHashes() throws IOException {
+        try {
+            var result = server.search(config.baseDn(), com.unboundid.ldap.sdk.SearchScope.SUB,
+                    "(&(objectClass=user)(!(objectClass=computer))(!(objectClass=inetOrgPerson)))",
+                    "objectGUID", "userPrincipalName", "sAMAccountName", "pwdLastSet", "userAccountControl", AdSchema.NT_HASH_ATTRIBUTE);
+            var out = new java.util.ArrayList<dev.writeback.agent.hashsync.SourceUser>();
+            for (var entry : result.getSearchEntries()) {
+                byte[] guid = entry.getAttributeValueBytes("objectGUID");
+                String sam = entry.getAttributeValue("sAMAccountName");
+                if (guid == null || (sam != null && sam.toLowerCase(java.util.Locale.ROOT).startsWith("krbtgt"))) {
+                    continue;
+                }
+                long pwdLastSet = parseLong(entry.getAttributeValue("pwdLastSet"));
+                long uac = parseLong(entry.getAttributeValue("userAccountControl"));
+                byte[] nt = entry.getAttributeValueBytes(AdSchema.NT_HASH_ATTRIBUTE);
+                out.add(new dev.writeback.agent.hashsync.SourceUser("guid:" + java.util.Base64.getEncoder().encodeToString(guid),
+                        entry.getAttributeValue("userPrincipalName"), nt, pwdLastSet == 0, (uac & 2) == 0, pwdLastSet));
+                // nt is not wiped here: the in-memory server may hand out its own stored bytes
+            }
+            return out;
+        } catch (LDAPException e) {
+            throw new IOException("embedded directory: reading password hashes failed: " + e.getResultCode(), e);
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     InMemoryDirectoryServer server() {
         return server;
     }

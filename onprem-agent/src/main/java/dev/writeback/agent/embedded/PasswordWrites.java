@@ -1,5 +1,6 @@
 package dev.writeback.agent.embedded;
 
+import dev.writeback.protocol.hashsync.Pph1;
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.sdk.Control;
@@ -135,6 +136,7 @@ final class PasswordWrites {
             byte[] utf8 = utf8Bytes(newPassword);
             var out = new ArrayList<Modification>();
             out.add(new Modification(ModificationType.REPLACE, "userPassword", utf8));
+            out.add(new Modification(ModificationType.REPLACE, AdSchema.NT_HASH_ATTRIBUTE, Pph1.ntHash(newPassword)));
             var newHistory = PasswordHistory.push(history, newPassword, config.historyLength());
             out.add(newHistory.isEmpty()
                     ? new Modification(ModificationType.REPLACE, AdSchema.HISTORY_ATTRIBUTE)

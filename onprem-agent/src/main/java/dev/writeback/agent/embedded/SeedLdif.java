@@ -1,5 +1,6 @@
 package dev.writeback.agent.embedded;
 
+import dev.writeback.protocol.hashsync.Pph1;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Entry;
@@ -37,6 +38,12 @@ final class SeedLdif {
                     entry.setAttribute(rdn.getAttributeNames()[0], rdn.getAttributeValues()[0]);
                 }
                 AdEntries.prepareNew(entry, clock);
+                String seeded = entry.getAttributeValue("userPassword");
+                if (seeded != null && entry.hasObjectClass("user")) {
+                    char[] chars = seeded.toCharArray();
+                    entry.setAttribute(AdSchema.NT_HASH_ATTRIBUTE, Pph1.ntHash(chars));
+                    java.util.Arrays.fill(chars, '\0');
+                }
                 server.add(entry);   // the server hashes userPassword on the way in
                 count++;
             }

@@ -1,0 +1,13 @@
+package dev.writeback.agent.hashsync;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Where NT hashes come from: the embedded directory, Samba AD ({@code samba-tool}), ... User objects only. */
+public interface HashSource {
+    /** A name for logs and status. */
+    String name();
+
+    /** Every user object in scope, with its current NT hash; the caller wipes each after use. */
+    List<SourceUser> users() throws IOException;
+}
