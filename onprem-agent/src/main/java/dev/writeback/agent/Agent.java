@@ -80,6 +80,7 @@ public final class Agent implements AutoCloseable {
             case RESET -> directories.reset(r.anchor(), r.newPassword().orElseThrow(), r.unlock(), r.forceChangeAtNextLogon());
             case CHANGE -> directories.change(r.anchor(), r.currentPassword().orElseThrow(), r.newPassword().orElseThrow());
             case UNLOCK -> directories.unlock(r.anchor());
+            case LOOKUP -> directories.lookup(r.anchor().value());
         };
     }
 

@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * Names exactly one directory account: {@code guid:}, {@code upn:}, {@code sam:} or {@code dn:} followed by
  * the value. A {@code guid:} value is an objectGUID / ms-DS-ConsistencyGuid as base64 of the 16 raw bytes
- * (the cloud ImmutableId) or as UUID text.
+ * (the cloud ImmutableId) or as UUID text. {@code id:} carries a user id as a person typed it (UPN,
+ * sAMAccountName or mail) and is accepted only by LOOKUP.
  */
 public record Anchor(Type type, String value) {
     /** Longest anchor text accepted (a DN can be long, but not unbounded). */
@@ -15,7 +16,9 @@ public record Anchor(Type type, String value) {
 
     /** The kinds of anchor. */
     public enum Type {
-        GUID, UPN, SAM, DN;
+        GUID, UPN, SAM, DN,
+        /** A user id as typed; only a LOOKUP carries it. */
+        ID;
 
         String prefix() {
             return name().toLowerCase(Locale.ROOT) + ":";
@@ -43,7 +46,7 @@ public record Anchor(Type type, String value) {
         requireNonNull(text, "text");
         int colon = text.indexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("anchor: missing type prefix (expected: guid:, upn:, sam: or dn:)");
+            throw new IllegalArgumentException("anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)");
         }
         String prefix = text.substring(0, colon).toLowerCase(Locale.ROOT);
         for (Type type : Type.values()) {
@@ -51,7 +54,7 @@ public record Anchor(Type type, String value) {
                 return new Anchor(type, text.substring(colon + 1).strip());
             }
         }
-        throw new IllegalArgumentException("anchor type: " + abbreviate(prefix) + " (expected: guid, upn, sam or dn)");
+        throw new IllegalArgumentException("anchor type: " + abbreviate(prefix) + " (expected: guid, upn, sam, dn or id)");
     }
 
     private static String abbreviate(String s) {

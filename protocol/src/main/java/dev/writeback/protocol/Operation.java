@@ -7,7 +7,9 @@ public enum Operation {
     /** User change: the caller proves the current password. */
     CHANGE(2),
     /** Clear a lockout without touching the password. */
-    UNLOCK(3);
+    UNLOCK(3),
+    /** Read an account's state and contact data for the user id a person typed; nothing is written. */
+    LOOKUP(4);
 
     private final int wireValue;
 
@@ -27,6 +29,6 @@ public enum Operation {
                 return op;
             }
         }
-        throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "operation: " + value + " (expected: 1, 2 or 3)");
+        throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "operation: " + value + " (expected: 1, 2, 3 or 4)");
     }
 }

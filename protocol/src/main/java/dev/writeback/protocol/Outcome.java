@@ -13,9 +13,10 @@ import static java.util.Objects.requireNonNull;
  * @param directory name of the directory that handled it, empty when none
  * @param server the domain controller or LDAP server used, empty when none
  * @param directoryMillis time spent in the directory
+ * @param profile the account found, only in a SUCCESS answer to a LOOKUP
  */
 public record Outcome(ResultCode code, PolicyReason reason, String userMessage, String adminDiagnostic,
-                      String directory, String server, long directoryMillis) {
+                      String directory, String server, long directoryMillis, java.util.Optional<AccountProfile> profile) {
     public Outcome {
         requireNonNull(code, "code");
         requireNonNull(reason, "reason");
@@ -26,6 +27,16 @@ public record Outcome(ResultCode code, PolicyReason reason, String userMessage, 
         if (directoryMillis < 0) {
             throw new IllegalArgumentException("directoryMillis: " + directoryMillis + " (expected: >= 0)");
         }
+        requireNonNull(profile, "profile");
+        if (profile.isPresent() && code != ResultCode.SUCCESS) {
+            throw new IllegalArgumentException("profile: present with " + code + " (expected: only with SUCCESS)");
+        }
+    }
+
+    /** An outcome without a profile (every operation but LOOKUP). */
+    public Outcome(ResultCode code, PolicyReason reason, String userMessage, String adminDiagnostic, String directory,
+                   String server, long directoryMillis) {
+        this(code, reason, userMessage, adminDiagnostic, directory, server, directoryMillis, java.util.Optional.empty());
     }
 
     /** An outcome not produced by a directory (relay-side failures, envelope rejections). */

@@ -25,7 +25,11 @@ public record PasswordRequest(Operation operation, Anchor anchor, boolean unlock
         if (!expiresAt.isAfter(issuedAt)) {
             throw new IllegalArgumentException("expiresAt: " + expiresAt + " (expected: after issuedAt " + issuedAt + ")");
         }
-        boolean needsNew = operation != Operation.UNLOCK;
+        if ((operation == Operation.LOOKUP) != (anchor.type() == Anchor.Type.ID)) {
+            throw new IllegalArgumentException("anchor type: " + anchor.type() + " for " + operation
+                    + " (expected: id: exactly for LOOKUP)");
+        }
+        boolean needsNew = operation == Operation.RESET || operation == Operation.CHANGE;
         if (needsNew != newPassword.isPresent()) {
             throw new IllegalArgumentException("newPassword: " + (needsNew ? "missing" : "present")
                     + " (expected: " + (needsNew ? "present" : "absent") + " for " + operation + ")");
@@ -55,6 +59,12 @@ public record PasswordRequest(Operation operation, Anchor anchor, boolean unlock
     public static PasswordRequest unlock(Anchor anchor, Instant issuedAt, Instant expiresAt) {
         return new PasswordRequest(Operation.UNLOCK, anchor, true, false, issuedAt, expiresAt, Optional.empty(),
                 Optional.empty());
+    }
+
+    /** A LOOKUP of the account {@code userId} (UPN, sAMAccountName or mail, as typed) names. */
+    public static PasswordRequest lookup(String userId, Instant issuedAt, Instant expiresAt) {
+        return new PasswordRequest(Operation.LOOKUP, new Anchor(Anchor.Type.ID, userId.strip()), false, false, issuedAt,
+                expiresAt, Optional.empty(), Optional.empty());
     }
 
     /** Wipes the passwords. */

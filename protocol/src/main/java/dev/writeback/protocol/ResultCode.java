@@ -24,7 +24,9 @@ public enum ResultCode {
     OUTCOME_UNKNOWN(16, 504),
     INTERNAL_ERROR(17, 500),
     /** A change (or a user's own bind) refused because the account is locked out. */
-    ACCOUNT_LOCKED(18, 422);
+    ACCOUNT_LOCKED(18, 422),
+    /** The directory type cannot answer this operation (for example LOOKUP on a directory without it). */
+    NOT_SUPPORTED(19, 501);
 
     private final int wireValue;
     private final int httpStatus;

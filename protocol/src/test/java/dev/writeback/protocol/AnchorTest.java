@@ -35,19 +35,19 @@ class AnchorTest {
     @ValueSource(strings = {"ada@corp.example", ":ada", ""})
     void parse_withoutPrefix_failsNamingTheAnchor(String text) {
         assertThatThrownBy(() -> Anchor.parse(text)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor: missing type prefix (expected: guid:, upn:, sam: or dn:)");
+                .hasMessage("anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)");
     }
 
     @Test
     void parse_unknownPrefix_failsNamingTheAnchorType() {
         assertThatThrownBy(() -> Anchor.parse("mail:ada@corp.example")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor type: mail (expected: guid, upn, sam or dn)");
+                .hasMessage("anchor type: mail (expected: guid, upn, sam, dn or id)");
     }
 
     @Test
     void parse_longUnknownPrefix_isAbbreviated() {
         assertThatThrownBy(() -> Anchor.parse("x".repeat(100) + ":v")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor type: " + "x".repeat(16) + "... (expected: guid, upn, sam or dn)");
+                .hasMessage("anchor type: " + "x".repeat(16) + "... (expected: guid, upn, sam, dn or id)");
     }
 
     @ParameterizedTest

@@ -33,8 +33,8 @@ class WireValuesTest {
             assertThat(ResultCode.ofWireValue(c.wireValue())).isEqualTo(c);
         }
         assertThat(Arrays.stream(ResultCode.values()).map(ResultCode::wireValue)).doesNotHaveDuplicates();
-        assertThatThrownBy(() -> ResultCode.ofWireValue(19)).isInstanceOf(ProtocolException.class)
-                .hasMessage("MALFORMED_FRAME: result code: 19 (expected: 0..18)");
+        assertThatThrownBy(() -> ResultCode.ofWireValue(20)).isInstanceOf(ProtocolException.class)
+                .hasMessage("MALFORMED_FRAME: result code: 20 (expected: 0..19)");
     }
 
     @Test

@@ -112,7 +112,7 @@ public final class RelayServer implements AutoCloseable {
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
             var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint(), metrics);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
-                    store.portal(), new RelayWriteback(router), blocking), blocking);
+                    store.portal(), new RelayWriteback(router, store, clock, config.requestTimeout()), blocking), blocking);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)

@@ -27,6 +27,15 @@ public record Account(Anchor anchor, String displayName, boolean enabled, boolea
         requireNonNull(policy, "policy");
     }
 
+    /** The portal's view of a LOOKUP profile; a profile without a policy gets {@link PasswordPolicy#DEFAULT}. */
+    public static Account of(dev.writeback.protocol.AccountProfile profile) {
+        var p = profile.policy();
+        var policy = p.known() ? new PasswordPolicy(Math.min(p.minLength(), PasswordPolicy.MAX_LENGTH), p.complexity(),
+                Math.min(p.history(), 1024)) : PasswordPolicy.DEFAULT;
+        return new Account(profile.anchor(), profile.displayName(), profile.enabled(), profile.locked(),
+                profile.mustChange(), profile.protectedAccount(), profile.mail(), policy);
+    }
+
     /** Whether a self-service reset may start for this account: enabled, not protected, with a mail address. */
     public boolean eligible() {
         return enabled && !protectedAccount && !mail.isEmpty();

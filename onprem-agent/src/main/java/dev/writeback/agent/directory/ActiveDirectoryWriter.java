@@ -8,6 +8,7 @@ import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
+import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
@@ -39,10 +40,14 @@ final class ActiveDirectoryWriter implements PasswordWriter {
     private final Clock clock;
 
     ActiveDirectoryWriter(ConnectionSettings settings, DirectoryPool pool, Clock clock) {
+        this(settings, LookupMapping.defaults(), pool, clock);
+    }
+
+    ActiveDirectoryWriter(ConnectionSettings settings, LookupMapping mapping, DirectoryPool pool, Clock clock) {
         this.settings = settings;
         this.pool = pool;
         this.clock = clock;
-        this.lookup = new AdLookup(settings.scopes(), (int) settings.operationTimeout().toSeconds());
+        this.lookup = new AdLookup(settings.scopes(), (int) settings.operationTimeout().toSeconds(), mapping);
         this.operations = new Operations(settings.name(), pool, clock);
     }
 
@@ -107,6 +112,46 @@ final class ActiveDirectoryWriter implements PasswordWriter {
             write(conn, sent, request, account, null, false);
             return new Applied(account.dn(), "wasLocked=" + account.isLocked());
         });
+    }
+
+    /**
+     * LOOKUP: the account a typed id names (userPrincipalName, sAMAccountName or mail by default, see
+     * {@link LookupMapping}) inside the scopes, its state from userAccountControl, lockoutTime, pwdLastSet and
+     * adminCount, its contact attributes, and the domain password policy read from the domain head.
+     */
+    @Override
+    public Outcome lookup(String userId) {
+        return operations.read("lookup", conn -> {
+            SearchResultEntry entry = lookup.findTyped(conn, userId).orElseThrow(() -> new DirectoryException(
+                    ResultCode.USER_NOT_FOUND, "typed id: no user in scopes " + settings.scopes()));
+            Account account = AdLookup.account(entry);
+            byte[] guid = entry.getAttributeValueBytes("objectGUID");
+            Anchor anchor = guid != null && guid.length == 16
+                    ? new Anchor(Anchor.Type.GUID, java.util.Base64.getEncoder().encodeToString(guid))
+                    : new Anchor(Anchor.Type.DN, account.dn());
+            SearchResultEntry head = conn.getEntry(settings.baseDn(), DomainPolicy.ATTRIBUTES);
+            AccountProfile.Policy policy = AccountProfile.Policy.UNKNOWN;
+            if (head != null) {
+                DomainPolicy p = DomainPolicy.of(head);
+                policy = new AccountProfile.Policy(true, Math.min(p.minLength(), 0xffff), p.complexity(),
+                        Math.min(p.historyLength(), 0xffff));
+            }
+            LookupMapping m = lookup.mapping();
+            return new AccountProfile(anchor, account.displayName() == null ? "" : account.displayName(),
+                    !account.isDisabled(), account.isLocked(), account.pwdLastSet() == 0,
+                    account.isProtected() && !settings.allowProtectedAccounts(), values(entry, m.mail()),
+                    values(entry, m.otherMailbox()), values(entry, m.mobile()), values(entry, m.telephone()), policy);
+        });
+    }
+
+    /** An attribute's values, at most {@link AccountProfile#MAX_VALUES}, each cut to a sane length. */
+    static List<String> values(SearchResultEntry entry, String attribute) {
+        String[] values = entry.getAttributeValues(attribute);
+        if (values == null) {
+            return List.of();
+        }
+        return Arrays.stream(values).filter(v -> !v.isBlank()).limit(AccountProfile.MAX_VALUES)
+                .map(v -> v.length() > 256 ? v.substring(0, 256) : v).toList();
     }
 
     /**

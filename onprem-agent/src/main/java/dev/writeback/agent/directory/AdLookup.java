@@ -10,6 +10,7 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.ResultCode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,38 @@ final class AdLookup {
 
     private final List<String> scopes;
     private final int timeLimitSeconds;
+    private final LookupMapping mapping;
+    private final String[] profileAttributes;
 
     AdLookup(List<String> scopes, int timeLimitSeconds) {
+        this(scopes, timeLimitSeconds, LookupMapping.defaults());
+    }
+
+    AdLookup(List<String> scopes, int timeLimitSeconds, LookupMapping mapping) {
         this.scopes = List.copyOf(scopes);
         this.timeLimitSeconds = Math.max(1, timeLimitSeconds);
+        this.mapping = mapping;
+        var attributes = new java.util.LinkedHashSet<>(List.of(ATTRIBUTES));
+        attributes.add("objectGUID");
+        attributes.addAll(mapping.contactAttributes());
+        this.profileAttributes = attributes.toArray(String[]::new);
+    }
+
+    /**
+     * The one user a typed id names inside the scopes: any attribute of the mapping's {@code match} list equal to
+     * the id (an OR filter, so one search per scope), with the contact attributes read in the same search.
+     */
+    Optional<SearchResultEntry> findTyped(LDAPInterface directory, String userId) throws LDAPException, DirectoryException {
+        var any = new ArrayList<Filter>();
+        for (String attribute : mapping.match()) {
+            any.add(Filter.createEqualityFilter(attribute, userId));
+        }
+        return searchEntry(directory, Filter.createORFilter(any), profileAttributes);
+    }
+
+    /** The mapping this lookup reads contact data with. */
+    LookupMapping mapping() {
+        return mapping;
     }
 
     Optional<Account> find(LDAPInterface directory, Anchor anchor) throws LDAPException, DirectoryException {
@@ -39,6 +68,7 @@ final class AdLookup {
             case UPN -> search(directory, Filter.createEqualityFilter("userPrincipalName", anchor.value()));
             case SAM -> search(directory, Filter.createEqualityFilter("sAMAccountName", anchor.value()));
             case DN -> read(directory, anchor.value());
+            case ID -> findTyped(directory, anchor.value()).map(AdLookup::account);
         };
     }
 
@@ -55,10 +85,15 @@ final class AdLookup {
     }
 
     private Optional<Account> search(LDAPInterface directory, Filter match) throws LDAPException, DirectoryException {
+        return searchEntry(directory, match, ATTRIBUTES).map(AdLookup::account);
+    }
+
+    private Optional<SearchResultEntry> searchEntry(LDAPInterface directory, Filter match, String[] attributes)
+            throws LDAPException, DirectoryException {
         Filter filter = Filter.createANDFilter(USERS, match);
         Map<String, SearchResultEntry> found = new LinkedHashMap<>();
         for (String scope : scopes) {
-            var request = new SearchRequest(scope, SearchScope.SUB, filter, ATTRIBUTES);
+            var request = new SearchRequest(scope, SearchScope.SUB, filter, attributes);
             request.setSizeLimit(2);
             request.setTimeLimitSeconds(timeLimitSeconds);
             try {
@@ -77,7 +112,7 @@ final class AdLookup {
         if (found.size() > 1) {
             throw multiple(found.size());
         }
-        return found.values().stream().findFirst().map(AdLookup::account);
+        return found.values().stream().findFirst();
     }
 
     private Optional<Account> read(LDAPInterface directory, String dnText) throws LDAPException, DirectoryException {

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * DIR-200 INFO  reset applied
  * DIR-201 INFO  change applied
  * DIR-202 INFO  unlock applied
+ * DIR-203 INFO  lookup answered (account state and counts of contact values, never the values)
  * DIR-210 INFO  operation refused (not found, multiple matches, protected, disabled, wrong password, policy)
  * DIR-220 WARN  operation failed (access denied, directory unavailable, outcome unknown, internal error)
  * DIR-230 WARN  anchor found in more than one directory
@@ -119,6 +120,40 @@ public final class Directories implements AutoCloseable {
     public Outcome unlock(Anchor anchor) {
         requireNonNull(anchor, "anchor");
         return route("unlock", anchor, w -> w.unlock(anchor));
+    }
+
+    /**
+     * LOOKUP: the account a typed id names. With several directories each one is asked; exactly one SUCCESS
+     * answers, two are MULTIPLE_MATCHES, none is USER_NOT_FOUND unless a directory failed (then its failure, as the
+     * account may be in the one that could not answer).
+     */
+    public Outcome lookup(String userId) {
+        requireNonNull(userId, "userId");
+        if (directories.size() == 1) {
+            return directories.get(0).writer().lookup(userId);
+        }
+        long start = clock.millis();
+        Outcome found = null;
+        Outcome failure = null;
+        for (OpenDirectory directory : directories) {
+            Outcome o = directory.writer().lookup(userId);
+            if (o.succeeded()) {
+                if (found != null) {
+                    logger.warn("DIR-230 anchor found in more than one directory operation=lookup directories={}",
+                            List.of(found.directory(), o.directory()));
+                    return refused("lookup", new DirectoryException(ResultCode.MULTIPLE_MATCHES,
+                            "typed id found in directories " + found.directory() + " and " + o.directory()), "", start);
+                }
+                found = o;
+            } else if (o.code() != ResultCode.USER_NOT_FOUND && o.code() != ResultCode.NOT_SUPPORTED && failure == null) {
+                failure = o;
+            }
+        }
+        if (found != null) {
+            return found;
+        }
+        return failure != null ? failure : refused("lookup", new DirectoryException(ResultCode.USER_NOT_FOUND,
+                "typed id: not found in any directory"), "", start);
     }
 
     /** The state of each directory as of the last background check; cheap. */

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * @param poolSize maximum pooled connections
  * @param embedded settings of the embedded directory ({@code type: embedded} only)
  * @param ldap settings of a generic LDAP directory ({@code type: ldap} only; defaults when absent)
+ * @param lookup how a LOOKUP matches a typed user id and reads contact data (defaults when absent)
  */
 public record DirectoryConfig(String name, String type, List<String> urls, boolean startTls, String bindDn,
                               String bindPasswordFile, String bindPasswordEnv, String trustCaFile,
@@ -42,7 +43,8 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
                               boolean allowProtectedAccounts, Boolean preferPdcEmulator,
                               @JsonDeserialize(using = DurationText.class) Duration connectTimeout,
                               @JsonDeserialize(using = DurationText.class) Duration operationTimeout,
-                              Integer poolSize, EmbeddedDirectoryConfig embedded, LdapDirectoryConfig ldap) {
+                              Integer poolSize, EmbeddedDirectoryConfig embedded, LdapDirectoryConfig ldap,
+                              LookupMapping lookup) {
     /** {@code type: active-directory}. */
     public static final String ACTIVE_DIRECTORY = "active-directory";
     /** {@code type: ldap}. */
@@ -52,6 +54,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
 
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}");
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public DirectoryConfig {
         type = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
         urls = urls == null ? List.of() : List.copyOf(urls);
@@ -62,12 +65,24 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
         operationTimeout = operationTimeout == null ? Duration.ofSeconds(10) : operationTimeout;
         poolSize = poolSize == null ? 4 : poolSize;
         ldap = ldap == null ? LdapDirectoryConfig.defaults() : ldap;
+        lookup = lookup == null ? LookupMapping.defaults() : lookup;
         if (EMBEDDED.equals(type) && embedded == null) {
             embedded = EmbeddedDirectoryConfig.defaults();
         }
         if (EMBEDDED.equals(type) && (baseDn == null || baseDn.isBlank())) {
             baseDn = embedded.baseDn();
         }
+    }
+
+    /** A directory with the default {@code lookup:} mapping. */
+    public DirectoryConfig(String name, String type, List<String> urls, boolean startTls, String bindDn,
+                           String bindPasswordFile, String bindPasswordEnv, String trustCaFile, String trustFingerprint,
+                           Boolean verifyHostname, String baseDn, List<String> scopes, boolean allowProtectedAccounts,
+                           Boolean preferPdcEmulator, Duration connectTimeout, Duration operationTimeout, Integer poolSize,
+                           EmbeddedDirectoryConfig embedded, LdapDirectoryConfig ldap) {
+        this(name, type, urls, startTls, bindDn, bindPasswordFile, bindPasswordEnv, trustCaFile, trustFingerprint,
+                verifyHostname, baseDn, scopes, allowProtectedAccounts, preferPdcEmulator, connectTimeout, operationTimeout,
+                poolSize, embedded, ldap, null);
     }
 
     /** An embedded directory with the given settings and defaults for the rest. */
@@ -113,6 +128,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
                     + " (expected: active-directory, ldap or embedded)");
         }
         validateDns(key);
+        lookup.validate(key + ".lookup");
         require(!connectTimeout.isNegative() && !connectTimeout.isZero(),
                 key + ".connectTimeout: " + connectTimeout + " (expected: > 0)");
         require(!operationTimeout.isNegative() && !operationTimeout.isZero(),

@@ -246,6 +246,7 @@ final class LdapWriter implements PasswordWriter {
             case UPN -> Filter.createEqualityFilter(ldap.upnAttribute(), anchor.value());
             case SAM -> Filter.createEqualityFilter(ldap.samAttribute(), anchor.value());
             case DN -> null;
+            case ID -> throw new DirectoryException(ResultCode.USER_NOT_FOUND, "id: anchors name no account (LOOKUP only)");
         };
         if (match == null) {
             return byDn(conn, anchor.value());

@@ -2,6 +2,7 @@ package dev.writeback.agent.directory;
 
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
+import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
@@ -80,6 +81,42 @@ final class Operations {
             }
         }
         return failed(operation, failure, server, start);
+    }
+
+    /**
+     * A read-only operation (LOOKUP): one try on a pooled connection, nothing written, so a stale connection is
+     * simply reported as DIRECTORY_UNAVAILABLE. The log line names no contact data.
+     */
+    Outcome read(String operation, Query<AccountProfile> query) {
+        long start = clock.millis();
+        LDAPConnection connection;
+        try {
+            connection = pool.checkout();
+        } catch (LDAPException e) {
+            return failed(operation, new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE,
+                    diagnostic(e), e), "", start);
+        }
+        String server = DirectoryPool.serverOf(connection);
+        try {
+            AccountProfile profile = query.apply(connection);
+            pool.release(connection);
+            long millis = Math.max(0, clock.millis() - start);
+            logger.info("DIR-203 {} answered directory={} server={} {} millis={}", operation, directory, server,
+                    profile, millis);
+            return new Outcome(ResultCode.SUCCESS, PolicyReason.NONE, "", "", directory, server, millis,
+                    Optional.of(profile));
+        } catch (DirectoryException e) {
+            pool.release(connection);
+            return failed(operation, e, server, start);
+        } catch (LDAPException e) {
+            releaseAfter(connection, e.getResultCode().isConnectionUsable());
+            AdErrors.Classified c = AdErrors.classify(e);
+            return failed(operation, new DirectoryException(c.code(), PolicyReason.NONE, diagnostic(e), e), server, start);
+        } catch (RuntimeException e) {
+            releaseAfter(connection, false);
+            return failed(operation, new DirectoryException(ResultCode.INTERNAL_ERROR, PolicyReason.NONE,
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), e), server, start);
+        }
     }
 
     <T> Optional<T> locate(Query<Optional<T>> query) throws DirectoryException {

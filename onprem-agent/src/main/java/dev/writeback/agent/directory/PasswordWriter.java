@@ -17,6 +17,15 @@ interface PasswordWriter extends AutoCloseable {
 
     Outcome unlock(Anchor anchor);
 
+    /**
+     * Finds the account a typed user id names inside the scopes and answers with its profile (SUCCESS), or
+     * USER_NOT_FOUND, MULTIPLE_MATCHES, a directory failure; NOT_SUPPORTED where the directory type has no lookup.
+     */
+    default Outcome lookup(String userId) {
+        return new Outcome(dev.writeback.protocol.ResultCode.NOT_SUPPORTED, dev.writeback.protocol.PolicyReason.NONE,
+                "This directory cannot look accounts up.", "LOOKUP is not supported by this directory type", "", "", 0);
+    }
+
     /** Reads the rootDSE once, for the background health check. */
     DirectoryHealth checkHealth();
 

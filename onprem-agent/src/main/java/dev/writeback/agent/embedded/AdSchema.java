@@ -51,6 +51,7 @@ final class AdSchema {
                 type("1.2.840.113556.1.4.60", "lockoutDuration", INTEGER + " SINGLE-VALUE"),
                 type("1.2.840.113556.1.4.369", "fSMORoleOwner", DN + " SINGLE-VALUE"),
                 type("1.2.840.113556.1.4.619", "dNSHostName", TEXT + " SINGLE-VALUE"),
+                type("1.2.840.113556.1.4.651", "otherMailbox", TEXT),
                 type("1.3.6.1.4.1.32473.1.1", HISTORY_ATTRIBUTE, "EQUALITY caseExactMatch "
                         + "SYNTAX 1.3.6.1.4.1.1466.115.121.1.15"),
                 type("1.3.6.1.4.1.32473.1.2", NT_HASH_ATTRIBUTE, OCTETS + " SINGLE-VALUE"));
@@ -58,7 +59,7 @@ final class AdSchema {
                 "( 1.2.840.113556.1.5.9 NAME 'user' SUP organizationalPerson STRUCTURAL MAY ( sAMAccountName $ "
                         + "userPrincipalName $ userAccountControl $ adminCount $ pwdLastSet $ lockoutTime $ "
                         + "badPwdCount $ objectGUID $ unicodePwd $ mS-DS-ConsistencyGuid $ displayName $ "
-                        + "givenName $ mail $ " + HISTORY_ATTRIBUTE + " $ " + NT_HASH_ATTRIBUTE + " ) )",
+                        + "givenName $ mail $ otherMailbox $ mobile $ " + HISTORY_ATTRIBUTE + " $ " + NT_HASH_ATTRIBUTE + " ) )",
                 "( 1.2.840.113556.1.3.30 NAME 'computer' SUP user STRUCTURAL MAY ( dNSHostName ) )",
                 "( 1.2.840.113556.1.5.67 NAME 'domainDNS' SUP domain STRUCTURAL MAY ( objectGUID $ minPwdLength $ "
                         + "pwdProperties $ pwdHistoryLength $ minPwdAge $ maxPwdAge $ lockoutThreshold $ "

@@ -211,6 +211,65 @@ class DirectoriesIT {
     }
 
     @Test
+    void lookup_byUpnSamOrMail_answersTheSameProfile() throws Exception {
+        open();
+        try (LDAPConnection svc = serviceConnection()) {
+            svc.modify(ADA, new Modification(ModificationType.REPLACE, "mobile", "+82 10 5555 0100"),
+                    new Modification(ModificationType.REPLACE, "telephoneNumber", "+82 2 555 0199"));
+        }
+        for (String typed : List.of("ada@corp.example", "ada", "ADA")) {
+            Outcome outcome = directories.lookup(typed);
+            assertCode(outcome, dev.writeback.protocol.ResultCode.SUCCESS);
+            var profile = outcome.profile().orElseThrow();
+            assertThat(profile.anchor()).hasToString("guid:EETj5wZRJ02M7yf24kSkGg==");
+            assertThat(profile.displayName()).isEqualTo("Ada Lovelace");
+            assertThat(profile.enabled()).isTrue();
+            assertThat(profile.locked()).isFalse();
+            assertThat(profile.protectedAccount()).isFalse();
+            assertThat(profile.mail()).containsExactly("ada@corp.example");
+            assertThat(profile.mobile()).containsExactly("+82 10 5555 0100");
+            assertThat(profile.telephone()).containsExactly("+82 2 555 0199");
+            assertThat(profile.policy().known()).isTrue();
+            assertThat(profile.policy().minLength()).isPositive();
+        }
+        // the anchor it answers names the account for the reset that follows
+        Outcome lookedUp = directories.lookup("ada");
+        assertThat(directories.reset(lookedUp.profile().orElseThrow().anchor(), Secret.of("Looked-Up-2026"), false, false)
+                .succeeded()).isTrue();
+        assertThat(bind(ADA, "Looked-Up-2026")).isEqualTo(ResultCode.SUCCESS);
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("DIR-203"))
+                .isNotEmpty().allSatisfy(m -> assertThat(m).doesNotContain("+82").doesNotContain("ada@corp.example"));
+    }
+
+    @Test
+    void lookup_reportsLockedDisabledProtectedAndMustChange() throws Exception {
+        open();
+        lockOut(ADA);
+        assertThat(directories.lookup("ada").profile().orElseThrow().locked()).isTrue();
+        assertThat(directories.lookup("disabled@corp.example").profile().orElseThrow().enabled()).isFalse();
+        assertThat(directories.lookup("admin").profile().orElseThrow().protectedAccount()).isTrue();
+        assertThat(directories.reset(Anchor.parse("sam:linus"), Secret.of("Must-Change-26"), false, true).succeeded()).isTrue();
+        var linus = directories.lookup("linus").profile().orElseThrow();
+        assertThat(linus.mustChange()).isTrue();
+        assertThat(linus.mail()).isEmpty();
+    }
+
+    @Test
+    void lookup_unknownOutOfScopeOrAmbiguous_isRefused() throws Exception {
+        open(List.of("OU=Staff,DC=corp,DC=example"));
+        assertCode(directories.lookup("nobody@corp.example"), dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertCode(directories.lookup("linus"), dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertCode(directories.lookup("WS01$"), dev.writeback.protocol.ResultCode.USER_NOT_FOUND);
+        assertCode(directories.lookup("*"), dev.writeback.protocol.ResultCode.USER_NOT_FOUND);   // no filter injection
+        try (LDAPConnection svc = serviceConnection()) {
+            svc.add("dn: CN=Grace Twin,OU=Staff,DC=corp,DC=example", "objectClass: user", "cn: Grace Twin",
+                    "sn: Twin", "sAMAccountName: gtwin", "mail: grace@corp.example");
+        }
+        assertCode(directories.lookup("grace@corp.example"), dev.writeback.protocol.ResultCode.MULTIPLE_MATCHES);
+        assertThat(directories.lookup("grace@corp.example").profile()).isEmpty();
+    }
+
+    @Test
     void reset_dnOutsideScope_reportsUserNotFound() throws Exception {
         open(List.of("OU=Staff,DC=corp,DC=example"));
         assertCode(directories.reset(Anchor.parse("dn:" + LINUS), Secret.of("Out-Of-Scope-1"), false, false),

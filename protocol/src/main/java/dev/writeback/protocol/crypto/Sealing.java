@@ -7,6 +7,7 @@ import static dev.writeback.protocol.internal.Wire.string;
 import static dev.writeback.protocol.internal.Wire.u16;
 import static dev.writeback.protocol.internal.Wire.u8;
 
+import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.Operation;
@@ -24,7 +25,9 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,6 +37,12 @@ import java.util.Optional;
 public final class Sealing {
     private static final int FIELD_NEW_PASSWORD = 1;
     private static final int FIELD_CURRENT_PASSWORD = 2;
+    private static final int PROFILE_ENABLED = 1;
+    private static final int PROFILE_LOCKED = 2;
+    private static final int PROFILE_MUST_CHANGE = 4;
+    private static final int PROFILE_PROTECTED = 8;
+    private static final int PROFILE_POLICY_KNOWN = 16;
+    private static final int PROFILE_COMPLEXITY = 32;
     /** Enough blocks for {@link PasswordRequest#MAX_PASSWORD_CHARS} characters of three UTF-8 bytes each. */
     private static final int MAX_BLOCKS =
             (PasswordRequest.MAX_PASSWORD_CHARS * 3 + RsaOaep.MAX_BLOCK_PLAINTEXT - 1) / RsaOaep.MAX_BLOCK_PLAINTEXT;
@@ -94,6 +103,7 @@ public final class Sealing {
             Wire.writeString(b, outcome.directory());
             Wire.writeString(b, outcome.server());
             b.writeLong(outcome.directoryMillis());
+            outcome.profile().ifPresent(p -> writeProfile(b, p));
             return Envelope.seal(key, context, ByteBufUtil.getBytes(b), random);
         } finally {
             b.release();
@@ -104,13 +114,76 @@ public final class Sealing {
     public static Outcome openResult(byte[] sealed, EnvelopeContext context, PackageKey key) {
         ByteBuf in = Unpooled.wrappedBuffer(Envelope.open(key, context, sealed));
         try {
-            var outcome = new Outcome(ResultCode.ofWireValue(u16(in, "result code")), PolicyReason.ofWireValue(u8(in, "reason")),
-                    string(in, "userMessage"), string(in, "adminDiagnostic"), string(in, "directory"), string(in, "server"),
-                    Math.max(0, i64(in, "directoryMillis")));
+            ResultCode code = ResultCode.ofWireValue(u16(in, "result code"));
+            PolicyReason reason = PolicyReason.ofWireValue(u8(in, "reason"));
+            String userMessage = string(in, "userMessage");
+            String adminDiagnostic = string(in, "adminDiagnostic");
+            String directory = string(in, "directory");
+            String server = string(in, "server");
+            long millis = Math.max(0, i64(in, "directoryMillis"));
+            Optional<AccountProfile> profile = Optional.empty();
+            if (in.isReadable()) {
+                if (code != ResultCode.SUCCESS) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed result: a profile with " + code
+                            + " (expected: a profile only with SUCCESS)");
+                }
+                profile = Optional.of(readProfile(in));
+            }
             end(in, "sealed result");
-            return outcome;
+            return new Outcome(code, reason, userMessage, adminDiagnostic, directory, server, millis, profile);
         } finally {
             in.release();
+        }
+    }
+
+    private static void writeProfile(ByteBuf b, AccountProfile p) {
+        Wire.writeString(b, p.anchor().toString());
+        b.writeByte((p.enabled() ? PROFILE_ENABLED : 0) | (p.locked() ? PROFILE_LOCKED : 0)
+                | (p.mustChange() ? PROFILE_MUST_CHANGE : 0) | (p.protectedAccount() ? PROFILE_PROTECTED : 0)
+                | (p.policy().known() ? PROFILE_POLICY_KNOWN : 0) | (p.policy().complexity() ? PROFILE_COMPLEXITY : 0));
+        Wire.writeString(b, p.displayName());
+        for (var values : List.of(p.mail(), p.otherMailbox(), p.mobile(), p.telephone())) {
+            b.writeByte(values.size());
+            values.forEach(v -> Wire.writeString(b, v));
+        }
+        b.writeShort(p.policy().minLength()).writeShort(p.policy().history());
+    }
+
+    private static AccountProfile readProfile(ByteBuf in) {
+        Anchor anchor;
+        try {
+            anchor = Anchor.parse(string(in, "profile anchor"));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "profile anchor: " + e.getMessage());
+        }
+        int flags = u8(in, "profile flags");
+        if ((flags & ~0x3f) != 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "profile flags: " + flags + " (expected: bits 0-5 only)");
+        }
+        String displayName = string(in, "displayName");
+        List<List<String>> lists = new ArrayList<>();
+        for (String field : List.of("mail", "otherMailbox", "mobile", "telephone")) {
+            int count = u8(in, field + " count");
+            if (count > AccountProfile.MAX_VALUES) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, field + " count: " + count + " (expected: <= "
+                        + AccountProfile.MAX_VALUES + ")");
+            }
+            List<String> values = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                values.add(string(in, field));
+            }
+            lists.add(values);
+        }
+        int minLength = u16(in, "policy minLength");
+        int history = u16(in, "policy history");
+        var policy = (flags & PROFILE_POLICY_KNOWN) == 0 ? AccountProfile.Policy.UNKNOWN
+                : new AccountProfile.Policy(true, minLength, (flags & PROFILE_COMPLEXITY) != 0, history);
+        try {
+            return new AccountProfile(anchor, displayName, (flags & PROFILE_ENABLED) != 0, (flags & PROFILE_LOCKED) != 0,
+                    (flags & PROFILE_MUST_CHANGE) != 0, (flags & PROFILE_PROTECTED) != 0, lists.get(0), lists.get(1),
+                    lists.get(2), lists.get(3), policy);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "profile: " + e.getMessage());
         }
     }
 

@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * enums.
  */
 class ProtocolVectorsTest {
-    private static final Set<String> ENVELOPE_VECTORS = Set.of("AUTH signed payload", "AAD", "RESULT plaintext", "SEALED_RESULT");
+    private static final Set<String> ENVELOPE_VECTORS = Set.of("AUTH signed payload", "AAD", "RESULT plaintext", "SEALED_RESULT",
+            "LOOKUP request plaintext", "LOOKUP result plaintext");
     private static final Pattern FIELD = Pattern.compile("^- ([A-Za-z0-9_.\\[\\]]+): (.*)$");
     private static final Pattern PATH_PART = Pattern.compile("(\\w+)(?:\\[(\\d+)])?");
 
@@ -152,6 +153,46 @@ class ProtocolVectorsTest {
     }
 
     @Test
+    void lookupResultVector_opensToTheListedProfile() throws Exception {
+        var sealed = VECTORS.get("SEALED_RESULT");
+        var aad = VECTORS.get("AAD");
+        byte[] nonce = hex(sealed.fields().get("nonce"));
+        var cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hex(sealed.fields().get("packageKey")), "AES"),
+                new GCMParameterSpec(Envelope.TAG_BYTES * 8, nonce));
+        cipher.updateAAD(aad.bytes());
+        ByteBuf envelope = Unpooled.buffer().writeInt(Integer.parseInt(sealed.fields().get("keyVersion"))).writeBytes(nonce)
+                .writeBytes(cipher.doFinal(VECTORS.get("LOOKUP result plaintext").bytes()));
+        var context = new EnvelopeContext(FrameType.RESULT, RequestId.parse(aad.fields().get("requestId")),
+                text(aad, "tenantId"), text(aad, "agentId"));
+        try (var key = PackageKey.of(Integer.parseInt(sealed.fields().get("keyVersion")), hex(sealed.fields().get("packageKey")))) {
+            Outcome outcome = Sealing.openResult(ByteBufUtil.getBytes(envelope), context, key);
+            assertThat(outcome.profile()).isPresent();
+            VECTORS.get("LOOKUP result plaintext").fields().forEach((path, expected) ->
+                    assertThat(render(resolve(outcome, path))).as(path).isEqualTo(expected));
+        } finally {
+            envelope.release();
+        }
+    }
+
+    @Test
+    void lookupRequestVector_isWhatSealingWrites() throws Exception {
+        var v = VECTORS.get("LOOKUP request plaintext");
+        var request = dev.writeback.protocol.PasswordRequest.lookup("ada@corp.example",
+                java.time.Instant.parse(v.fields().get("issuedAt")), java.time.Instant.parse(v.fields().get("expiresAt")));
+        v.fields().forEach((path, expected) -> assertThat(render(resolve(request, path))).as(path).isEqualTo(expected));
+        var context = new EnvelopeContext(FrameType.REQUEST, RequestId.parse(VECTORS.get("AAD").fields().get("requestId")),
+                "tenant-1", "agent-7f3c");
+        var rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        try (var key = PackageKey.of(1, hex(VECTORS.get("SEALED_RESULT").fields().get("packageKey")))) {
+            byte[] sealed = Sealing.sealRequest(request, key, rsa.generateKeyPair().getPublic(), context,
+                    new java.security.SecureRandom());
+            assertThat(HexFormat.of().formatHex(Envelope.open(key, context, sealed))).isEqualTo(HexFormat.of().formatHex(v.bytes()));
+        }
+    }
+
+    @Test
     void resultFrameVector_carriesTheSealedResultVector() {
         var result = (Message.Result) decode(VECTORS.get("RESULT").bytes());
         assertThat(result.sealed()).isEqualTo(VECTORS.get("SEALED_RESULT").bytes());
@@ -204,6 +245,9 @@ class ProtocolVectorsTest {
             Matcher m = PATH_PART.matcher(part);
             assertThat(m.matches()).as("field path %s", path).isTrue();
             String name = m.group(1);
+            if (current instanceof java.util.Optional<?> optional) {
+                current = optional.orElseThrow();
+            }
             if (current instanceof byte[] b && name.equals("length")) {
                 current = b.length;
             } else if (current instanceof List<?> list && name.equals("size")) {
@@ -232,6 +276,9 @@ class ProtocolVectorsTest {
         }
         if (value instanceof String s) {
             return "\"" + s + "\"";
+        }
+        if (value instanceof java.util.Optional<?> o) {
+            return render(o.orElse(null));
         }
         if (value instanceof Enum<?> e) {
             return e.name();

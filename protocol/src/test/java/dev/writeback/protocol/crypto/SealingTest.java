@@ -179,7 +179,7 @@ class SealingTest {
 
     static Stream<Arguments> malformedPlaintexts() {
         return Stream.of(
-                Arguments.of("unknown operation", (Consumer<Plain>) p -> p.op = 9, "operation: 9 (expected: 1, 2 or 3)"),
+                Arguments.of("unknown operation", (Consumer<Plain>) p -> p.op = 9, "operation: 9 (expected: 1, 2, 3 or 4)"),
                 Arguments.of("unknown flag bit", (Consumer<Plain>) p -> p.flags = 4, "flags: 4 (expected: bits 0-1 only)"),
                 Arguments.of("unknown secret field", (Consumer<Plain>) p -> p.fields = new int[] {3},
                         "secret field: 3 (expected: 1 or 2, once each)"),
@@ -190,7 +190,9 @@ class SealingTest {
                 Arguments.of("trailing byte", (Consumer<Plain>) p -> p.trailing = 1,
                         "sealed request: 1 trailing bytes (expected: 0)"),
                 Arguments.of("anchor without type", (Consumer<Plain>) p -> p.anchor = "ada@corp.example",
-                        "sealed request: anchor: missing type prefix (expected: guid:, upn:, sam: or dn:)"),
+                        "sealed request: anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)"),
+                Arguments.of("reset of a typed id", (Consumer<Plain>) p -> p.anchor = "id:ada@corp.example",
+                        "sealed request: anchor type: ID for RESET (expected: id: exactly for LOOKUP)"),
                 Arguments.of("expiry before issue", (Consumer<Plain>) p -> p.expiresAt = p.issuedAt - 1,
                         "sealed request: expiresAt: 2024-12-31T23:59:59.999Z (expected: after issuedAt 2025-01-01T00:00:00Z)"),
                 Arguments.of("unlock with a password", (Consumer<Plain>) p -> p.op = Operation.UNLOCK.wireValue(),

@@ -78,12 +78,13 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger logger = LoggerFactory.getLogger(ApiHandler.class);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<Route> JSON_BODY =
-            EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.SETTINGS, Route.REGISTER);
+            EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.LOOKUP, Route.SETTINGS, Route.REGISTER);
 
     private final ApiContext context;
     private final ApiMetrics metrics;
     private final BearerTokens tokens;
     private final PasswordOperations operations;
+    private final LookupOperation lookup;
     private final TenantAdmin admin;
     private final Registration registration;
     private final TokenAdmin tokenAdmin;
@@ -100,6 +101,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         var audit = new AuditTrail(context.store(), context.clock());
         this.tokens = new BearerTokens(context.store(), apiFailures, metrics, context.clock());
         this.operations = new PasswordOperations(context, metrics, audit);
+        this.lookup = new LookupOperation(context, metrics, audit);
         this.admin = new TenantAdmin(context, audit);
         this.registration = new Registration(context, registrationFailures, metrics, audit);
         this.tokenAdmin = new TokenAdmin(context, audit);
@@ -162,6 +164,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private void handle(Exchange exchange, Route.Match match, Caller caller) {
         switch (match.route()) {
             case PASSWORD_RESET, PASSWORD_CHANGE, UNLOCK -> operations.handle(exchange, caller, match.route());
+            case LOOKUP -> lookup.handle(exchange, caller);
             case STATUS -> admin.status(exchange, caller);
             case SETTINGS -> admin.settings(exchange, caller);
             case REGISTRATION_TOKEN -> admin.registrationToken(exchange, caller);

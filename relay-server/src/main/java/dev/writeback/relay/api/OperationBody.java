@@ -46,12 +46,13 @@ final class OperationBody implements AutoCloseable {
             case RESET -> List.of("anchor", "newPassword", "unlock", "forceChangeAtNextLogon", "timeoutSeconds");
             case CHANGE -> List.of("anchor", "currentPassword", "newPassword", "timeoutSeconds");
             case UNLOCK -> List.of("anchor", "timeoutSeconds");
+            case LOOKUP -> throw new IllegalArgumentException("operation: LOOKUP (expected: a password operation)");
         };
     }
 
     private void read(String field, JsonParser p, Duration maxTimeout) throws IOException {
         switch (field) {
-            case "anchor" -> anchor = anchor(JsonBody.string(p, field, Anchor.MAX_LENGTH + 8));
+            case "anchor" -> anchor = accountAnchor(anchor(JsonBody.string(p, field, Anchor.MAX_LENGTH + 8)));
             case "newPassword" -> newPassword = JsonBody.secret(p, field, PasswordRequest.MAX_PASSWORD_CHARS);
             case "currentPassword" -> currentPassword = JsonBody.secret(p, field, PasswordRequest.MAX_PASSWORD_CHARS);
             case "unlock" -> unlock = JsonBody.bool(p, field);
@@ -67,6 +68,13 @@ final class OperationBody implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("anchor", e.getMessage());   // Anchor's messages name the rule, not the account
         }
+    }
+
+    private static Anchor accountAnchor(Anchor anchor) {
+        if (anchor.type() == Anchor.Type.ID) {
+            throw ApiException.invalid("anchor", "anchor type: id (expected: guid:, upn:, sam: or dn:; id: is for lookup)");
+        }
+        return anchor;
     }
 
     private static Duration clamp(Duration requested, Duration max) {
@@ -104,6 +112,7 @@ final class OperationBody implements AutoCloseable {
             case RESET -> PasswordRequest.reset(anchor, newPassword, unlock, forceChangeAtNextLogon, issuedAt, expiresAt);
             case CHANGE -> PasswordRequest.change(anchor, currentPassword, newPassword, issuedAt, expiresAt);
             case UNLOCK -> PasswordRequest.unlock(anchor, issuedAt, expiresAt);
+            case LOOKUP -> throw new IllegalStateException("operation: LOOKUP (expected: a password operation)");
         };
     }
 

@@ -19,6 +19,7 @@ enum Route {
     PASSWORD_RESET(HttpMethod.POST, "/api/v1/writeback/password-reset", ApiScope.OPERATIONS),
     PASSWORD_CHANGE(HttpMethod.POST, "/api/v1/writeback/password-change", ApiScope.OPERATIONS),
     UNLOCK(HttpMethod.POST, "/api/v1/writeback/unlock", ApiScope.OPERATIONS),
+    LOOKUP(HttpMethod.POST, "/api/v1/writeback/lookup", ApiScope.OPERATIONS),
     STATUS(HttpMethod.GET, "/api/v1/writeback/status", ApiScope.OPERATIONS),
     SETTINGS(HttpMethod.PUT, "/api/v1/writeback/settings", ApiScope.ADMIN),
     REGISTRATION_TOKEN(HttpMethod.POST, "/api/v1/agents/registration-tokens", ApiScope.ADMIN),

@@ -41,6 +41,7 @@ class PasswordOperationsTest {
             Map.entry(ResultCode.ACCESS_DENIED, 422),
             Map.entry(ResultCode.UNLOCK_NOT_ALLOWED, 422),
             Map.entry(ResultCode.ACCOUNT_LOCKED, 422),
+            Map.entry(ResultCode.NOT_SUPPORTED, 501),
             Map.entry(ResultCode.WRITEBACK_DISABLED, 503),
             Map.entry(ResultCode.AGENT_OFFLINE, 503),
             Map.entry(ResultCode.BUSY, 503),
@@ -337,7 +338,7 @@ class PasswordOperationsTest {
     @Test
     void anchor_badPrefix_isRejected() {
         var answer = rejected(RESET, "{\"anchor\":\"mail:ada@corp.example\",\"newPassword\":\"x\"}", "anchor");
-        assertThat(answer.json().get("message").asText()).contains("expected: guid, upn, sam or dn");
+        assertThat(answer.json().get("message").asText()).contains("expected: guid, upn, sam, dn or id");
     }
 
     @Test

@@ -135,6 +135,6 @@ class TokenScopeTest {
         assertThat(Route.values()).filteredOn(r -> r.scope() == null).containsExactlyInAnyOrder(
                 Route.HEALTH, Route.READY, Route.METRICS, Route.REGISTER);
         assertThat(Route.values()).filteredOn(r -> r.scope() == ApiScope.OPERATIONS).containsExactlyInAnyOrder(
-                Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.STATUS);
+                Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.LOOKUP, Route.STATUS);
     }
 }
