@@ -279,7 +279,7 @@ class HostileInputIT {
     // ---- a flood of failed authentications -----------------------------------------------------------------
 
     @Test
-    void failedAuthFlood_fromOneAddress_isRefusedEarly_loggedOnce_andOtherAddressesAreServed() throws Exception {
+    void failedAuthFlood_fromOneAddress_isRateLimited_loggedOnce_andOtherAddressesAreServed() throws Exception {
         String flooder = fx.freshSource();
         int burst = dev.writeback.relay.agent.AgentSessionHandler.AUTH_FAILURE_BURST;
         for (int i = 0; i < burst; i++) {
@@ -291,8 +291,10 @@ class HostileInputIT {
         }
         fx.healthyResetSucceeds("during the authentication flood");
         for (int i = 0; i < 5; i++) {
-            try (WsProbe probe = fx.probe(flooder)) {   // refused before HELLO: nothing to sign, no store lookup
-                assertRefused(probe.awaitClosed(WAIT), ErrorCode.AUTHENTICATION_FAILED, 1008, "too many failed authentications");
+            try (WsProbe probe = fx.probe(flooder)) {   // still a HELLO (a real agent may share the address); failures: RATE_LIMITED
+                var hello = probe.expect(Message.Hello.class, WAIT);
+                probe.send(HostileFixture.auth("agent-guess-x" + i, fx.fuzzAgentKey, hello.nonce(), System.currentTimeMillis()));
+                assertRefused(probe.awaitClosed(WAIT), ErrorCode.RATE_LIMITED, 1008, "too many failed authentications");
             }
         }
         assertThat(count(fx.logs.text(), "RLY-235 agent authentication failures from " + flooder + " ")).isEqualTo(1);
