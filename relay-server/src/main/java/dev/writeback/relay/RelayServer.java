@@ -97,7 +97,7 @@ public final class RelayServer implements AutoCloseable {
                 // no names configured: AUTH may name only what the certificate is for, not any host
                 config = config.withServing(config.dataDir(), config.bindAddress(), config.port(), config.tlsCertificate(),
                         config.tlsKey(), tls.hostNames());
-                logger.info("RLY-012 publicHostnames not set: agents may name {} (the certificate's names)", config.publicHostnames());
+                logger.info("RLY-015 publicHostnames not set: agents may name {} (the certificate's names)", config.publicHostnames());
             }
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());

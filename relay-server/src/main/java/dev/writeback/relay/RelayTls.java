@@ -115,7 +115,7 @@ final class RelayTls {
                 }
             }
         } catch (java.security.cert.CertificateParsingException e) {
-            logger.warn("RLY-011 certificate subject alternative names unreadable: {}", e.getMessage());
+            logger.warn("RLY-014 certificate subject alternative names unreadable: {}", e.getMessage());
         }
         if (names.isEmpty()) {
             try {
@@ -125,7 +125,7 @@ final class RelayTls {
                     }
                 }
             } catch (javax.naming.InvalidNameException e) {
-                logger.warn("RLY-011 certificate subject unreadable: {}", e.getMessage());
+                logger.warn("RLY-014 certificate subject unreadable: {}", e.getMessage());
             }
         }
         return List.copyOf(names);
