@@ -70,7 +70,14 @@ public final class RelayServer implements AutoCloseable {
 
     /** Starts a relay: opens the store, loads or creates the certificate, binds the port. */
     public static RelayServer start(RelayConfig config, Clock clock) throws IOException, InterruptedException {
+        return start(config, OperationsConfig.DEFAULTS, clock);
+    }
+
+    /** Starts a relay with certificate renewal and metrics settings. */
+    public static RelayServer start(RelayConfig config, OperationsConfig operations, Clock clock)
+            throws IOException, InterruptedException {
         requireNonNull(config, "config");
+        requireNonNull(operations, "operations");
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
         java.nio.file.Files.createDirectories(config.dataDir());
@@ -79,7 +86,8 @@ public final class RelayServer implements AutoCloseable {
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
         try {
-            var tls = RelayTls.load(config, clock, random);
+            var tls = RelayTls.load(config, operations, clock, random);
+            tls.maintain();
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
             workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
             blocking = Executors.newFixedThreadPool(4, daemonThreads("relay-blocking"));
@@ -91,7 +99,8 @@ public final class RelayServer implements AutoCloseable {
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
-            var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint(), metrics);
+            RelayMetrics.bindCertificate(metrics, tls);
+            var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
                     store.portal(), new RelayWriteback(router), blocking), blocking);
             Channel channel = new ServerBootstrap()
@@ -100,7 +109,7 @@ public final class RelayServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api, portal,
+                    .childHandler(new RelayChannelInitializer(tls::context, context, rotation, api, portal,
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
@@ -108,7 +117,9 @@ public final class RelayServer implements AutoCloseable {
             workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
-            logger.info("RLY-002 certificate fingerprint {}{}", tls.fingerprint(), tls.selfSigned() ? " (self-signed: agents pin it with --trust-fingerprint)" : "");
+            logger.info("RLY-002 certificate key pin {} (certificate fingerprint {}, valid until {}){}", tls.pin(),
+                    tls.certificateFingerprint(), tls.notAfter(), tls.selfSigned()
+                            ? " (self-signed, renewed with the same key: agents pin the key with --trust-fingerprint)" : "");
             return server;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (boss != null) {
@@ -151,6 +162,7 @@ public final class RelayServer implements AutoCloseable {
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
         try {
+            tls.maintain();
             checkSessions(rotation);
         } catch (RuntimeException e) {   // a periodic task that throws is never run again
             logger.warn("RLY-091 housekeeping failed: {}", e.toString());
@@ -173,9 +185,30 @@ public final class RelayServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** The SHA-256 fingerprint of the relay's certificate, as agents pin it. */
+    /**
+     * The pin agents keep: SHA-256 of the relay certificate's public key ({@code SHA256:AB:...}), unchanged when the
+     * self-signed certificate is renewed.
+     */
     public String fingerprint() {
-        return tls.fingerprint();
+        return tls.pin();
+    }
+
+    /** SHA-256 of the certificate in use; agents that pinned it before key pinning still connect until it is renewed. */
+    public String certificateFingerprint() {
+        return tls.certificateFingerprint();
+    }
+
+    /** When the certificate in use expires. */
+    public java.time.Instant certificateNotAfter() {
+        return tls.notAfter();
+    }
+
+    /**
+     * Renews a due self-signed certificate and warns about an expiring one now, as housekeeping does every run;
+     * returns whether it renewed (tests drive it with their clock).
+     */
+    public boolean maintainCertificate() {
+        return tls.maintain();
     }
 
     /** The relay's store (the CLI and tests use it directly). */
