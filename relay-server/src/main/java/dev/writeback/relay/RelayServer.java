@@ -49,6 +49,7 @@ public final class RelayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
                         ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
@@ -99,7 +100,7 @@ public final class RelayServer implements AutoCloseable {
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
-            RelayMetrics.bindCertificate(metrics, tls);
+            var relayMetrics = RelayMetrics.bind(metrics, sessions, tls, clock, config.heartbeatOverdue());
             var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
                     store.portal(), new RelayWriteback(router), blocking), blocking);
@@ -113,8 +114,17 @@ public final class RelayServer implements AutoCloseable {
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
+            if (operations.metricsAddress() != null) {
+                server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
+                        operations.metricsAddress(), operations.metricsPort(), metrics::scrape, server::ready);
+                logger.info("RLY-003 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
+                        operations.metricsAddress(), server.metricsListener.port());
+            }
             long every = config.housekeepingInterval().toMillis();
-            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
+            workers.scheduleAtFixedRate(() -> {
+                server.housekeeping(rotation, clock);
+                relayMetrics.refresh();
+            }, every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
             logger.info("RLY-002 certificate key pin {} (certificate fingerprint {}, valid until {}){}", tls.pin(),
@@ -180,6 +190,26 @@ public final class RelayServer implements AutoCloseable {
         rotation.tick();
     }
 
+    /** Whether the node can serve: its store answers and it is listening for agents (not stopping). */
+    public boolean ready() {
+        if (stopping || !serverChannel.isActive()) {
+            return false;
+        }
+        try {
+            store.tenant("readiness-probe");
+            return true;
+        } catch (RuntimeException e) {
+            logger.debug("Not ready: the store does not answer", e);
+            return false;
+        }
+    }
+
+    /** The port of the separate metrics listener ({@code metrics.address}); -1 when there is none. */
+    public int metricsPort() {
+        var l = metricsListener;
+        return l == null ? -1 : l.port();
+    }
+
     /** The bound TLS port. */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -237,6 +267,9 @@ public final class RelayServer implements AutoCloseable {
         stopping = true;
         logger.info("RLY-090 relay stopping: GOAWAY to {} agent sessions, {} requests in flight", sessions.all().size(), sessions.inFlight());
         serverChannel.close().awaitUninterruptibly();
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         sessions.goawayAll("relay shutting down");
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
