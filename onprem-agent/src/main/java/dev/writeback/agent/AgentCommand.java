@@ -18,10 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code agent} command line: register, run, doctor, trust. */
+/** The {@code agent} command line: register, run, doctor, trust, service. */
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
         description = "Writeback on-premises agent: applies password resets, changes and unlocks sent by the relay.",
-        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class, AgentCommand.Trust.class})
+        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class, AgentCommand.Trust.class,
+                AgentService.class})
 public final class AgentCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
