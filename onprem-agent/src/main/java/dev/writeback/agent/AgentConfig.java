@@ -17,6 +17,7 @@ import dev.writeback.protocol.Durations;
 import dev.writeback.agent.link.InFlightLimits;
 import dev.writeback.agent.link.LinkTimings;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,9 +35,10 @@ import java.util.Map;
  * @param workers threads that run directory operations
  * @param directories the directories this agent writes to
  * @param limits the agent's own in-flight ceiling ({@code limits:}), whatever the relay announces
+ * @param metricsListen {@code host:port} of the agent's Prometheus endpoint ({@code metrics.listen}), or null: off
  */
 public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval, int workers,
-                          List<DirectoryConfig> directories, InFlightLimits limits) {
+                          List<DirectoryConfig> directories, InFlightLimits limits, InetSocketAddress metricsListen) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
         relay = relay == null ? new Relay(null, null, null, null, null) : relay;
@@ -102,6 +104,9 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                             @JsonDeserialize(using = DurationDeserializer.class) Duration floor,
                             @JsonDeserialize(using = DurationDeserializer.class) Duration idleGap) {}
 
+    /** {@code metrics:} of agent.yaml. */
+    public record Metrics(@JsonProperty("listen") String listen) {}
+
     /**
      * An HTTP CONNECT proxy (corporate networks).
      *
@@ -117,7 +122,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                        @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationDeserializer.class) Duration heartbeatInterval,
                        @JsonProperty("workers") Integer workers,
                        @JsonProperty("directories") List<DirectoryConfig> directories,
-                       @JsonProperty("limits") Limits limits) {}
+                       @JsonProperty("limits") Limits limits,
+                       @JsonProperty("metrics") Metrics metrics) {}
 
     /** Reads and validates a configuration file. */
     public static AgentConfig load(Path file) throws ConfigException {
@@ -173,7 +179,20 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             throw new ConfigException(file + ": limits." + e.getMessage());
         }
         return new AgentConfig(base.resolve(raw.stateDir()).normalize(), raw.relay(), raw.heartbeatInterval(), workers, dirs,
-                limits);
+                limits, metricsListen(file, raw.metrics()));
+    }
+
+    private static InetSocketAddress metricsListen(Path file, Metrics metrics) throws ConfigException {
+        if (metrics == null || metrics.listen() == null || metrics.listen().isBlank()) {
+            return null;
+        }
+        var m = java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:]+]|[^:\\s]+):(\\d{1,5})").matcher(metrics.listen().strip());
+        int port = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(file + ": metrics.listen: " + metrics.listen()
+                    + " (expected: host:port on this machine, e.g. 127.0.0.1:9464)");
+        }
+        return InetSocketAddress.createUnresolved(m.group(1).replaceAll("^\\[|]$", ""), port);
     }
 
     private static void validateRelay(Path file, Relay relay) throws ConfigException {

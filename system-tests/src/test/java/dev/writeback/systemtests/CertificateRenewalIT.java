@@ -101,7 +101,7 @@ class CertificateRenewalIT {
 
     /** Waits (real agent, real reconnect backoff) for one session other than {@code previous}. */
     private static AgentSession awaitSession(AgentSession previous) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             List<AgentSession> all = relay.sessions().all();
             if (all.size() == 1 && all.get(0) != previous && all.get(0).acceptsWork()) {
@@ -109,6 +109,6 @@ class CertificateRenewalIT {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no agent session within 30s: " + relay.sessions().all());
+        throw new AssertionError("no agent session within 60s: " + relay.sessions().all());
     }
 }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The relay's separate metrics listener with a connected agent: what an on-call engineer scrapes and alerts on. */
+/**
+ * The relay's separate metrics listener and the agent's own endpoint ({@code metrics.listen}) with the agent
+ * connected: what an on-call engineer scrapes and alerts on.
+ */
 class RelayMetricsIT {
     @TempDir
     static Path dir;
@@ -37,7 +40,20 @@ class RelayMetricsIT {
         relay = RelayServer.start(config, OperationsConfig.DEFAULTS.withMetricsListener("127.0.0.1", 0), Clock.systemUTC());
         String[] tenant = Loopback.tenant(relay, "acme");
         tenantId = tenant[0];
-        agent = Loopback.agent(Loopback.register(relay, tenantId, dir, "agent-1"), 0, 0);
+        Path state = Loopback.register(relay, tenantId, dir, "agent-1");
+        Path yaml = java.nio.file.Files.writeString(state.resolveSibling("agent.yaml"), """
+                stateDir: state
+                metrics:
+                  listen: 127.0.0.1:0
+                directories:
+                  - name: corp
+                    type: embedded
+                    embedded:
+                      dataDir: embedded-directory
+                      ldapPort: 0
+                      ldapsPort: 0
+                """);
+        agent = Agent.start(dev.writeback.agent.AgentConfig.load(yaml));
     }
 
     @AfterAll
@@ -70,8 +86,28 @@ class RelayMetricsIT {
         assertThat(get("/api/v1/status").statusCode()).as("nothing but metrics and probes here").isEqualTo(404);
     }
 
+    @Test
+    void agentEndpoint_servesLinkRequestsKeyAndDirectoryMetrics() throws Exception {
+        assertThat(agent.metricsPort()).isPositive();
+        String text = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && !text.contains("writeback_agent_link_up 1.0")) {
+            text = get(agent.metricsPort(), "/metrics").body();
+            Thread.sleep(100);
+        }
+        assertThat(text).contains("writeback_agent_link_up 1.0", "writeback_agent_requests_total{result=\"succeeded\"} 0.0",
+                "writeback_agent_requests_total{result=\"failed\"} 0.0", "writeback_agent_requests_in_flight 0.0",
+                "writeback_agent_key_version 1.0", "writeback_agent_directory_up{directory=\"corp\",type=\"embedded\"} 1.0",
+                "writeback_agent_directory_latency_seconds{directory=\"corp\",server=\"127.0.0.1:");
+        assertThat(get(agent.metricsPort(), "/readyz").statusCode()).isEqualTo(200);
+    }
+
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.metricsPort() + path)).build(),
+        return get(relay.metricsPort(), path);
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }
