@@ -41,8 +41,8 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 FINGERPRINT=$(grep -o 'SHA256:[0-9A-F:]*' "$DATA/relay.log" | head -1)
-[ -n "$FINGERPRINT" ] || fail "no certificate fingerprint in the relay log"
-echo "certificate fingerprint: $FINGERPRINT"
+[ -n "$FINGERPRINT" ] || fail "no key pin in the relay log"
+echo "relay key pin: $FINGERPRINT"
 
 say "Creating tenant 'demo' and a one-time agent registration token"
 TENANT_OUT=$("$RELAY" tenant create demo --data-dir "$DATA/relay")

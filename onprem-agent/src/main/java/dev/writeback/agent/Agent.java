@@ -33,6 +33,7 @@ public final class Agent implements AutoCloseable {
     private final Directories directories;
     private final ExecutorService workers;
     private final RelayLink link;
+    private volatile dev.writeback.protocol.ops.MetricsListener metrics;   // metrics.listen, or null
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
 
@@ -66,8 +67,14 @@ public final class Agent implements AutoCloseable {
                     state.agentId(), state.tenantId(), url, keys, config.stateDir());
             directories.describe().forEach(line -> logger.info("AGT-002 directory {}", line));
             var link = new RelayLink(context);
+            var agent = new Agent(directories, workers, link);
+            if (config.metricsListen() != null) {
+                agent.metrics = AgentMetrics.serve(config.metricsListen(), link, keys, directories);
+                logger.info("AGT-004 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
+                        config.metricsListen().getHostString(), agent.metrics.port());
+            }
             link.start();
-            return new Agent(directories, workers, link);
+            return agent;
         } catch (Exception e) {
             workers.shutdownNow();
             directories.close();
@@ -103,6 +110,12 @@ public final class Agent implements AutoCloseable {
         return link;
     }
 
+    /** The port of the metrics endpoint ({@code metrics.listen}); -1 when off. */
+    public int metricsPort() {
+        var m = metrics;
+        return m == null ? -1 : m.port();
+    }
+
     /** The directories. */
     public Directories directories() {
         return directories;
@@ -119,6 +132,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         closing = true;
+        if (metrics != null) {
+            metrics.close();
+        }
         link.close();
         workers.shutdown();
         try {

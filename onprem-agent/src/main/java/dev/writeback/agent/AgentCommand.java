@@ -18,10 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code agent} command line: register, run, doctor. */
+/** The {@code agent} command line: register, run, doctor, trust, service. */
 @Command(name = "agent", mixinStandardHelpOptions = true, versionProvider = AgentCommand.Version.class,
         description = "Writeback on-premises agent: applies password resets, changes and unlocks sent by the relay.",
-        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class})
+        subcommands = {AgentCommand.Register.class, AgentCommand.Run.class, AgentCommand.Doctor.class, AgentCommand.Trust.class,
+                AgentService.class})
 public final class AgentCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
@@ -242,10 +243,21 @@ public final class AgentCommand {
 
         /** Connects to the relay as {@code agent run} would and authenticates; prints one line per step. */
         private static boolean checkRelay(PrintWriter out, AgentConfig cfg, AgentState state) {
+            RelayTrust trust;
+            try {
+                trust = new RelayTrust(state.trustFingerprint(), state.trustCaFile() == null ? null : Path.of(state.trustCaFile()));
+            } catch (RuntimeException e) {
+                out.println("FAIL relay trust in " + cfg.stateDir().resolve(AgentState.FILE) + ": " + e.getMessage());
+                return false;
+            }
+            return checkRelay(out, cfg, state, trust);
+        }
+
+        /** The same check with a given trust ({@code agent trust} tries a new pin before saving it). */
+        static boolean checkRelay(PrintWriter out, AgentConfig cfg, AgentState state, RelayTrust trust) {
             String url = (cfg.relay().url() != null ? cfg.relay().url() : state.relayUrl()).replaceFirst("(?i)^wss://", "https://");
             RelayProbe.Target target;
             try {
-                var trust = state.relayTrust(cfg.stateDir());
                 target = new RelayProbe.Target(URI.create(url), trust, Agent.proxy(cfg, System.getenv()), state.agentId(),
                         Agent.VERSION, AgentState.identityKey(cfg.stateDir()));
             } catch (IOException | AgentConfig.ConfigException | RuntimeException e) {
@@ -259,6 +271,69 @@ public final class AgentCommand {
             }
             out.flush();
             return ok;
+        }
+    }
+
+    /** {@code agent trust}: re-pins the relay in the state directory without registering again. */
+    @Command(name = "trust", mixinStandardHelpOptions = true,
+            description = "Trust the relay another way without registering again: a new key pin (--fingerprint, as"
+                    + " `relay serve` prints it) or a CA file. Connects and authenticates with the new trust first and"
+                    + " saves it only when that works (unless --no-check); restart the agent afterwards.")
+    static final class Trust implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "agent.yaml (its stateDir and relay.proxy)")
+        Path config;
+
+        @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Choice choice;
+
+        static final class Choice {
+            @Option(names = "--fingerprint", required = true, paramLabel = "SHA256:…",
+                    description = "The relay's key pin (or, for older relays, its certificate fingerprint).")
+            String fingerprint;
+
+            @Option(names = "--ca-file", required = true, paramLabel = "PEM", description = "Trust the relay through this CA file.")
+            Path caFile;
+        }
+
+        @Option(names = "--no-check", description = "Save without connecting to the relay first (e.g. while it is down).")
+        boolean noCheck;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            AgentConfig cfg;
+            AgentState state;
+            RelayTrust trust;
+            try {
+                cfg = AgentConfig.load(config);
+                state = AgentState.load(cfg.stateDir());
+                Path ca = choice.caFile == null ? null : choice.caFile.toAbsolutePath().normalize();
+                if (ca != null && !Files.isReadable(ca)) {
+                    err.println("--ca-file: " + ca + " not readable (expected: a PEM file with the CA certificate)");
+                    return 2;
+                }
+                trust = new RelayTrust(choice.fingerprint, ca);
+            } catch (AgentConfig.ConfigException | IOException | IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 2;
+            }
+            if (!noCheck && !Doctor.checkRelay(out, cfg, state, trust)) {
+                err.println("Not saved: the relay did not pass with the new trust (use --no-check to save anyway)");
+                return 1;
+            }
+            try {
+                state.withTrust(trust.fingerprint(), trust.caFile() == null ? null : trust.caFile().toString()).write(cfg.stateDir());
+            } catch (IOException e) {
+                err.println("Cannot write " + cfg.stateDir().resolve(AgentState.FILE) + ": " + e.getMessage());
+                return 1;
+            }
+            out.println("Saved: the agent trusts the relay by " + trust.describe() + " (" + cfg.stateDir().resolve(AgentState.FILE)
+                    + "); restart the agent to use it (systemctl restart writeback-agent)");
+            return 0;
         }
     }
 

@@ -19,6 +19,7 @@ import dev.writeback.agent.link.LinkTimings;
 import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.Durations;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,9 +38,10 @@ import java.util.Map;
  * @param workers threads that run directory operations
  * @param directories the directories this agent writes to
  * @param limits the agent's own in-flight ceiling ({@code limits:}), whatever the relay announces
+ * @param metricsListen {@code host:port} of the agent's Prometheus endpoint ({@code metrics.listen}), or null: off
  */
 public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval, int workers,
-                          List<DirectoryConfig> directories, InFlightLimits limits) {
+                          List<DirectoryConfig> directories, InFlightLimits limits, InetSocketAddress metricsListen) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
         relay = relay == null ? new Relay(null, null, null, null, null) : relay;
@@ -110,6 +112,9 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                             @JsonDeserialize(using = DurationDeserializer.class) Duration floor,
                             @JsonDeserialize(using = DurationDeserializer.class) Duration idleGap) {}
 
+    /** {@code metrics:} of agent.yaml. */
+    public record Metrics(@JsonProperty("listen") String listen) {}
+
     /**
      * An HTTP CONNECT proxy (corporate networks).
      *
@@ -129,7 +134,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                        @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationDeserializer.class) Duration heartbeatInterval,
                        @JsonProperty("workers") Integer workers,
                        @JsonProperty("directories") List<DirectoryConfig> directories,
-                       @JsonProperty("limits") Limits limits) {}
+                       @JsonProperty("limits") Limits limits,
+                       @JsonProperty("metrics") Metrics metrics) {}
 
     /** Reads and validates a configuration file. */
     public static AgentConfig load(Path file) throws ConfigException {
@@ -187,7 +193,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": limits." + e.getMessage());
         }
-        return new AgentConfig(stateDir, relay, raw.heartbeatInterval(), workers, dirs, limits);
+        return new AgentConfig(stateDir, relay, raw.heartbeatInterval(), workers, dirs, limits,
+                metricsListen(file, raw.metrics()));
     }
 
     /**
@@ -213,6 +220,19 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             out.add(d.withPathsResolvedAgainst(base));
         }
         return out;
+    }
+
+    private static InetSocketAddress metricsListen(Path file, Metrics metrics) throws ConfigException {
+        if (metrics == null || metrics.listen() == null || metrics.listen().isBlank()) {
+            return null;
+        }
+        var m = java.util.regex.Pattern.compile("(\\[[0-9a-fA-F:]+]|[^:\\s]+):(\\d{1,5})").matcher(metrics.listen().strip());
+        int port = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(file + ": metrics.listen: " + metrics.listen()
+                    + " (expected: host:port on this machine, e.g. 127.0.0.1:9464)");
+        }
+        return InetSocketAddress.createUnresolved(m.group(1).replaceAll("^\\[|]$", ""), port);
     }
 
     private static void validateRelay(Path file, Relay relay) throws ConfigException {

@@ -26,7 +26,8 @@ import java.util.Base64;
  * @param tenantId the tenant the agent serves
  * @param agentId the agent's id
  * @param name the agent's display name
- * @param trustFingerprint the pinned relay certificate, or null
+ * @param trustFingerprint the relay's pinned key ({@code SHA256:} of its SubjectPublicKeyInfo; a certificate
+ *                         fingerprint pinned before key pinning still works), or null
  * @param trustCaFile a CA file for the relay certificate, or null (with no fingerprint either: system trust);
  *                    {@code agent register} writes it absolute, a relative value is taken inside the state directory
  * @param registeredAt when registration happened
@@ -72,7 +73,17 @@ public record AgentState(String relayUrl, String tenantId, String agentId, Strin
     void save(Path stateDir, PrivateKey identityKey) throws IOException {
         OwnerOnlyFiles.createDirectory(stateDir);
         OwnerOnlyFiles.write(stateDir.resolve(IDENTITY_KEY), pem("PRIVATE KEY", identityKey.getEncoded()));
+        write(stateDir);
+    }
+
+    /** Rewrites {@code agent.json} only (owner-only), e.g. after a re-pin. */
+    void write(Path stateDir) throws IOException {
         OwnerOnlyFiles.write(stateDir.resolve(FILE), JSON.writeValueAsString(this));
+    }
+
+    /** The same registration trusting the relay another way: a key pin, a CA file, or (both null) the system store. */
+    AgentState withTrust(String fingerprint, String caFile) {
+        return new AgentState(relayUrl, tenantId, agentId, name, fingerprint, caFile, registeredAt);
     }
 
     /** Reads the identity private key. */

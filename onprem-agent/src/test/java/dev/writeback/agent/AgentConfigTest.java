@@ -129,6 +129,24 @@ class AgentConfigTest {
         return AgentConfig.load(file);
     }
 
+    @Test
+    void metricsListen_isOffByDefault_andReadAsHostAndPort() throws Exception {
+        assertThat(load("stateDir: state\n" + DIRECTORY).metricsListen()).isNull();
+
+        var config = load("stateDir: state\nmetrics:\n  listen: 127.0.0.1:9464\n" + DIRECTORY);
+
+        assertThat(config.metricsListen().getHostString()).isEqualTo("127.0.0.1");
+        assertThat(config.metricsListen().getPort()).isEqualTo(9464);
+        assertThat(load("stateDir: state\nmetrics:\n  listen: \"[::1]:9464\"\n" + DIRECTORY).metricsListen().getHostString())
+                .isEqualTo("::1");
+    }
+
+    @Test
+    void metricsListen_withoutAPort_failsNamingTheKey() {
+        assertThatThrownBy(() -> load("stateDir: state\nmetrics:\n  listen: localhost\n" + DIRECTORY))
+                .hasMessageEndingWith("metrics.listen: localhost (expected: host:port on this machine, e.g. 127.0.0.1:9464)");
+    }
+
     private AgentConfig load(String yaml) throws Exception {
         Path file = dir.resolve("agent.yaml");
         Files.writeString(file, yaml);

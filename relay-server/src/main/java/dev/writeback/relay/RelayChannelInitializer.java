@@ -21,13 +21,14 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** One TLS port: the REST API over HTTP/1.1, and the agent WebSocket at {@code /agent/v1}. */
 final class RelayChannelInitializer extends ChannelInitializer<Channel> {
     /** How long a client may take to complete the TLS handshake. */
     static final Duration TLS_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final SslContext tls;
+    private final Supplier<SslContext> tls;   // the current certificate: renewals apply to new connections
     private final SessionContext sessions;
     private final KeyRotation rotation;
     private final ChannelHandler api;
@@ -36,7 +37,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimits connections;
     private final ChannelHandler forwardedFor;
 
-    RelayChannelInitializer(SslContext tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api,
+    RelayChannelInitializer(Supplier<SslContext> tls, SessionContext sessions, KeyRotation rotation, ChannelHandler api,
                             ChannelHandler portal, ConnectionLimits connections) {
         this.tls = tls;
         this.sessions = sessions;
@@ -57,7 +58,7 @@ final class RelayChannelInitializer extends ChannelInitializer<Channel> {
         }
         var config = sessions.config();
         var deadlines = new HttpDeadlines(HttpDeadlines.REQUEST_TIMEOUT, HttpDeadlines.IDLE_TIMEOUT, config.authTimeout());
-        SslHandler ssl = tls.newHandler(ch.alloc());
+        SslHandler ssl = tls.get().newHandler(ch.alloc());
         ssl.setHandshakeTimeoutMillis(TLS_HANDSHAKE_TIMEOUT.toMillis());
         ChannelPipeline p = ch.pipeline();
         ProxiedClient.addProxyProtocol(p, config.trustedProxies());                  // a trusted peer's PROXY header, if configured

@@ -23,11 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The {@code relay} command line: serve, tenants, tokens, agents. */
+/** The {@code relay} command line: serve, tenants, tokens, agents, portal, backup. */
 @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = RelayCommand.Version.class,
         description = "Writeback relay: REST API for password writeback and the endpoint on-premises agents dial out to.",
         subcommands = {RelayCommand.Serve.class, RelayCommand.TenantCommands.class, RelayCommand.TokenCommands.class,
-                RelayCommand.AgentCommands.class, PortalCommands.class})
+                RelayCommand.AgentCommands.class, PortalCommands.class, BackupCommand.class})
 public final class RelayCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
@@ -126,15 +126,17 @@ public final class RelayCommand {
         @Override
         public Integer call() throws Exception {
             RelayConfig cfg;
+            OperationsConfig operations;
             try {
                 cfg = build();
+                operations = dataDir.config == null ? OperationsConfig.DEFAULTS : RelayConfigLoader.operations(dataDir.config);
             } catch (IllegalArgumentException e) {
                 spec.commandLine().getErr().println("Configuration error: " + e.getMessage());
                 return 2;
             }
-            RelayServer server = RelayServer.start(cfg);
+            RelayServer server = RelayServer.start(cfg, operations, Clock.systemUTC());
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "relay-shutdown"));
-            spec.commandLine().getOut().printf("Relay listening on https://%s:%d  fingerprint %s%n", cfg.bindAddress(), server.port(),
+            spec.commandLine().getOut().printf("Relay listening on https://%s:%d  key pin %s%n", cfg.bindAddress(), server.port(),
                     server.fingerprint());
             spec.commandLine().getOut().flush();
             server.awaitShutdown();

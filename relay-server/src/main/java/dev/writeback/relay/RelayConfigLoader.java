@@ -20,9 +20,10 @@ import java.util.Set;
  */
 final class RelayConfigLoader {
     private static final Set<String> TOP = Set.of("dataDir", "listen", "tls", "publicHostnames", "agents", "requests", "shutdownGrace",
-            "limits", "proxies");
+            "limits", "proxies", "metrics");
     private static final Set<String> LISTEN = Set.of("address", "port");
-    private static final Set<String> TLS = Set.of("certificate", "key");
+    private static final Set<String> TLS = Set.of("certificate", "key", "selfSignedValidity", "renewBefore", "expiryWarning");
+    private static final Set<String> METRICS = Set.of("address", "port");
     private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
             "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
@@ -32,20 +33,8 @@ final class RelayConfigLoader {
     private RelayConfigLoader() {}
 
     static RelayConfig load(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": not found (expected: a relay.yaml file)");
-        }
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": (top): not a mapping (expected: keys such as dataDir, listen, tls)");
-        }
+        JsonNode root = read(file);
         Path base = ConfigPaths.baseOf(file);
-        known(root, TOP, "");
         var d = RelayConfig.defaults(ConfigPaths.resolve(base, text(root, "dataDir", "relay-data")));
         JsonNode listen = section(root, "listen", LISTEN);
         JsonNode tls = section(root, "tls", TLS);
@@ -80,6 +69,35 @@ final class RelayConfigLoader {
                         integer(limits, "limits.blockingQueue", "blockingQueue", RelayLimits.DEFAULT_BLOCKING_QUEUE)),
                 TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges"))
                         .withProxyProtocol(TrustedProxies.parseProtocol(text(proxies, "protocol", "none"))));
+    }
+
+    /** The certificate renewal and metrics listener settings of a relay.yaml ({@code tls.*}, {@code metrics.*}). */
+    static OperationsConfig operations(Path file) throws IOException {
+        JsonNode root = read(file);
+        JsonNode tls = section(root, "tls", TLS);
+        JsonNode metrics = section(root, "metrics", METRICS);
+        var d = OperationsConfig.DEFAULTS;
+        return new OperationsConfig(duration(tls, "tls.selfSignedValidity", "selfSignedValidity", d.selfSignedValidity()),
+                duration(tls, "tls.renewBefore", "renewBefore", d.renewBefore()),
+                duration(tls, "tls.expiryWarning", "expiryWarning", d.expiryWarning()),
+                text(metrics, "address", d.metricsAddress()), integer(metrics, "metrics.port", "port", 9465));
+    }
+
+    private static JsonNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": not found (expected: a relay.yaml file)");
+        }
+        JsonNode root;
+        try {
+            root = new YAMLMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + ": (top): not a mapping (expected: keys such as dataDir, listen, tls)");
+        }
+        known(root, TOP, "");
+        return root;
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */

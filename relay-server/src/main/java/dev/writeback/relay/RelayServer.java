@@ -48,6 +48,7 @@ public final class RelayServer implements AutoCloseable {
     private final Channel serverChannel;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
                         ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
@@ -83,7 +84,14 @@ public final class RelayServer implements AutoCloseable {
 
     /** Starts a relay: opens the store, loads or creates the certificate, binds the port. */
     public static RelayServer start(RelayConfig config, Clock clock) throws IOException, InterruptedException {
+        return start(config, OperationsConfig.DEFAULTS, clock);
+    }
+
+    /** Starts a relay with certificate renewal and metrics settings. */
+    public static RelayServer start(RelayConfig config, OperationsConfig operations, Clock clock)
+            throws IOException, InterruptedException {
         requireNonNull(config, "config");
+        requireNonNull(operations, "operations");
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
         RelayTls.ownerOnlyDirectories(config.dataDir());   // rwx------: the master key and the store live here
@@ -92,7 +100,8 @@ public final class RelayServer implements AutoCloseable {
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
         try {
-            var tls = RelayTls.load(config, clock, random);
+            var tls = RelayTls.load(config, operations, clock, random);
+            tls.maintain();
             if (config.publicHostnames().isEmpty()) {
                 // no names configured: AUTH may name only what the certificate is for, not any host
                 config = config.withServing(config.dataDir(), config.bindAddress(), config.port(), config.tlsCertificate(),
@@ -110,7 +119,8 @@ public final class RelayServer implements AutoCloseable {
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
-            var api = RelayApi.handler(config, store, router, clock, blocking, tls.fingerprint(), metrics);
+            var relayMetrics = RelayMetrics.bind(metrics, sessions, tls, clock, config.heartbeatOverdue());
+            var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
                     store.portal(), new RelayWriteback(router, store, clock, config.requestTimeout()), blocking), blocking);
             Channel channel = new ServerBootstrap()
@@ -119,15 +129,26 @@ public final class RelayServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new RelayChannelInitializer(tls.context(), context, rotation, api, portal,
+                    .childHandler(new RelayChannelInitializer(tls::context, context, rotation, api, portal,
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
+            if (operations.metricsAddress() != null) {
+                server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
+                        operations.metricsAddress(), operations.metricsPort(), metrics::scrape, server::ready);
+                logger.info("RLY-003 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
+                        operations.metricsAddress(), server.metricsListener.port());
+            }
             long every = config.housekeepingInterval().toMillis();
-            workers.scheduleAtFixedRate(() -> server.housekeeping(rotation, clock), every, every, TimeUnit.MILLISECONDS);
+            workers.scheduleAtFixedRate(() -> {
+                server.housekeeping(rotation, clock);
+                relayMetrics.refresh();
+            }, every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
-            logger.info("RLY-002 certificate fingerprint {}{}", tls.fingerprint(), tls.selfSigned() ? " (self-signed: agents pin it with --trust-fingerprint)" : "");
+            logger.info("RLY-002 certificate key pin {} (certificate fingerprint {}, valid until {}){}", tls.pin(),
+                    tls.certificateFingerprint(), tls.notAfter(), tls.selfSigned()
+                            ? " (self-signed, renewed with the same key: agents pin the key with --trust-fingerprint)" : "");
             return server;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (boss != null) {
@@ -170,6 +191,7 @@ public final class RelayServer implements AutoCloseable {
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
         try {
+            tls.maintain();
             checkSessions(rotation);
         } catch (RuntimeException e) {   // a periodic task that throws is never run again
             logger.warn("RLY-091 housekeeping failed: {}", e.toString());
@@ -187,14 +209,55 @@ public final class RelayServer implements AutoCloseable {
         rotation.tick();
     }
 
+    /** Whether the node can serve: its store answers and it is listening for agents (not stopping). */
+    public boolean ready() {
+        if (stopping || !serverChannel.isActive()) {
+            return false;
+        }
+        try {
+            store.tenant("readiness-probe");
+            return true;
+        } catch (RuntimeException e) {
+            logger.debug("Not ready: the store does not answer", e);
+            return false;
+        }
+    }
+
+    /** The port of the separate metrics listener ({@code metrics.address}); -1 when there is none. */
+    public int metricsPort() {
+        var l = metricsListener;
+        return l == null ? -1 : l.port();
+    }
+
     /** The bound TLS port. */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** The SHA-256 fingerprint of the relay's certificate, as agents pin it. */
+    /**
+     * The pin agents keep: SHA-256 of the relay certificate's public key ({@code SHA256:AB:...}), unchanged when the
+     * self-signed certificate is renewed.
+     */
     public String fingerprint() {
-        return tls.fingerprint();
+        return tls.pin();
+    }
+
+    /** SHA-256 of the certificate in use; agents that pinned it before key pinning still connect until it is renewed. */
+    public String certificateFingerprint() {
+        return tls.certificateFingerprint();
+    }
+
+    /** When the certificate in use expires. */
+    public java.time.Instant certificateNotAfter() {
+        return tls.notAfter();
+    }
+
+    /**
+     * Renews a due self-signed certificate and warns about an expiring one now, as housekeeping does every run;
+     * returns whether it renewed (tests drive it with their clock).
+     */
+    public boolean maintainCertificate() {
+        return tls.maintain();
     }
 
     /** The relay's store (the CLI and tests use it directly). */
@@ -223,6 +286,9 @@ public final class RelayServer implements AutoCloseable {
         stopping = true;
         logger.info("RLY-090 relay stopping: GOAWAY to {} agent sessions, {} requests in flight", sessions.all().size(), sessions.inFlight());
         serverChannel.close().awaitUninterruptibly();
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         sessions.goawayAll("relay shutting down");
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {

@@ -87,6 +87,43 @@ class RelayCommandTest {
     }
 
     @Test
+    void backup_whileTheStoreIsOpen_writesAConsistentCopy_thatRestoresWithTheMasterKey(@TempDir Path elsewhere) throws Exception {
+        String tenantId = tenant("acme");
+        Path file = elsewhere.resolve("backups").resolve("relay-backup.db");
+        Run backup = withStore(store -> {
+            store.createTenant("written-before-the-backup");   // committed in the WAL, not yet checkpointed
+            return inDataDir("backup", "--to", file.toString());
+        });
+
+        assertThat(backup.exitCode()).as(backup.err()).isZero();
+        assertThat(backup.out()).contains("Backup written: " + file, "2 tenants, integrity ok", "master.key");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        Path restored = elsewhere.resolve("restored");
+        java.nio.file.Files.createDirectories(restored);
+        java.nio.file.Files.copy(file, restored.resolve(Store.SQLITE_FILE));
+        java.nio.file.Files.copy(dataDir.resolve(MasterKey.FILE_NAME), restored.resolve(MasterKey.FILE_NAME));
+        try (Store store = Store.openSqlite(restored, MasterKey.loadOrCreate(restored, Map.of()), Clock.systemUTC())) {
+            assertThat(store.tenant(tenantId)).map(t -> t.name()).contains("acme");
+            assertThat(store.tenants()).extracting(t -> t.name()).contains("written-before-the-backup");
+        }
+
+        Run again = inDataDir("backup", "--to", file.toString());
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("--to: " + file + " already exists");
+    }
+
+    @Test
+    void backup_ofAMissingStore_failsNamingTheDirectory(@TempDir Path empty) {
+        Run run = run("backup", "--data-dir", empty.resolve("typo").toString(), "--to", empty.resolve("b.db").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(empty.resolve("typo") + " holds no relay store");
+        assertThat(empty.resolve("b.db")).doesNotExist();
+    }
+
+    @Test
     void tenantCreate_printsAnAdminAndAnOperationsToken() {
         Run created = inDataDir("tenant", "create", "acme");
 

@@ -151,7 +151,41 @@ class AgentCommandIT {
 
         assertThat(run.code).isEqualTo(1);
         assertThat(run.output).contains("OK   relay connect", "FAIL relay certificate https://127.0.0.1:" + relay.port(),
-                relay.fingerprint(), wrong, "re-pin: set trustFingerprint").doesNotContain("relay authentication");
+                relay.fingerprint(), wrong, "re-pin: agent trust --config agent.yaml --fingerprint")
+                .doesNotContain("relay authentication");
+    }
+
+    @Test
+    void trust_rePinsWithoutRegisteringAgain_afterCheckingTheNewPin() throws Exception {
+        Path yaml = doctorConfig("trust", "");
+        Path agentJson = yaml.resolveSibling("state").resolve("agent.json");
+        String wrong = "SHA256:" + "CD:".repeat(31) + "CD";
+        Files.writeString(agentJson, Files.readString(agentJson).replace(relay.fingerprint(), wrong));
+        String agentId = dev.writeback.agent.AgentState.load(yaml.resolveSibling("state")).agentId();
+
+        var refused = execute("trust", "--config", yaml.toString(), "--fingerprint", "SHA256:" + "EF:".repeat(31) + "EF");
+        assertThat(refused.code).as(refused.output).isEqualTo(1);
+        assertThat(refused.output).contains("FAIL relay certificate", "Not saved");
+        assertThat(Files.readString(agentJson)).contains(wrong);
+
+        var fixed = execute("trust", "--config", yaml.toString(), "--fingerprint", relay.fingerprint());
+        assertThat(fixed.code).as(fixed.output).isZero();
+        assertThat(fixed.output).contains("OK   relay authentication", "Saved: the agent trusts the relay by pinned "
+                + relay.fingerprint());
+        var state = dev.writeback.agent.AgentState.load(yaml.resolveSibling("state"));
+        assertThat(state.trustFingerprint()).isEqualTo(relay.fingerprint());
+        assertThat(state.agentId()).as("same registration").isEqualTo(agentId);
+        assertThat(execute("doctor", "--config", yaml.toString()).code).isZero();
+    }
+
+    @Test
+    void trust_acceptsAPinOfTheCertificateItself_forPinsTakenBeforeKeyPinning() throws Exception {
+        Path yaml = doctorConfig("trust-legacy", "");
+
+        var run = execute("trust", "--config", yaml.toString(), "--fingerprint", relay.certificateFingerprint());
+
+        assertThat(run.code).as(run.output).isZero();
+        assertThat(run.output).contains("OK   relay authentication");
     }
 
     @Test

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestartIT {
     static final Duration BACKOFF_CAP = Duration.ofSeconds(30);
-    static final Pattern FINGERPRINT = Pattern.compile("fingerprint (SHA256:[0-9A-Fa-f:]+)");
+    static final Pattern FINGERPRINT = Pattern.compile("key pin (SHA256:[0-9A-Fa-f:]+)");
 
     @TempDir
     static Path dir;

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * DIR-102 INFO  PDC emulator found and preferred
  * DIR-103 WARN  PDC emulator lookup failed; configured URL order is used
  * DIR-104 WARN  directory not reachable at startup (the agent keeps trying)
+ * DIR-105 WARN  the service account's bind was refused (wrong bind password, locked/disabled account), naming bindDn
  * DIR-110 WARN  directory became unreachable (background health check)
  * DIR-111 INFO  directory reachable again
  * DIR-120 INFO  directories closed
@@ -188,7 +189,10 @@ public final class Directories implements AutoCloseable {
         for (OpenDirectory directory : directories) {
             DirectoryHealth now = directory.writer().checkHealth();
             DirectoryHealth before = previous.get(now.name());
-            if (before == null && !now.reachable()) {
+            if (!now.reachable() && now.problem().startsWith(Operations.BIND_REFUSED)
+                    && (before == null || !before.problem().equals(now.problem()))) {
+                logger.warn("DIR-105 directory {} directory={} problem={}", Operations.BIND_REFUSED, now.name(), now.problem());
+            } else if (before == null && !now.reachable()) {
                 logger.warn("DIR-104 directory not reachable at startup directory={} problem={}", now.name(), now.problem());
             } else if (before != null && before.reachable() && !now.reachable()) {
                 logger.warn("DIR-110 directory unreachable directory={} problem={}", now.name(), now.problem());

@@ -44,11 +44,18 @@ final class DirectoryPool implements AutoCloseable {
 
     private final String name;
     private final LDAPConnectionPool pool;
+    private final String bindDn;
     private final Map<String, Optional<String>> hintsByServer = new ConcurrentHashMap<>();
 
-    private DirectoryPool(String name, LDAPConnectionPool pool) {
+    private DirectoryPool(String name, LDAPConnectionPool pool, String bindDn) {
         this.name = name;
         this.pool = pool;
+        this.bindDn = bindDn;
+    }
+
+    /** The service account the pool binds as (named when its bind is refused). */
+    String bindDn() {
+        return bindDn;
     }
 
     /** Builds the pool; servers that are down now are tried again on demand, so this does not fail for them. */
@@ -68,7 +75,7 @@ final class DirectoryPool implements AutoCloseable {
         pool.setRetryFailedOperationsDueToInvalidConnections(true);
         pool.setHealthCheckIntervalMillis(healthInterval.toMillis());
         pool.setMaxWaitTimeMillis(settings.operationTimeout().toMillis());
-        return new DirectoryPool(settings.name(), pool);
+        return new DirectoryPool(settings.name(), pool, settings.bindDn());
     }
 
     /** One server set per URL (LDAPS, or LDAP + StartTLS) behind a failover set that tries them in order. */

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Operations {
     private static final Logger logger = LoggerFactory.getLogger(Operations.class);
+    /** How a health problem caused by the service account's own bind starts (DIR-105, not "unreachable"). */
+    static final String BIND_REFUSED = "service account bind refused";
+    private static final java.util.regex.Pattern AD_DATA = java.util.regex.Pattern.compile("data ([0-9a-fA-F]{3,4})");
 
     /** Marks the moment the write leaves the agent. */
     interface Sent {
@@ -53,7 +56,7 @@ final class Operations {
             try {
                 connection = pool.checkout();
             } catch (LDAPException e) {
-                failure = new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, diagnostic(e), e);
+                failure = new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, unavailable(e), e);
                 break;
             }
             server = DirectoryPool.serverOf(connection);
@@ -124,7 +127,7 @@ final class Operations {
         try {
             connection = pool.checkout();
         } catch (LDAPException e) {
-            throw new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, diagnostic(e), e);
+            throw new DirectoryException(ResultCode.DIRECTORY_UNAVAILABLE, PolicyReason.NONE, unavailable(e), e);
         }
         try {
             Optional<T> result = query.apply(connection);
@@ -155,8 +158,32 @@ final class Operations {
             if (connection != null) {
                 releaseAfter(connection, e.getResultCode().isConnectionUsable());
             }
-            return new DirectoryHealth(directory, type, false, "", -1, false, "no server reachable: " + diagnostic(e));
+            return new DirectoryHealth(directory, type, false, "", -1, false, unavailable(e));
         }
+    }
+
+    /**
+     * Why no pooled connection could be had: the service account's bind was refused (wrong bind password, or an AD
+     * account that is locked, disabled or expired; names the bind DN), or no server answered.
+     */
+    String unavailable(LDAPException e) {
+        if (e.getResultCode() != com.unboundid.ldap.sdk.ResultCode.INVALID_CREDENTIALS) {
+            return "no server reachable: " + diagnostic(e);
+        }
+        var data = AD_DATA.matcher(String.valueOf(e.getDiagnosticMessage()));
+        String why = !data.find() ? "wrong bind password (or the account cannot bind)" : switch (data.group(1).toLowerCase(java.util.Locale.ROOT)) {
+            case "52e" -> "wrong bind password";
+            case "525" -> "no such account";
+            case "530", "531" -> "not allowed to log on now or from here";
+            case "532" -> "password expired";
+            case "533" -> "account disabled";
+            case "701" -> "account expired";
+            case "773" -> "password must be changed";
+            case "775" -> "account locked out";
+            default -> "credentials refused (AD data " + data.group(1) + ")";
+        };
+        return BIND_REFUSED + " for bindDn " + pool.bindDn() + ": " + why + "; fix the directory's bindDn /"
+                + " bindPassword (file or env) in agent.yaml, then restart: " + diagnostic(e);
     }
 
     private void releaseAfter(LDAPConnection connection, boolean usable) {

@@ -266,9 +266,9 @@ public final class RelayLink implements AutoCloseable {
                 ctx.fireExceptionCaught(cause);
                 return;
             }
-            logger.warn("AGT-110 relay {} certificate refused ({}): {}; if the relay's certificate was replaced, re-pin"
-                    + ": set trustFingerprint (or trustCaFile) in the state directory's agent.json to what the relay"
-                    + " prints as RLY-002, then restart", context.relay(),
+            logger.warn("AGT-110 relay {} certificate refused ({}): {}; if the relay's key was replaced, re-pin:"
+                    + " agent trust --config agent.yaml --fingerprint <key pin the relay prints as RLY-002> (or --ca-file),"
+                    + " then restart", context.relay(),
                     context.tls().describe(), problem);
             backoff.authRejected();
             ctx.close();

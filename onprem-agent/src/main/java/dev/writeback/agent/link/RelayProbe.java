@@ -178,8 +178,8 @@ public final class RelayProbe {
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof CertificateException) {
-                return t.getMessage() + "; if the relay's certificate was replaced, re-pin: set trustFingerprint"
-                        + " (or trustCaFile) in the state directory's agent.json to what the relay prints as RLY-002";
+                return t.getMessage() + "; if the relay's key was replaced, re-pin: agent trust --config agent.yaml"
+                        + " --fingerprint <key pin the relay prints as RLY-002> (or --ca-file)";
             }
         }
         return root(cause);

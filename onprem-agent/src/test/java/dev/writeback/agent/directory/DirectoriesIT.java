@@ -301,6 +301,29 @@ class DirectoriesIT {
     }
 
     @Test
+    void open_wrongBindPassword_saysSoNamingTheBindDn_notUnreachable() throws Exception {
+        extraDirectory = EmbeddedDirectory.start(EmbeddedDirectoryConfig.defaults().withEphemeralPorts("dc"), stateDir);
+        Path wrong = Files.writeString(stateDir.resolve("wrong.pw"), "Not-The-Password-1\n");
+        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY,
+                List.of("ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false, extraDirectory.serviceAccountDn(),
+                wrong.toString(), null, null, extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null,
+                false, true, Duration.ofSeconds(2), Duration.ofSeconds(5), 1, null, null);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
+
+        assertThat(directories.health()).singleElement().satisfies(h -> {
+            assertThat(h.reachable()).isFalse();
+            assertThat(h.problem()).startsWith("service account bind refused for bindDn " + extraDirectory.serviceAccountDn()
+                    + ": wrong bind password").contains("rc=49").doesNotContain("no server reachable");
+        });
+        String logged = logs.list.stream().map(ILoggingEvent::getFormattedMessage).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(logged).contains("DIR-105 directory service account bind refused directory=corp")
+                .doesNotContain("DIR-104").doesNotContain("Not-The-Password-1");
+        Outcome outcome = directories.unlock(Anchor.parse("sam:ada"));
+        assertCode(outcome, dev.writeback.protocol.ResultCode.DIRECTORY_UNAVAILABLE);
+        assertThat(outcome.adminDiagnostic()).contains("wrong bind password", extraDirectory.serviceAccountDn());
+    }
+
+    @Test
     void open_unreachableDirectory_reportsItInHealth() throws Exception {
         int deadPort;
         try (var socket = new ServerSocket(0)) {

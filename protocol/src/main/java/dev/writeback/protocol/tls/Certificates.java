@@ -43,7 +43,7 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** X.509 helpers: self-signed ECDSA P-256 certificates, PEM files and SHA-256 fingerprints. */
+/** X.509 helpers: self-signed ECDSA P-256 certificates, PEM files, SHA-256 fingerprints and key pins. */
 public final class Certificates {
     private Certificates() {}
 
@@ -81,6 +81,28 @@ public final class Certificates {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }
+    }
+
+    /**
+     * The key pin agents keep across certificate renewals: {@code SHA256:} and the upper-case hex of the
+     * certificate's SubjectPublicKeyInfo (DER), colon separated. A renewed certificate with the same key pair has
+     * the same pin.
+     */
+    public static String publicKeyPin(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
+            return "SHA256:" + HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    /**
+     * Whether a pin names this certificate: its key pin ({@link #publicKeyPin}) or, for pins taken before key
+     * pinning, its certificate fingerprint ({@link #fingerprint}). {@code pin} is normalized.
+     */
+    public static boolean matchesPin(X509Certificate certificate, String pin) {
+        return publicKeyPin(certificate).equals(pin) || fingerprint(certificate).equals(pin);
     }
 
     /** Normalizes a user-supplied fingerprint ({@code SHA256:ab:cd...}, with or without colons/prefix, any case). */

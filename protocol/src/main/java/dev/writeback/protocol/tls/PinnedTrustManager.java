@@ -5,8 +5,9 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Trusts a server whose leaf certificate has one exact SHA-256 fingerprint, the way an agent pins a relay's
- * self-signed certificate. Host names are not checked: the pin is stronger than a name.
+ * Trusts a server whose leaf certificate carries the pinned key (SHA-256 of its SubjectPublicKeyInfo, kept across
+ * the relay's certificate renewals) or, for pins taken before key pinning, has the pinned certificate fingerprint.
+ * Host names are not checked: the pin is stronger than a name.
  */
 final class PinnedTrustManager implements X509TrustManager {
     private final String fingerprint;
@@ -20,9 +21,9 @@ final class PinnedTrustManager implements X509TrustManager {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("server certificate: none (expected: a certificate with " + fingerprint + ")");
         }
-        String actual = Certificates.fingerprint(chain[0]);
-        if (!actual.equals(fingerprint)) {
-            throw new CertificateException("server certificate fingerprint: " + actual + " (expected: " + fingerprint + ")");
+        if (!Certificates.matchesPin(chain[0], fingerprint)) {
+            throw new CertificateException("server key pin: " + Certificates.publicKeyPin(chain[0]) + " (expected: "
+                    + fingerprint + ")");
         }
         chain[0].checkValidity();
     }

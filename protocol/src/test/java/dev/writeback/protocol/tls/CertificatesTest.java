@@ -133,13 +133,27 @@ class CertificatesTest {
     }
 
     @Test
+    void publicKeyPin_staysAcrossARenewalWithTheSameKey_whileTheCertificateFingerprintChanges() throws Exception {
+        var renewed = Certificates.selfSigned(KEY, List.of("relay.example.com"), Instant.now(), Duration.ofDays(2), RANDOM);
+        assertThat(Certificates.publicKeyPin(renewed)).isEqualTo(Certificates.publicKeyPin(CERT))
+                .isNotEqualTo(Certificates.fingerprint(CERT));
+        assertThat(Certificates.fingerprint(renewed)).isNotEqualTo(Certificates.fingerprint(CERT));
+
+        new PinnedTrustManager(Certificates.publicKeyPin(CERT)).checkServerTrusted(new X509Certificate[] {renewed}, "ECDHE_ECDSA");
+        var oldCertificatePin = new PinnedTrustManager(Certificates.fingerprint(CERT));
+        oldCertificatePin.checkServerTrusted(new X509Certificate[] {CERT}, "ECDHE_ECDSA");   // pins taken before key pinning
+        assertThatThrownBy(() -> oldCertificatePin.checkServerTrusted(new X509Certificate[] {renewed}, "ECDHE_ECDSA"))
+                .hasMessageStartingWith("server key pin: " + Certificates.publicKeyPin(renewed));
+    }
+
+    @Test
     void pinnedTrustManager_acceptsThePinnedCertificate_andRejectsOthersAndExpiredOnes() throws Exception {
         var pinned = new PinnedTrustManager(Certificates.fingerprint(CERT));
         pinned.checkServerTrusted(new X509Certificate[] {CERT}, "ECDHE_ECDSA");
         var other = Certificates.selfSigned(KeyPairs.newIdentityKeyPair(RANDOM), List.of("relay.example.com"), Instant.now(),
                 Duration.ofDays(1), RANDOM);
         assertThatThrownBy(() -> pinned.checkServerTrusted(new X509Certificate[] {other}, "ECDHE_ECDSA"))
-                .hasMessageStartingWith("server certificate fingerprint: SHA256:")
+                .hasMessageStartingWith("server key pin: SHA256:")
                 .hasMessageContaining("(expected: " + Certificates.fingerprint(CERT) + ")");
         var expired = Certificates.selfSigned(KEY, List.of("relay.example.com"), Instant.now().minus(Duration.ofDays(10)),
                 Duration.ofDays(1), RANDOM);

@@ -96,7 +96,7 @@ class TlsPolicyTest {
         Future<Channel> handshake = handshake(TlsPolicy.pinned(Certificates.fingerprint(other)), "relay.example.com");
         assertThat(handshake.isSuccess()).isFalse();
         assertThat(handshake.cause()).isInstanceOf(SSLHandshakeException.class);
-        assertThat(causeMessages(handshake.cause())).contains("server certificate fingerprint: " + Certificates.fingerprint(CERT));
+        assertThat(causeMessages(handshake.cause())).contains("server key pin: " + Certificates.publicKeyPin(CERT));
     }
 
     @Test

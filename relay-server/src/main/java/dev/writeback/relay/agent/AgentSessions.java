@@ -17,7 +17,27 @@ public final class AgentSessions {
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<AgentSession>> byTenant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
 
+    /** Disconnect reasons counted by {@link #disconnects(String)}. */
+    public static final java.util.List<String> DISCONNECT_REASONS = java.util.List.of("relay_closed", "connection_lost");
+    private final java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder relayClosed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder connectionLost = new java.util.concurrent.atomic.LongAdder();
+
+    /** Agent sessions that became ready since the relay started. */
+    public long connects() {
+        return connects.sum();
+    }
+
+    /**
+     * Sessions that ended since the relay started, by reason: {@code relay_closed} (GOAWAY, shutdown, or the relay
+     * closed it) or {@code connection_lost} (the agent or the network ended it).
+     */
+    public long disconnects(String reason) {
+        return ("relay_closed".equals(reason) ? relayClosed : connectionLost).sum();
+    }
+
     void add(AgentSession session) {
+        connects.increment();
         byTenant.computeIfAbsent(session.tenantId(), t -> new CopyOnWriteArrayList<>()).add(session);
         var waiting = waiters.remove(session.tenantId());
         if (waiting != null) {
@@ -27,8 +47,8 @@ public final class AgentSessions {
 
     void remove(AgentSession session) {
         var list = byTenant.get(session.tenantId());
-        if (list != null) {
-            list.remove(session);
+        if (list != null && list.remove(session)) {
+            (session.draining() ? relayClosed : connectionLost).increment();
         }
     }
 
