@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +17,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 @ChannelHandler.Sharable
 public final class PortalHandler extends ChannelInboundHandlerAdapter {
+    static final AttributeKey<String> FORWARDED_CLIENT = AttributeKey.valueOf("writeback.client.current");
+    static final AttributeKey<InetSocketAddress> PROXIED_CLIENT = AttributeKey.valueOf("writeback.client.proxied");
     private static final Logger logger = LoggerFactory.getLogger(PortalHandler.class);
 
     private final Portal portal;
@@ -88,10 +93,27 @@ public final class PortalHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String source(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+        return source(ctx.channel());
+    }
+
+    /**
+     * The client's address for the per-address limits and the audit: what the relay's pipeline resolved from a
+     * trusted proxy (its {@code X-Forwarded-For} or PROXY protocol header), else the TCP peer. The attribute names
+     * are the relay's ({@code ClientAddress}); a portal run on its own has neither and counts the TCP peer.
+     */
+    public static String source(Channel channel) {
+        String forwarded = channel.attr(FORWARDED_CLIENT).get();
+        if (forwarded != null) {
+            return forwarded;
+        }
+        SocketAddress peer = channel.attr(PROXIED_CLIENT).get();
+        if (peer == null) {
+            peer = channel.remoteAddress();
+        }
+        if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress();
         }
-        return String.valueOf(ctx.channel().remoteAddress());
+        return String.valueOf(peer);
     }
 
     @Override
