@@ -41,20 +41,27 @@ public record Anchor(Type type, String value) {
         }
     }
 
-    /** Parses {@code type:value}, for example {@code upn:ada@corp.example}. */
+    /**
+     * Parses {@code type:value}, for example {@code upn:ada@corp.example}. {@code uid:} is another name for
+     * {@code sam:} (the account's short login name: {@code sAMAccountName} in AD, {@code uid} in an LDAP directory)
+     * and is parsed as it.
+     */
     public static Anchor parse(String text) {
         requireNonNull(text, "text");
         int colon = text.indexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)");
+            throw new IllegalArgumentException("anchor: missing type prefix (expected: guid:, upn:, sam: (or uid:), dn: or id:)");
         }
         String prefix = text.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (prefix.equals("uid")) {
+            return new Anchor(Type.SAM, text.substring(colon + 1).strip());
+        }
         for (Type type : Type.values()) {
             if (type.name().toLowerCase(Locale.ROOT).equals(prefix)) {
                 return new Anchor(type, text.substring(colon + 1).strip());
             }
         }
-        throw new IllegalArgumentException("anchor type: " + abbreviate(prefix) + " (expected: guid, upn, sam, dn or id)");
+        throw new IllegalArgumentException("anchor type: " + abbreviate(prefix) + " (expected: guid, upn, sam, uid, dn or id)");
     }
 
     private static String abbreviate(String s) {

@@ -27,6 +27,12 @@ class AnchorTest {
     }
 
     @Test
+    void parse_uid_isTheSamAnchor() {
+        assertThat(Anchor.parse("uid:jdoe")).isEqualTo(new Anchor(Anchor.Type.SAM, "jdoe")).hasToString("sam:jdoe");
+        assertThat(Anchor.parse("UID: jdoe ")).isEqualTo(Anchor.parse("sam:jdoe"));
+    }
+
+    @Test
     void toString_isPrefixAndValue() {
         assertThat(new Anchor(Anchor.Type.DN, "CN=Ada,DC=corp")).hasToString("dn:CN=Ada,DC=corp");
     }
@@ -35,19 +41,19 @@ class AnchorTest {
     @ValueSource(strings = {"ada@corp.example", ":ada", ""})
     void parse_withoutPrefix_failsNamingTheAnchor(String text) {
         assertThatThrownBy(() -> Anchor.parse(text)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)");
+                .hasMessage("anchor: missing type prefix (expected: guid:, upn:, sam: (or uid:), dn: or id:)");
     }
 
     @Test
     void parse_unknownPrefix_failsNamingTheAnchorType() {
         assertThatThrownBy(() -> Anchor.parse("mail:ada@corp.example")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor type: mail (expected: guid, upn, sam, dn or id)");
+                .hasMessage("anchor type: mail (expected: guid, upn, sam, uid, dn or id)");
     }
 
     @Test
     void parse_longUnknownPrefix_isAbbreviated() {
         assertThatThrownBy(() -> Anchor.parse("x".repeat(100) + ":v")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("anchor type: " + "x".repeat(16) + "... (expected: guid, upn, sam, dn or id)");
+                .hasMessage("anchor type: " + "x".repeat(16) + "... (expected: guid, upn, sam, uid, dn or id)");
     }
 
     @ParameterizedTest

@@ -190,7 +190,7 @@ class SealingTest {
                 Arguments.of("trailing byte", (Consumer<Plain>) p -> p.trailing = 1,
                         "sealed request: 1 trailing bytes (expected: 0)"),
                 Arguments.of("anchor without type", (Consumer<Plain>) p -> p.anchor = "ada@corp.example",
-                        "sealed request: anchor: missing type prefix (expected: guid:, upn:, sam:, dn: or id:)"),
+                        "sealed request: anchor: missing type prefix (expected: guid:, upn:, sam: (or uid:), dn: or id:)"),
                 Arguments.of("reset of a typed id", (Consumer<Plain>) p -> p.anchor = "id:ada@corp.example",
                         "sealed request: anchor type: ID for RESET (expected: id: exactly for LOOKUP)"),
                 Arguments.of("expiry before issue", (Consumer<Plain>) p -> p.expiresAt = p.issuedAt - 1,

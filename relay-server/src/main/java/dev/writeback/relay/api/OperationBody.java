@@ -72,7 +72,7 @@ final class OperationBody implements AutoCloseable {
 
     private static Anchor accountAnchor(Anchor anchor) {
         if (anchor.type() == Anchor.Type.ID) {
-            throw ApiException.invalid("anchor", "anchor type: id (expected: guid:, upn:, sam: or dn:; id: is for lookup)");
+            throw ApiException.invalid("anchor", "anchor type: id (expected: guid:, upn:, sam: (or uid:) or dn:; id: is for lookup)");
         }
         return anchor;
     }

@@ -338,7 +338,7 @@ class PasswordOperationsTest {
     @Test
     void anchor_badPrefix_isRejected() {
         var answer = rejected(RESET, "{\"anchor\":\"mail:ada@corp.example\",\"newPassword\":\"x\"}", "anchor");
-        assertThat(answer.json().get("message").asText()).contains("expected: guid, upn, sam, dn or id");
+        assertThat(answer.json().get("message").asText()).contains("expected: guid, upn, sam, uid, dn or id");
     }
 
     @Test

@@ -113,7 +113,7 @@ class OpenLdapEndToEndIT {
     void unlock_removesPwdAccountLockedTime() throws Exception {
         LdapUser user = slapd.newLockedUser();
 
-        var r = stack.post("/api/v1/writeback/unlock", "{\"anchor\":\"sam:" + user.uid() + "\"}");
+        var r = stack.post("/api/v1/writeback/unlock", "{\"anchor\":\"uid:" + user.uid() + "\"}");
 
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(slapd.probe().value(user.dn(), "pwdAccountLockedTime")).isNull();
