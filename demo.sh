@@ -100,7 +100,7 @@ say "Turning on the self-service portal for 'demo' (mail goes to the demo outbox
   --mail outbox --outbox "$DATA/outbox" --mail-from sspr@corp.example >/dev/null
 echo "portal: https://127.0.0.1:$RELAY_PORT/sspr/demo/   (self-signed certificate: accept it in the browser)"
 echo "outbox: $DATA/outbox   (each code mail is an .eml file there; demo only)"
-echo "note: the portal's account lookup needs the LOOKUP operation; without it the portal says reset is not possible now"
+echo "try it: open the portal, type ada@corp.example, then read the code from the newest .eml file in the outbox"
 
 cat <<TXT
 
