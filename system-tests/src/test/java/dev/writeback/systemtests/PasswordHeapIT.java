@@ -59,6 +59,7 @@ class PasswordHeapIT {
         relay = Distribution.Running.start(dir.resolve("relay.log"), Distribution.relayLauncher().toString(), "serve",
                 "--config", relayYaml.toString());
         relay.awaitOutput("RLY-001 relay listening", Duration.ofSeconds(60));
+        relay.awaitOutput(" (certificate fingerprint ", Duration.ofSeconds(10));   // RLY-002 follows RLY-001: its pin is whole once this is written
         Matcher m = FINGERPRINT.matcher(relay.output());
         assertThat(m.find()).as(relay.output()).isTrue();
         fingerprint = m.group(1);

@@ -80,7 +80,7 @@ class RelayMetricsIT {
                 "writeback_agent_connects_total 1.0", "writeback_agent_disconnects_total{reason=\"connection_lost\"} 0.0",
                 "writeback_tls_certificate_expiry_seconds{kind=\"self-signed\"} ", "writeback_tls_certificate_renewals_total 0.0",
                 "writeback_build_info{component=\"relay\"", "jvm_memory_used_bytes", "process_uptime_seconds",
-                "process_files_open_files", "jvm_gc_pause_seconds");
+                "process_files_open_files", "jvm_gc_max_data_size_bytes");
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/api/v1/status").statusCode()).as("nothing but metrics and probes here").isEqualTo(404);

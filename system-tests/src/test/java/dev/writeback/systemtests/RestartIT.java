@@ -224,6 +224,7 @@ class RestartIT {
         relay = Distribution.Running.start(dir.resolve("relay-" + ++relayRuns + ".log"), Distribution.relayLauncher().toString(),
                 "serve", "--config", relayYaml.toString());
         relay.awaitOutput("RLY-001 relay listening", Duration.ofSeconds(60));
+        relay.awaitOutput(" (certificate fingerprint ", Duration.ofSeconds(10));   // RLY-002 follows RLY-001: its pin is whole once this is written
         var m = FINGERPRINT.matcher(relay.output());
         assertThat(m.find()).isTrue();
         assertThat(fingerprint == null || fingerprint.equals(m.group(1))).as("same certificate after restart").isTrue();
