@@ -5,6 +5,7 @@ import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.OwnerOnly;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
 import dev.writeback.relay.store.TokenInfo;
@@ -90,7 +91,7 @@ public final class RelayCommand {
                         + " --data-dir or --config, or pass --init to `relay tenant create` to start a new one)");
             }
             try {
-                RelayTls.ownerOnlyDirectories(dir);
+                OwnerOnly.createDirectories(dir);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--data-dir: " + dir + " cannot be created (" + e.getMessage() + ")");
             }

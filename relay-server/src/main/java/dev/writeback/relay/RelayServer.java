@@ -13,6 +13,7 @@ import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
 import dev.writeback.relay.routing.Router;
 import dev.writeback.relay.store.MasterKey;
+import dev.writeback.relay.store.OwnerOnly;
 import dev.writeback.relay.store.Store;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -94,7 +95,7 @@ public final class RelayServer implements AutoCloseable {
         requireNonNull(operations, "operations");
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
-        RelayTls.ownerOnlyDirectories(config.dataDir());   // rwx------: the master key and the store live here
+        OwnerOnly.createDirectories(config.dataDir());   // rwx------: the master key and the store live here
         Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
         EventLoopGroup boss = null;
         EventLoopGroup workers = null;

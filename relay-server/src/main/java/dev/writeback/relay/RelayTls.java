@@ -4,13 +4,13 @@ import dev.writeback.protocol.Durations;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.tls.Certificates;
 import dev.writeback.protocol.tls.TlsPolicy;
+import dev.writeback.relay.store.OwnerOnly;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -87,7 +87,7 @@ final class RelayTls {
     /** Writes a new self-signed certificate for {@code pair}; the key file only when the key is new. */
     private void issue(KeyPair pair, X509Certificate previous) throws IOException {
         Path dir = certFile().getParent();
-        ownerOnlyDirectories(dir);
+        OwnerOnly.createDirectories(dir);   // rwx------: tls/ holds the private key
         var names = new ArrayList<>(config.publicHostnames());
         for (String n : List.of("localhost", "127.0.0.1", "::1")) {
             if (!names.contains(n)) {
@@ -142,26 +142,10 @@ final class RelayTls {
         return renewed;
     }
 
-    /**
-     * Creates {@code dir} and its missing parents as {@code rwx------} (the data directory and {@code tls/} hold
-     * the master key, the store and the private key); plain directories where the file system has no POSIX modes.
-     */
-    static void ownerOnlyDirectories(Path dir) throws IOException {
-        try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createDirectories(dir);
-        }
-    }
-
     private static void writeOwnerOnly(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
+        OwnerOnly.createFile(tmp);
         Files.writeString(tmp, text, StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -8,11 +8,11 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** Creates files ({@code rw-------}) and directories ({@code rwx------}) only their owner can use, where POSIX. */
-final class OwnerOnly {
+public final class OwnerOnly {
     private OwnerOnly() {}
 
     /** Creates a new empty file; fails with {@code FileAlreadyExistsException} if it exists. */
-    static Path createFile(Path file) throws IOException {
+    public static Path createFile(Path file) throws IOException {
         if (!supported(file.toAbsolutePath().getParent())) {
             return Files.createFile(file);
         }
@@ -20,7 +20,7 @@ final class OwnerOnly {
     }
 
     /** Creates a directory and its missing parents; new ones get {@code rwx------}. */
-    static Path createDirectories(Path dir) throws IOException {
+    public static Path createDirectories(Path dir) throws IOException {
         Path existing = dir.toAbsolutePath();
         while (existing != null && Files.notExists(existing)) {
             existing = existing.getParent();
@@ -32,7 +32,7 @@ final class OwnerOnly {
     }
 
     /** Whether the file system holding {@code path} has POSIX permissions. */
-    static boolean supported(Path path) {
+    public static boolean supported(Path path) {
         return path != null && path.getFileSystem().supportedFileAttributeViews().contains("posix")
                 && Files.getFileAttributeView(path, PosixFileAttributeView.class) != null;
     }
