@@ -281,6 +281,8 @@ public final class ResetBenchmark implements Callable<Integer> {
         var ldaps = Floors.ldapsModify(agent.directories().embedded("corp"), "CN=Grace Hopper,OU=Staff,DC=corp,DC=example", each);
         var open = Floors.sealedOpen(each);
         var https = Floors.httpsRoundTrip(http, URI.create("https://localhost:" + relay.port() + "/healthz"), each);
+        System.out.println("rsa private operations: " + dev.writeback.protocol.crypto.RsaOaep.privateKeyProvider()
+                + " (-Dwriteback.crypto.provider=jdk for the JDK's)");
         for (var floor : java.util.List.of(ldaps, open, https)) {
             System.out.println(floor.line());
         }
