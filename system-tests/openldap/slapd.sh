@@ -73,8 +73,12 @@ HISTORY_LENGTH=5
 MAX_FAILURE=3
 MIN_AGE_SECONDS=3600
 
-log() { printf '[slapd] %s\n' "$*"; }
-die() { printf '[slapd] ERROR: %s\n' "$*" >&2; exit 1; }
+DAEMON_TAG=slapd
+DAEMON_PROCESS=slapd
+# shellcheck source=../lib/daemon.sh
+source "$SYSTEM_TESTS_DIR/lib/daemon.sh"
+daemon_answers() { ldaps_answers; }
+daemon_address() { echo "ldaps://$HOST:$LDAPS_PORT"; }
 
 require_root() {
   [[ $(id -u) -eq 0 ]] || die "$1 needs root (apt installs packages; slapd runs as root on loopback ports)"
@@ -83,12 +87,8 @@ require_root() {
 # ---------------------------------------------------------------------------------------------- install
 
 cmd_install() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$p")
-    fi
-  done
+  local missing
+  read -ra missing <<<"$(missing_packages "${PACKAGES[@]}")"
   if [[ ${#missing[@]} -eq 0 ]]; then
     log "packages already installed: ${PACKAGES[*]} ($(dpkg-query -W -f='${Version}' slapd))"
   else
@@ -128,8 +128,8 @@ stop_system_slapd() {
     if [[ $(cat "$PID_FILE" 2>/dev/null) == "$p" ]]; then
       continue
     fi
-    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$CONF"; then
-      continue
+    if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "$CONF\| -n writeback-slapd "; then
+      continue   # this suite's slapd (this work dir or another checkout's), not the packaged service
     fi
     if [[ $(id -u) -ne 0 ]]; then
       log "a system slapd runs (pid $p); not root, leaving it"
@@ -410,27 +410,15 @@ urlencode() { sed 's|/|%2F|g' <<<"$1"; }
 
 # ---------------------------------------------------------------------------------------------- start/stop
 
-pid() { [[ -s $PID_FILE ]] && cat "$PID_FILE"; }
-
-is_running() {
-  local p
-  p="$(pid)" || return 1
-  [[ -n $p ]] && kill -0 "$p" 2>/dev/null && grep -q slapd "/proc/$p/cmdline" 2>/dev/null
-}
-
 ldaps_answers() {
   [[ -s $CA_PEM ]] || return 1
   LDAPTLS_CACERT="$CA_PEM" LDAPTLS_REQCERT=demand timeout 5 \
     ldapsearch -x -LLL -H "ldaps://$HOST:$LDAPS_PORT" -s base -b "" namingContexts >/dev/null 2>&1
 }
 
-port_free() {
-  ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
-
 start_slapd() {
   for port in "$LDAP_PORT" "$LDAPS_PORT"; do
-    port_free "$port" || die "$HOST:$port is in use (set SLAPD_LDAP_PORT / SLAPD_LDAPS_PORT to free ports)"
+    port_free "$HOST" "$port" || die "$HOST:$port is in use (set SLAPD_LDAP_PORT / SLAPD_LDAPS_PORT to free ports)"
   done
   log "starting slapd on ldap://$HOST:$LDAP_PORT (StartTLS) and ldaps://$HOST:$LDAPS_PORT (log: $LOG_FILE)"
   # -d 0 keeps slapd in the foreground of its own background job, logging to stderr.
@@ -438,7 +426,7 @@ start_slapd() {
     -h "ldap://$HOST:$LDAP_PORT/ ldaps://$HOST:$LDAPS_PORT/ ldapi://$(urlencode "$SOCKET")/" \
     </dev/null >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
-  wait_for_ldaps
+  wait_until_answering
 }
 
 cmd_start() {
@@ -446,84 +434,24 @@ cmd_start() {
   [[ -f $CONF ]] || die "no directory in $WORK_DIR; run: $0 provision"
   if is_running; then
     log "already running (pid $(pid))"
-    wait_for_ldaps
+    wait_until_answering
     cmd_env
     return
   fi
   local started=$SECONDS
   start_slapd
-  local took=$((SECONDS - started))
-  printf 'start_seconds=%s\n' "$took" >>"$TIMINGS_FILE"
-  log "LDAPS answers on ldaps://$HOST:$LDAPS_PORT after ${took}s (pid $(pid))"
+  started_after "$started"
   cmd_env
-}
-
-wait_for_ldaps() {
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-  until ldaps_answers; do
-    if ! is_running; then
-      tail -20 "$LOG_FILE" >&2 || true
-      die "slapd exited during start (log: $LOG_FILE)"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -20 "$LOG_FILE" >&2 || true
-      die "LDAPS did not answer within ${START_TIMEOUT_SECONDS}s (log: $LOG_FILE)"
-    fi
-    sleep 0.5
-  done
-}
-
-cmd_stop() {
-  # Without a running slapd the tests must skip, not fail: they look for the env file.
-  rm -f "$ENV_FILE"
-  if ! is_running; then
-    log "not running"
-    rm -f "$PID_FILE"
-    return
-  fi
-  local p
-  p="$(pid)"
-  log "stopping slapd (pid $p)"
-  kill -TERM "$p"
-  local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
-  while kill -0 "$p" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${STOP_TIMEOUT_SECONDS}s; sending SIGKILL"
-      kill -KILL "$p" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PID_FILE"
-  log "stopped"
-}
-
-cmd_status() {
-  if ! is_running; then
-    log "not running"
-    return 1
-  fi
-  if ldaps_answers; then
-    log "running (pid $(pid)), LDAPS answers on ldaps://$HOST:$LDAPS_PORT"
-  else
-    log "running (pid $(pid)), LDAPS does not answer yet"
-    return 1
-  fi
-}
-
-cmd_clean() {
-  cmd_stop
-  if [[ -d $WORK_DIR ]]; then
-    rm -rf "$WORK_DIR"
-    log "removed $WORK_DIR"
-  fi
 }
 
 # ---------------------------------------------------------------------------------------------- env
 
 cmd_env() {
   [[ -f $CONF ]] || die "no directory in $WORK_DIR; run: $0 provision"
-  local tmp="$ENV_FILE.tmp"
+  write_env_file slapd_env
+}
+
+slapd_env() {
   {
     echo "# OpenLDAP test directory; written by system-tests/openldap/slapd.sh env. Test-only passwords."
     echo "LDAPS_URL=ldaps://$HOST:$LDAPS_PORT"
@@ -554,38 +482,11 @@ cmd_env() {
       echo "${key}_MAIL=$name@writeback.test"
       echo "${key}_PASSWORD=${PASSWORDS[$name]}"
     done
-  } >"$tmp"
-  chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
-  log "wrote $ENV_FILE"
+  }
 }
 
 # ---------------------------------------------------------------------------------------------- main
 
-usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
-}
+usage() { usage_from_header 17; }
 
-main() {
-  [[ $# -eq 1 ]] || usage
-  mkdir -p "$WORK_DIR"
-  case $1 in
-    install) cmd_install ;;
-    provision) cmd_provision ;;
-    start) cmd_start ;;
-    stop) cmd_stop ;;
-    status) cmd_status ;;
-    clean) cmd_clean ;;
-    env) cmd_env ;;
-    up)
-      cmd_install
-      cmd_provision
-      cmd_start
-      [[ -f $TIMINGS_FILE ]] && log "timings: $(paste -sd' ' "$TIMINGS_FILE")"
-      ;;
-    *) usage ;;
-  esac
-}
-
-main "$@"
+daemon_main "$@"

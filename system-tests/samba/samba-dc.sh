@@ -72,8 +72,12 @@ GUID_USER_CLASS=bf967aba-0de6-11d0-a285-00aa003049e2
 ALICE_CONSISTENCY_GUID=5a1ce000-1111-4c3d-9e8f-0a1b2c3d4e5f
 CAROL_CONSISTENCY_GUID=ca401000-2222-4d4e-8f90-1a2b3c4d5e6f
 
-log() { printf '[samba-dc] %s\n' "$*"; }
-die() { printf '[samba-dc] ERROR: %s\n' "$*" >&2; exit 1; }
+DAEMON_TAG=samba-dc
+DAEMON_PROCESS=samba
+# shellcheck source=../lib/daemon.sh
+source "$SYSTEM_TESTS_DIR/lib/daemon.sh"
+daemon_answers() { ldaps_answers; }
+daemon_address() { echo "ldaps://$DC_FQDN:636"; }
 
 require_root() {
   [[ $(id -u) -eq 0 ]] || die "$1 needs root (Samba provisioning writes NT ACL xattrs; apt installs packages)"
@@ -84,12 +88,8 @@ samba_tool() { samba-tool "$@" -s "$CONF"; }
 # ---------------------------------------------------------------------------------------------- install
 
 cmd_install() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$p")
-    fi
-  done
+  local missing
+  read -ra missing <<<"$(missing_packages "${PACKAGES[@]}")"
   if [[ ${#missing[@]} -eq 0 ]]; then
     log "packages already installed: ${PACKAGES[*]}"
     return
@@ -251,14 +251,6 @@ write_secrets() {
 
 # ---------------------------------------------------------------------------------------------- start/stop
 
-pid() { [[ -s $PID_FILE ]] && cat "$PID_FILE"; }
-
-is_running() {
-  local p
-  p="$(pid)" || return 1
-  [[ -n $p ]] && kill -0 "$p" 2>/dev/null && grep -q samba "/proc/$p/cmdline" 2>/dev/null
-}
-
 ldaps_answers() {
   [[ -s $CA_PEM ]] || return 1
   LDAPTLS_CACERT="$CA_PEM" LDAPTLS_REQCERT=demand timeout 5 \
@@ -271,7 +263,7 @@ cmd_start() {
   ensure_hosts_entry
   if is_running; then
     log "already running (pid $(pid))"
-    wait_for_ldaps
+    wait_until_answering
     cmd_env
     return
   fi
@@ -281,76 +273,16 @@ cmd_start() {
   # stdin from /dev/null is fine with -F (unlike -i, which exits on EOF).
   nohup samba -s "$CONF" -F --no-process-group --debug-stdout -d 1 </dev/null >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
-  wait_for_ldaps
+  wait_until_answering
   # Samba generates its TLS key on first start; it refuses a key readable by others.
   local mode
   mode="$(stat -c %a "$TLS_KEY")"
   [[ $mode == 600 ]] || die "$TLS_KEY has mode $mode (expected: 600)"
-  local took=$((SECONDS - started))
-  printf 'start_seconds=%s\n' "$took" >>"$TIMINGS_FILE"
-  log "LDAPS answers on ldaps://$DC_FQDN:636 after ${took}s (pid $(pid))"
+  started_after "$started"
   cmd_env
 }
 
-wait_for_ldaps() {
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-  until ldaps_answers; do
-    if ! is_running; then
-      tail -20 "$LOG_FILE" >&2 || true
-      die "samba exited during start (log: $LOG_FILE)"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -20 "$LOG_FILE" >&2 || true
-      die "LDAPS did not answer within ${START_TIMEOUT_SECONDS}s (log: $LOG_FILE)"
-    fi
-    sleep 1
-  done
-}
-
-cmd_stop() {
-  # Without a running DC the tests must skip, not fail: they look for the env file.
-  rm -f "$ENV_FILE"
-  if ! is_running; then
-    log "not running"
-    rm -f "$PID_FILE"
-    return
-  fi
-  local p
-  p="$(pid)"
-  log "stopping samba (pid $p)"
-  kill -TERM "$p"
-  local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
-  while kill -0 "$p" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${STOP_TIMEOUT_SECONDS}s; sending SIGKILL to its process group"
-      kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
-      break
-    fi
-    sleep 0.5
-  done
-  rm -f "$PID_FILE"
-  log "stopped"
-}
-
-cmd_status() {
-  if ! is_running; then
-    log "not running"
-    return 1
-  fi
-  if ldaps_answers; then
-    log "running (pid $(pid)), LDAPS answers on ldaps://$DC_FQDN:636"
-  else
-    log "running (pid $(pid)), LDAPS does not answer yet"
-    return 1
-  fi
-}
-
-cmd_clean() {
-  cmd_stop
-  if [[ -d $WORK_DIR ]]; then
-    rm -rf "$WORK_DIR"
-    log "removed $WORK_DIR"
-  fi
+cmd_clean_extra() {
   [[ $(id -u) -eq 0 ]] && remove_hosts_entry
   return 0
 }
@@ -360,7 +292,10 @@ cmd_clean() {
 cmd_env() {
   [[ -f $CONF ]] || die "no domain in $DC_DIR; run: $0 provision"
   [[ -s $CA_PEM ]] || die "$CA_PEM does not exist yet (Samba writes it on first start); run: $0 start"
-  local tmp="$ENV_FILE.tmp"
+  write_env_file samba_env
+}
+
+samba_env() {
   {
     echo "# Samba AD test domain; written by system-tests/samba/samba-dc.sh env. Test-only passwords."
     echo "REALM=$REALM"
@@ -394,10 +329,7 @@ cmd_env() {
     done
     echo "ALICE_CONSISTENCY_GUID=$ALICE_CONSISTENCY_GUID"
     echo "CAROL_CONSISTENCY_GUID=$CAROL_CONSISTENCY_GUID"
-  } >"$tmp"
-  chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
-  log "wrote $ENV_FILE"
+  }
 }
 
 user_dn() {
@@ -411,30 +343,6 @@ user_dn() {
 
 # ---------------------------------------------------------------------------------------------- main
 
-usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
-}
+usage() { usage_from_header 14; }
 
-main() {
-  [[ $# -eq 1 ]] || usage
-  mkdir -p "$WORK_DIR"
-  case $1 in
-    install) cmd_install ;;
-    provision) cmd_provision ;;
-    start) cmd_start ;;
-    stop) cmd_stop ;;
-    status) cmd_status ;;
-    clean) cmd_clean ;;
-    env) cmd_env ;;
-    up)
-      cmd_install
-      cmd_provision
-      cmd_start
-      [[ -f $TIMINGS_FILE ]] && log "timings: $(paste -sd' ' "$TIMINGS_FILE")"
-      ;;
-    *) usage ;;
-  esac
-}
-
-main "$@"
+daemon_main "$@"
