@@ -9,45 +9,35 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-samba=system-tests/samba/samba-dc.sh
-started=""
-stop_samba() { if [ -n "$started" ]; then "$samba" stop || true; fi; }
-slapd=system-tests/openldap/slapd.sh
-slapd_started=""
-stop_openldap() { if [ -n "$slapd_started" ]; then "$slapd" stop || true; fi; }
-trap 'stop_samba; stop_openldap' EXIT
+# Each test server is started once per run (or reused when one already answers) and stopped at exit if this
+# run started it. Its tests read the env file the script writes, and skip (fail under CI=true) without it.
+stop_list=()
+stop_servers() { for script in "${stop_list[@]}"; do "$script" stop || true; done; }
+trap stop_servers EXIT
 
-if [ -z "${WRITEBACK_SKIP_SAMBA:-}" ]; then
-  if "$samba" status >/dev/null 2>&1; then
-    echo "Samba AD suite: using the domain controller that is already running"
-    "$samba" env
+# server SUITE SCRIPT SKIP_VARIABLE HELP
+server() {
+  local suite=$1 script=$2 skip=$3 help=$4
+  if [ -n "${!skip:-}" ]; then
+    return
+  fi
+  if "$script" status >/dev/null 2>&1; then
+    echo "$suite suite: using the server that is already running"
+    "$script" env
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Samba AD suite: installing, provisioning and starting a throwaway domain controller on loopback"
-    "$samba" up
-    started=1
+    echo "$suite suite: installing, provisioning and starting a throwaway server on loopback ($script)"
+    "$script" up
+    stop_list+=("$script")
   elif [ -n "${CI:-}" ]; then
-    echo "CI needs the Samba AD suite, but this is not root on a Debian-like system" >&2
+    echo "CI needs the $suite suite, but this is not root on a Debian-like system" >&2
     exit 1
   else
-    echo "Samba AD suite: skipped (needs root and apt-get; see system-tests/samba/README.md)"
+    echo "$suite suite: skipped (needs root and apt-get; see $help)"
   fi
-fi
+}
 
-if [ -z "${WRITEBACK_SKIP_OPENLDAP:-}" ]; then
-  if "$slapd" status >/dev/null 2>&1; then
-    echo "OpenLDAP suite: using the slapd that is already running"
-    "$slapd" env
-  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "OpenLDAP suite: installing, provisioning and starting a throwaway slapd on loopback"
-    "$slapd" up
-    slapd_started=1
-  elif [ -n "${CI:-}" ]; then
-    echo "CI needs the OpenLDAP suite, but this is not root on a Debian-like system" >&2
-    exit 1
-  else
-    echo "OpenLDAP suite: skipped (needs root and apt-get; see docs/ldap.md)"
-  fi
-fi
+server "Samba AD" system-tests/samba/samba-dc.sh WRITEBACK_SKIP_SAMBA system-tests/samba/README.md
+server OpenLDAP system-tests/openldap/slapd.sh WRITEBACK_SKIP_OPENLDAP docs/ldap.md
 
 # CorporateProxyIT runs the agent through a real HTTP CONNECT proxy (tinyproxy); it skips when none is installed.
 if ! system-tests/proxy/install-proxy.sh && [ -n "${CI:-}" ]; then
