@@ -3,61 +3,29 @@ package dev.writeback.systemtests.samba;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Entry;
-import com.unboundid.ldap.sdk.LDAPConnection;
-import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPException;
-import com.unboundid.ldap.sdk.LDAPURL;
-import com.unboundid.ldap.sdk.Modification;
-import com.unboundid.ldap.sdk.ModificationType;
-import com.unboundid.ldap.sdk.SearchResultEntry;
-import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
-import com.unboundid.util.ssl.PEMFileTrustManager;
-import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.ldap.sdk.SimpleBindRequest;
+import dev.writeback.systemtests.LdapAdmin;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
 import java.util.UUID;
-import javax.net.SocketFactory;
 
 /**
  * Looks at the test domain from the outside, independently of the agent: binds as end users over LDAPS,
  * reads account state as Administrator, and creates or repairs test accounts.
  */
-final class DirectoryProbe implements AutoCloseable {
-    private static final int TIMEOUT_MILLIS = 10_000;
-
+final class DirectoryProbe extends LdapAdmin {
     private final SambaEnv env;
-    private final SocketFactory tls;
-    private final LDAPURL url;
-    private final LDAPConnection admin;
 
     DirectoryProbe(SambaEnv env) throws LDAPException, GeneralSecurityException {
+        super(env.path("CA_PEM"), env.get("LDAPS_URL"), env.get("ADMIN_DN"), env.secret("ADMIN_PASSWORD_FILE"));
         this.env = env;
-        this.tls = new SSLUtil(new PEMFileTrustManager(env.path("CA_PEM").toFile())).createSSLSocketFactory();
-        this.url = new LDAPURL(env.get("LDAPS_URL"));
-        this.admin = connect();
-        admin.bind(env.get("ADMIN_DN"), env.secret("ADMIN_PASSWORD_FILE"));
-    }
-
-    private LDAPConnection connect() throws LDAPException {
-        var options = new LDAPConnectionOptions();
-        options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
-        options.setConnectTimeoutMillis(TIMEOUT_MILLIS);
-        options.setResponseTimeoutMillis(TIMEOUT_MILLIS);
-        return new LDAPConnection(tls, options, url.getHost(), url.getPort());
     }
 
     /** Binds as {@code dn} on a new connection; empty when the bind worked, else the diagnostic. */
     Optional<String> bindFailure(String dn, String password) throws LDAPException {
-        try (LDAPConnection connection = connect()) {
-            connection.bind(dn, password);
-            return Optional.empty();
-        } catch (LDAPException e) {
-            if (e.getResultCode().isConnectionUsable()) {
-                return Optional.of(e.getResultCode() + ": " + e.getDiagnosticMessage());
-            }
-            throw e;
-        }
+        return bindFailure(new SimpleBindRequest(dn, password), (result, diagnostic) -> diagnostic);
     }
 
     /** Fails {@code count} binds with a wrong password (each one counts towards lockout). */
@@ -65,14 +33,6 @@ final class DirectoryProbe implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             bindFailure(dn, "Wrong-Password-" + i);
         }
-    }
-
-    SearchResultEntry read(String dn, String... attributes) throws LDAPException {
-        SearchResultEntry entry = admin.getEntry(dn, attributes);
-        if (entry == null) {
-            throw new IllegalStateException("no entry " + dn);
-        }
-        return entry;
     }
 
     /** A large-integer attribute such as pwdLastSet, lockoutTime or badPwdCount; 0 when absent. */
@@ -103,36 +63,23 @@ final class DirectoryProbe implements AutoCloseable {
         for (Attribute attribute : extra) {
             entry.addAttribute(attribute);
         }
-        admin.add(entry);
+        add(entry);
         return new TestUser(dn, sam, upn, password);
-    }
-
-    void delete(String dn) throws LDAPException {
-        admin.delete(dn);
     }
 
     /** Administrator reset; skips history and minimum age, so it restores any earlier password. */
     void resetPassword(String dn, String password) throws LDAPException {
-        admin.modify(dn, new Modification(ModificationType.REPLACE, "unicodePwd", unicodePwd(password)));
-    }
-
-    void replace(String dn, String attribute, String value) throws LDAPException {
-        admin.modify(dn, new Modification(ModificationType.REPLACE, attribute, value));
+        replace(dn, "unicodePwd", unicodePwd(password));
     }
 
     /** The DNS name of the PDC emulator: fSMORoleOwner of the domain, then its server object. */
     String pdcEmulatorHost() throws LDAPException {
-        String ntdsSettings = read(env.get("BASE_DN"), "fSMORoleOwner").getAttributeValue("fSMORoleOwner");
+        String ntdsSettings = value(env.get("BASE_DN"), "fSMORoleOwner");
         String server = new DN(ntdsSettings).getParentString();
-        return read(server, "dNSHostName").getAttributeValue("dNSHostName");
+        return value(server, "dNSHostName");
     }
 
     private static byte[] unicodePwd(String password) {
         return ('"' + password + '"').getBytes(StandardCharsets.UTF_16LE);
-    }
-
-    @Override
-    public void close() {
-        admin.close();
     }
 }
