@@ -32,7 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -189,8 +191,11 @@ class PortalBrowserIT {
     }
 
     private void waitForPage(String page) {
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d ->
-                page.equals(d.findElement(By.id("main")).getAttribute("data-page")));
+        // A submit navigates: the element found on the old page goes stale while the new one loads.
+        new WebDriverWait(browser, Duration.ofSeconds(20))
+                .ignoring(StaleElementReferenceException.class)
+                .ignoring(NoSuchElementException.class)
+                .until(d -> page.equals(d.findElement(By.id("main")).getAttribute("data-page")));
     }
 
     private String codeFromMail(String to) throws Exception {
