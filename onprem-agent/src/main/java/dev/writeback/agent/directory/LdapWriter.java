@@ -18,6 +18,7 @@ import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.experimental.DraftBeheraLDAPPasswordPolicy10RequestControl;
 import com.unboundid.ldap.sdk.extensions.PasswordModifyExtendedRequest;
 import dev.writeback.agent.directory.LdapErrors.Step;
+import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
@@ -51,11 +52,25 @@ final class LdapWriter implements PasswordWriter {
     private final DirectoryPool pool;
     private final ServerSet userServers;
     private final Operations operations;
+    private final LookupMapping mapping;
+    private final String[] profileAttributes;
 
     LdapWriter(ConnectionSettings settings, LdapDirectoryConfig ldap, DirectoryPool pool, Clock clock)
             throws DirectoryConfigException {
+        this(settings, ldap, LookupMapping.defaults(), pool, clock);
+    }
+
+    LdapWriter(ConnectionSettings settings, LdapDirectoryConfig ldap, LookupMapping mapping, DirectoryPool pool,
+               Clock clock) throws DirectoryConfigException {
         this.settings = settings;
         this.ldap = ldap;
+        this.mapping = mapping.forLdap(ldap);
+        var attributes = new java.util.LinkedHashSet<>(List.of(LdapAccount.ATTRIBUTES));
+        attributes.add("displayName");
+        attributes.add("cn");
+        attributes.add(ldap.guidAttribute());
+        attributes.addAll(this.mapping.contactAttributes());
+        this.profileAttributes = attributes.toArray(String[]::new);
         this.protectedAccounts = ldap.protectedAccounts();
         this.pool = pool;
         this.userServers = DirectoryPool.unboundServerSet(settings);
@@ -124,6 +139,55 @@ final class LdapWriter implements PasswordWriter {
             }
             return new Applied(account.dn(), "wasLocked=" + account.locked());
         });
+    }
+
+    /**
+     * LOOKUP: the entry a typed id names (any attribute of the {@code lookup.match} list, by default the anchor
+     * attributes and {@code mail}) inside the scopes, its ppolicy state ({@code pwdAccountLockedTime},
+     * {@code pwdReset}), whether the protected filter matches it, its contact attributes, and the password policy
+     * that applies to it ({@code pwdPolicySubentry}, else {@code ldap.defaultPolicyDn}).
+     */
+    @Override
+    public Outcome lookup(String userId) {
+        return operations.read("lookup", conn -> {
+            var any = new ArrayList<Filter>();
+            for (String attribute : mapping.match()) {
+                any.add(Filter.createEqualityFilter(attribute, userId));
+            }
+            SearchResultEntry entry = search(conn, Filter.createORFilter(any), profileAttributes, "typed id")
+                    .orElseThrow(() -> new DirectoryException(ResultCode.USER_NOT_FOUND,
+                            "typed id: no entry in scopes " + settings.scopes()));
+            LdapAccount account = LdapAccount.of(entry);
+            String guid = entry.getAttributeValue(ldap.guidAttribute());
+            Anchor anchor = guid != null && !guid.isBlank()
+                    ? new Anchor(Anchor.Type.GUID, guid) : new Anchor(Anchor.Type.DN, account.dn());
+            String name = entry.getAttributeValue("displayName");
+            if (name == null) {
+                name = entry.getAttributeValue("cn");
+            }
+            boolean isProtected = protectedAccounts != null && !settings.allowProtectedAccounts()
+                    && isProtected(conn, account.dn());
+            return new AccountProfile(anchor, name == null ? "" : name, !account.disabled(), account.locked(),
+                    account.mustChange(), isProtected, ActiveDirectoryWriter.values(entry, mapping.mail()),
+                    ActiveDirectoryWriter.values(entry, mapping.otherMailbox()),
+                    ActiveDirectoryWriter.values(entry, mapping.mobile()),
+                    ActiveDirectoryWriter.values(entry, mapping.telephone()), policy(conn, account));
+        });
+    }
+
+    /** The rules that apply to the entry, as the profile states them; ppolicy has no AD-style complexity rule. */
+    private AccountProfile.Policy policy(LDAPConnection conn, LdapAccount account) throws LDAPException {
+        String dn = account.policyDn().isEmpty() ? ldap.defaultPolicyDn() : account.policyDn();
+        if (dn.isEmpty()) {
+            return AccountProfile.Policy.UNKNOWN;
+        }
+        SearchResultEntry entry = conn.getEntry(dn, LdapPolicy.ATTRIBUTES);
+        if (entry == null) {
+            return AccountProfile.Policy.UNKNOWN;
+        }
+        LdapPolicy p = LdapPolicy.of(entry);
+        return new AccountProfile.Policy(true, Math.min(Math.max(p.minLength(), 0), 0xffff), false,
+                Math.min(Math.max(p.inHistory(), 0), 0xffff));
     }
 
     /** Binds as the user with the current password (lockout and must-change apply as on any logon), then changes. */
@@ -251,10 +315,16 @@ final class LdapWriter implements PasswordWriter {
         if (match == null) {
             return byDn(conn, anchor.value());
         }
+        return search(conn, match, LdapAccount.ATTRIBUTES, "anchor " + anchor.type().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The one entry {@code match} finds inside the scopes; MULTIPLE_MATCHES for more than one. */
+    private Optional<SearchResultEntry> search(LDAPInterface conn, Filter match, String[] attributes, String what)
+            throws LDAPException, DirectoryException {
         Map<String, SearchResultEntry> found = new LinkedHashMap<>();
         boolean tooMany = false;
         for (String scope : settings.scopes()) {
-            var request = new SearchRequest(scope, SearchScope.SUB, match, LdapAccount.ATTRIBUTES);
+            var request = new SearchRequest(scope, SearchScope.SUB, match, attributes);
             request.setSizeLimit(2);
             request.setTimeLimitSeconds((int) Math.max(1, settings.operationTimeout().toSeconds()));
             try {
@@ -270,8 +340,8 @@ final class LdapWriter implements PasswordWriter {
             }
         }
         if (tooMany || found.size() > 1) {
-            throw new DirectoryException(ResultCode.MULTIPLE_MATCHES, "anchor " + anchor.type().name()
-                    .toLowerCase(Locale.ROOT) + ": more than one entry in scopes " + settings.scopes());
+            throw new DirectoryException(ResultCode.MULTIPLE_MATCHES, what
+                    + ": more than one entry in scopes " + settings.scopes());
         }
         return found.values().stream().findFirst();
     }

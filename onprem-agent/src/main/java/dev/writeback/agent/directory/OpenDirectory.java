@@ -45,7 +45,7 @@ record OpenDirectory(String name, PasswordWriter writer, EmbeddedDirectory embed
                 }
                 DirectoryPool pool = DirectoryPool.open(settings, healthInterval);
                 PasswordWriter writer = DirectoryConfig.LDAP.equals(config.type())
-                        ? new LdapWriter(settings, config.ldap(), pool, clock)
+                        ? new LdapWriter(settings, config.ldap(), config.lookup(), pool, clock)
                         : new ActiveDirectoryWriter(settings, config.lookup(), pool, clock);
                 var opened = new OpenDirectory(config.name(), writer, embedded);
                 logger.info("DIR-100 directory opened {}", opened.describe());

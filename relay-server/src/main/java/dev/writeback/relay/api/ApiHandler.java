@@ -78,7 +78,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger logger = LoggerFactory.getLogger(ApiHandler.class);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<Route> JSON_BODY =
-            EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.LOOKUP, Route.SETTINGS, Route.REGISTER);
+            EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.LOOKUP, Route.SETTINGS, Route.REGISTER,
+                    Route.PORTAL_SETTINGS_UPDATE);
 
     private final ApiContext context;
     private final ApiMetrics metrics;
@@ -88,6 +89,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final TenantAdmin admin;
     private final Registration registration;
     private final TokenAdmin tokenAdmin;
+    private final PortalAdmin portalAdmin;
 
     /** Creates the handler; add the one instance to every channel's pipeline after the HTTP aggregator. */
     public ApiHandler(ApiContext context) {
@@ -105,6 +107,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         this.admin = new TenantAdmin(context, audit);
         this.registration = new Registration(context, registrationFailures, metrics, audit);
         this.tokenAdmin = new TokenAdmin(context, audit);
+        this.portalAdmin = new PortalAdmin(context, audit);
     }
 
     @Override
@@ -174,6 +177,8 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             case AUDIT -> admin.audit(exchange, caller);
             case TOKENS -> tokenAdmin.list(exchange, caller);
             case TOKEN_DELETE -> tokenAdmin.revoke(exchange, caller, match.id());
+            case PORTAL_SETTINGS -> portalAdmin.show(exchange, caller);
+            case PORTAL_SETTINGS_UPDATE -> portalAdmin.update(exchange, caller);
             default -> throw new IllegalStateException("route: " + match.route() + " (expected: a tenant route)");
         }
     }

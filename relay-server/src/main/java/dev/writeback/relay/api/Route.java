@@ -28,7 +28,9 @@ enum Route {
     AGENT_ROTATE_KEYS(HttpMethod.POST, "/api/v1/agents/{id}/rotate-keys", ApiScope.ADMIN),
     AUDIT(HttpMethod.GET, "/api/v1/audit", ApiScope.ADMIN),
     TOKENS(HttpMethod.GET, "/api/v1/tokens", ApiScope.ADMIN),
-    TOKEN_DELETE(HttpMethod.DELETE, "/api/v1/tokens/{id}", ApiScope.ADMIN);
+    TOKEN_DELETE(HttpMethod.DELETE, "/api/v1/tokens/{id}", ApiScope.ADMIN),
+    PORTAL_SETTINGS(HttpMethod.GET, "/api/v1/portal/settings", ApiScope.ADMIN),
+    PORTAL_SETTINGS_UPDATE(HttpMethod.PUT, "/api/v1/portal/settings", ApiScope.ADMIN);
 
     /** What an {@code {id}} segment may be: agent and token ids are UUIDs, anything else cannot name one. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
