@@ -1,17 +1,14 @@
 package dev.writeback.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.writeback.portal.mail.MailSettings;
+import dev.writeback.portal.testing.PortalBrowser;
 import dev.writeback.protocol.tls.Certificates;
 import dev.writeback.protocol.tls.TlsPolicy;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -21,8 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,26 +25,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The portal in a real browser (Debian's chromium driven by Selenium) against a real SMTP server (GreenMail), with
  * a fake writeback. Skips when chromium is missing, except under CI=true where that fails.
  */
 class PortalBrowserIT {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target/portal-screenshots");
 
     @RegisterExtension
@@ -58,19 +42,13 @@ class PortalBrowserIT {
     private static PortalServer server;
     private static MemoryPortalStore store;
     private static FakeWriteback writeback;
+    private PortalBrowser portalBrowser;
     private WebDriver browser;
     private String lastSubject;
-    private Path profile;
 
     @BeforeAll
     static void startPortal() throws Exception {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("chromium: missing at " + CHROMIUM + " (expected under CI=true: apt-get"
-                    + " install chromium chromium-driver, as test.sh does)");
-        }
-        assumeTrue(present, "browser tests skipped: no chromium at " + CHROMIUM + " / " + DRIVER
-                + " (test.sh installs Debian's chromium and chromium-driver)");
+        PortalBrowser.requireChromium();
         store = new MemoryPortalStore();
         writeback = new FakeWriteback();
         var keys = KeyPairGenerator.getInstance("EC");
@@ -97,21 +75,14 @@ class PortalBrowserIT {
                 .withMail(MailSettings.smtp("127.0.0.1", smtp.getSmtp().getPort(), MailSettings.Security.NONE, "", null,
                         "sspr@corp.example")));
         writeback.state = WritebackState.UP;
-        profile = Files.createTempDirectory("portal-chromium");
-        var service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
-        var options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--ignore-certificate-errors", "--window-size=1000,1000", "--lang=en-US",
-                "--user-data-dir=" + profile.toAbsolutePath());
-        browser = new ChromeDriver(service, options);
+        portalBrowser = PortalBrowser.start("en-US");
+        browser = portalBrowser.driver();
     }
 
     @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
+    void closeBrowser() throws IOException {
+        if (portalBrowser != null) {
+            portalBrowser.close();
         }
     }
 
@@ -191,44 +162,20 @@ class PortalBrowserIT {
     }
 
     private void waitForPage(String page) {
-        // A submit navigates: the element found on the old page goes stale while the new one loads.
-        new WebDriverWait(browser, Duration.ofSeconds(20))
-                .ignoring(StaleElementReferenceException.class)
-                .ignoring(NoSuchElementException.class)
-                .until(d -> page.equals(d.findElement(By.id("main")).getAttribute("data-page")));
+        portalBrowser.waitForPage(page);
     }
 
     private String codeFromMail(String to) throws Exception {
-        assertThat(smtp.waitForIncomingEmail(10_000, 1)).isTrue();
-        MimeMessage[] all = smtp.getReceivedMessagesForDomain(to);
-        lastSubject = all[all.length - 1].getSubject();
-        var parts = (jakarta.mail.internet.MimeMultipart) all[all.length - 1].getContent();
-        String body = (String) parts.getBodyPart(0).getContent();   // text/plain, decoded
-        Matcher m = Pattern.compile("(?m):\\s*(\\d{8})\\s*$").matcher(body);
-        assertThat(m.find()).as("a code in the mail").isTrue();
-        smtp.purgeEmailFromAllMailboxes();
-        return m.group(1);
+        PortalBrowser.Mail mail = PortalBrowser.codeFromMail(smtp, to);
+        lastSubject = mail.subject();
+        return mail.code();
     }
 
     private void shot(String name) throws IOException {
-        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        Files.write(SHOTS.resolve(name + ".png"), png);
+        portalBrowser.shot(SHOTS, name);
     }
 
-    @SuppressWarnings("unchecked")
     private void axe(String page) throws IOException {
-        String script;
-        try (InputStream in = PortalBrowserIT.class.getClassLoader().getResourceAsStream("axe.min.js")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        var js = (JavascriptExecutor) browser;
-        js.executeScript(script);   // injected by the test through the driver: the page's CSP is untouched
-        Object result = js.executeAsyncScript("var done = arguments[arguments.length - 1];"
-                + "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(r.violations.filter("
-                + "function (v) { return v.impact === 'serious' || v.impact === 'critical'; }).map(function (v) {"
-                + " return v.id + ': ' + v.help; })); });");
-        assertThat((List<String>) result).as("serious or critical accessibility violations on %s", page).isEmpty();
+        portalBrowser.assertAccessible(page);
     }
-
-
 }

@@ -23,7 +23,7 @@ public final class Leaks {
         }
     }
 
-    private static String filesUnder(Path root) throws IOException {
+    static String filesUnder(Path root) throws IOException {
         var sb = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {

@@ -48,6 +48,11 @@ public final class Loopback {
 
     /** Writes agent.yaml for an embedded directory on the given ports and starts the agent. */
     static Agent agent(Path state, int ldapPort, int ldapsPort) throws Exception {
+        return agent(state, ldapPort, ldapsPort, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #agent(Path, int, int)}, on the given clock. */
+    static Agent agent(Path state, int ldapPort, int ldapsPort, java.time.Clock clock) throws Exception {
         Path yaml = state.getParent().resolve("agent.yaml");
         Files.writeString(yaml, """
                 stateDir: state
@@ -62,7 +67,7 @@ public final class Loopback {
                       ldapPort: %d
                       ldapsPort: %d
                 """.formatted(ldapPort, ldapsPort));
-        return Agent.start(AgentConfig.load(yaml));
+        return Agent.start(AgentConfig.load(yaml), clock, System.getenv());
     }
 
     public static int freePort() throws IOException {
