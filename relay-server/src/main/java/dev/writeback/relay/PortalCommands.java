@@ -31,6 +31,8 @@ final class PortalCommands {
         out.println("tenant: " + s.tenantName() + " (" + s.tenantId() + ")");
         out.println("enabled: " + s.enabled());
         out.println("path: /sspr/" + s.tenantName() + "/");
+        out.println("hostname: " + (s.hostname() == null ? "(none)" : s.hostname() + " (https://" + s.hostname()
+                + "/ leads to this portal)"));
         out.println("allowUnlockWithoutReset: " + s.allowUnlockWithoutReset() + " (writeback setting)");
         out.println("contact: " + s.contact());
         out.println("baseUrl: " + (s.baseUrl() == null ? "(none: mail carries no link)" : s.baseUrl()));
@@ -86,6 +88,11 @@ final class PortalCommands {
         @Option(names = "--base-url", paramLabel = "URL", description = "The portal's public https:// URL (links in mail).")
         URI baseUrl;
 
+        @Option(names = "--hostname", paramLabel = "NAME", description = "This tenant's own portal hostname, e.g. "
+                + "password.corp.example (its DNS name must point at the relay, and the relay's certificate name it: "
+                + "your own certificate, or publicHostnames for the self-signed one); \"none\" removes it.")
+        String hostname;
+
         @Option(names = "--code-digits", paramLabel = "N", description = "Length of the emailed code, 6 to 8.")
         Integer codeDigits;
 
@@ -132,12 +139,18 @@ final class PortalCommands {
                     next = new PortalSettings(s.tenantId(), s.tenantName(), enabled != null ? enabled : s.enabled(),
                             s.allowUnlockWithoutReset(), contact != null ? contact : s.contact(),
                             baseUrl != null ? baseUrl : s.baseUrl(), codeDigits != null ? codeDigits : s.codeDigits(),
-                            captchaBits != null ? captchaBits : s.captchaBits(), mail == null ? s.mail() : mailSettings());
+                            captchaBits != null ? captchaBits : s.captchaBits(), mail == null ? s.mail() : mailSettings(),
+                            hostname == null ? s.hostname() : "none".equalsIgnoreCase(hostname) ? null : hostname);
                 } catch (IllegalArgumentException e) {
                     err.println(e.getMessage());
                     return 2;
                 }
-                store.savePortalSettings(next);
+                try {
+                    store.savePortalSettings(next);
+                } catch (IllegalArgumentException e) {
+                    err.println("--" + e.getMessage());
+                    return 2;
+                }
                 print(spec.commandLine().getOut(), next);
                 return 0;
             }

@@ -47,6 +47,13 @@ public final class MemoryPortalStore implements PortalStore {
     }
 
     @Override
+    public Optional<PortalSettings> settingsByHostname(String host) {
+        String name = PortalSettings.normalHost(host);
+        return name == null ? Optional.empty()
+                : settings.values().stream().filter(s -> name.equals(s.hostname())).findFirst();
+    }
+
+    @Override
     public Optional<byte[]> session(String sessionKey, Instant now) {
         Stored s = sessions.get(sessionKey);
         return s == null || !s.expiresAt.isAfter(now) ? Optional.empty() : Optional.of(s.state.clone());

@@ -84,6 +84,17 @@ public final class Portal {
     }
 
     private PortalResponse route(PortalRequest request) {
+        if (request.host() != null && request.serverName() != null && !request.host().equals(request.serverName())) {
+            // a connection opened for one name must not serve another's pages (a shared certificate would allow it)
+            return PortalResponse.text(421, "Misdirected request: the Host header does not match the TLS server name.");
+        }
+        Optional<PortalSettings> own = request.host() == null ? Optional.empty() : store.settingsByHostname(request.host());
+        if (!request.path().startsWith(PREFIX)) {
+            // the root of a tenant's own portal hostname leads to its portal; anywhere else it is nothing
+            return own.filter(PortalSettings::enabled)
+                    .map(s -> PortalResponse.redirect(PREFIX + s.tenantName() + "/", Map.of()))
+                    .orElseGet(() -> PortalResponse.text(404, "Not found."));
+        }
         String rest = request.path().substring(PREFIX.length());
         if (rest.startsWith("static/")) {
             return asset(request, rest.substring("static/".length()));
@@ -99,7 +110,8 @@ public final class Portal {
         }
         Optional<PortalSettings> settings = store.settings(tenantName);
         Locale locale = Messages.choose(request.queryParameter("lang"), request.acceptLanguage(), null);
-        if (settings.isEmpty() || !settings.get().enabled()) {
+        boolean otherTenantsHost = own.isPresent() && !own.get().tenantName().equals(tenantName);
+        if (settings.isEmpty() || !settings.get().enabled() || otherTenantsHost) {
             return off(tenantName, locale);   // an unknown tenant looks exactly like one with the portal off
         }
         Session session = session(request, settings.get());

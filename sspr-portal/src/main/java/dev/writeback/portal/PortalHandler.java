@@ -17,11 +17,15 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +65,8 @@ public final class PortalHandler extends ChannelInboundHandlerAdapter {
             }
             snapshot = new PortalRequest(request.method().name(), decoder.path(), decoder.parameters(),
                     request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE), request.headers().get(HttpHeaderNames.COOKIE),
-                    request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, source(ctx));
+                    request.headers().get(HttpHeaderNames.CONTENT_TYPE), body, source(ctx),
+                    request.headers().get(HttpHeaderNames.HOST), serverName(ctx.channel()));
         } finally {
             request.release();
         }
@@ -74,8 +79,23 @@ public final class PortalHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** {@code /sspr/...}, and the bare root, which a tenant's own portal hostname leads to its portal from. */
     static boolean isPortal(String uri) {
-        return uri.startsWith(Portal.PREFIX);
+        return uri.startsWith(Portal.PREFIX) || uri.equals("/") || uri.startsWith("/?");
+    }
+
+    /** The TLS server name (SNI) the client asked for, or null (no TLS, no SNI, or an IP address). */
+    static String serverName(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null || !(tls.engine().getSession() instanceof ExtendedSSLSession session)) {
+            return null;
+        }
+        for (SNIServerName name : session.getRequestedServerNames()) {
+            if (name instanceof SNIHostName host) {
+                return host.getAsciiName();
+            }
+        }
+        return null;
     }
 
     private static void write(ChannelHandlerContext ctx, PortalResponse answer, boolean close) {

@@ -15,6 +15,9 @@ public interface PortalStore {
     /** The settings of the tenant with this name, if the tenant exists (settings default to "off"). */
     Optional<PortalSettings> settings(String tenantName);
 
+    /** The settings of the tenant whose own portal hostname is {@code host} (any case, a port ignored), if any. */
+    Optional<PortalSettings> settingsByHostname(String host);
+
     /** A session's serialized state, if it exists and has not expired at {@code now}. */
     Optional<byte[]> session(String sessionKey, Instant now);
 

@@ -26,8 +26,18 @@ final class RawHttps implements AutoCloseable {
     private final InputStream in;
 
     RawHttps(int port, String fingerprint, String source) throws IOException {
+        this(port, fingerprint, source, null);
+    }
+
+    /** As {@link #RawHttps(int, String, String)}, asking for {@code serverName} in the TLS handshake (SNI). */
+    RawHttps(int port, String fingerprint, String source, String serverName) throws IOException {
         var factory = TlsPolicy.pinnedJdk(fingerprint).getSocketFactory();
         this.socket = (SSLSocket) factory.createSocket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(source), 0);
+        if (serverName != null) {
+            var parameters = socket.getSSLParameters();
+            parameters.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(serverName)));
+            socket.setSSLParameters(parameters);
+        }
         socket.setSoTimeout(20_000);
         socket.startHandshake();
         this.out = socket.getOutputStream();

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PortalAdmin {
     static final List<String> FIELDS = List.of("enabled", "contact", "baseUrl", "codeDigits", "captchaBits",
-            "mailTransport", "mailFrom", "smtpHost", "smtpPort", "smtpSecurity", "smtpUser", "smtpPassword");
+            "mailTransport", "mailFrom", "smtpHost", "smtpPort", "smtpSecurity", "smtpUser", "smtpPassword", "hostname");
     private static final int MAX_TEXT = 320;
     private static final Logger logger = LoggerFactory.getLogger(PortalAdmin.class);
 
@@ -53,6 +53,8 @@ final class PortalAdmin {
                             ? "" : JsonBody.string(p, field, 2048);
                     case "codeDigits" -> change.codeDigits = JsonBody.integer(p, field, 6, 8);
                     case "captchaBits" -> change.captchaBits = JsonBody.integer(p, field, 0, 24);
+                    case "hostname" -> change.hostname = p.currentToken() == JsonToken.VALUE_NULL
+                            ? "" : JsonBody.string(p, field, 253);
                     case "mailTransport" -> change.transport = JsonBody.string(p, field, 16).toLowerCase(Locale.ROOT);
                     case "mailFrom" -> change.from = JsonBody.string(p, field, MAX_TEXT);
                     case "smtpHost" -> change.host = JsonBody.string(p, field, 255);
@@ -73,7 +75,11 @@ final class PortalAdmin {
                 throw ApiException.invalid("body", "body: no field (expected: one or more of " + String.join(", ", FIELDS) + ")");
             }
             PortalSettings after = change.applyTo(before);
-            context.store().savePortalSettings(after);
+            try {
+                context.store().savePortalSettings(after);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("hostname", e.getMessage());
+            }
             String detail = "changed=" + String.join(",", change.fields) + " enabled=" + after.enabled()
                     + " mail=" + (after.mail() == null ? "global" : after.mail().transport().name().toLowerCase(Locale.ROOT));
             audit.record(caller.tenantId(), null, caller.tokenId(), "PORTAL_SETTINGS", "OK", null, detail);
@@ -96,6 +102,7 @@ final class PortalAdmin {
                 .put("tenant", s.tenantName())
                 .put("enabled", s.enabled())
                 .put("path", "/sspr/" + s.tenantName() + "/")
+                .put("hostname", s.hostname())
                 .put("allowUnlockWithoutReset", s.allowUnlockWithoutReset())
                 .put("contact", s.contact())
                 .put("baseUrl", s.baseUrl() == null ? null : s.baseUrl().toString())
@@ -123,6 +130,7 @@ final class PortalAdmin {
         String baseUrl;
         Integer codeDigits;
         Integer captchaBits;
+        String hostname;
         String transport;
         String from;
         String host;
@@ -141,7 +149,8 @@ final class PortalAdmin {
                 return new PortalSettings(s.tenantId(), s.tenantName(), enabled != null ? enabled : s.enabled(),
                         s.allowUnlockWithoutReset(), contact != null ? contact : s.contact(), url,
                         codeDigits != null ? codeDigits : s.codeDigits(),
-                        captchaBits != null ? captchaBits : s.captchaBits(), mail);
+                        captchaBits != null ? captchaBits : s.captchaBits(), mail,
+                        hostname == null ? s.hostname() : hostname.isEmpty() ? null : hostname);
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid("body", e.getMessage());
             }

@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 final class JdbcPortalStore implements PortalStore {
     private static final String CODE_KEY = "portal_code_key";
     private static final String COLUMNS = "enabled, contact, base_url, code_digits, captcha_bits, mail_transport,"
-            + " smtp_host, smtp_port, smtp_security, smtp_username, smtp_password, mail_from, outbox";
+            + " smtp_host, smtp_port, smtp_security, smtp_username, smtp_password, mail_from, outbox, hostname";
 
     private final Database db;
     private final MasterKey masterKey;
@@ -50,17 +50,35 @@ final class JdbcPortalStore implements PortalStore {
                 + " WHERE t.name = ?", this::row, tenantName));
     }
 
+    @Override
+    public Optional<PortalSettings> settingsByHostname(String host) {
+        String name = PortalSettings.normalHost(host);
+        if (name == null) {
+            return Optional.empty();
+        }
+        return db.transaction(c -> Sql.one(c, "SELECT t.id, t.name, t.allow_unlock_without_reset, p.tenant_id AS configured, "
+                + COLUMNS.replaceAll("(\\w+)", "p.$1") + " FROM portal_settings p JOIN tenant t ON p.tenant_id = t.id"
+                + " WHERE p.hostname = ?", this::row, name));
+    }
+
     /** Replaces a tenant's portal settings. */
     void saveSettings(PortalSettings s) {
         MailSettings m = s.mail();
         byte[] sealed = m == null || m.password() == null ? null : seal(m.password(), s.tenantId());
         db.transaction(c -> {
+            if (s.hostname() != null && Sql.exists(c, "SELECT 1 FROM portal_settings WHERE hostname = ? AND tenant_id <> ?",
+                    s.hostname(), s.tenantId())) {
+                // the other tenant is not named: an administrator of one tenant learns nothing of another
+                throw new IllegalArgumentException("hostname: " + s.hostname() + " (expected: a hostname no other"
+                        + " tenant's portal uses)");
+            }
             Sql.update(c, "DELETE FROM portal_settings WHERE tenant_id = ?", s.tenantId());
-            return Sql.update(c, "INSERT INTO portal_settings (tenant_id, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            return Sql.update(c, "INSERT INTO portal_settings (tenant_id, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     s.tenantId(), s.enabled(), s.contact(), s.baseUrl() == null ? null : s.baseUrl().toString(),
                     s.codeDigits(), s.captchaBits(), m == null ? null : m.transport().name(), m == null ? null : m.host(),
                     m == null ? null : m.port(), m == null ? null : m.security().name(), m == null ? null : m.username(),
-                    sealed, m == null ? null : m.from(), m == null || m.outbox() == null ? null : m.outbox().toString());
+                    sealed, m == null ? null : m.from(), m == null || m.outbox() == null ? null : m.outbox().toString(),
+                    s.hostname());
         });
     }
 
@@ -85,7 +103,7 @@ final class JdbcPortalStore implements PortalStore {
         String base = r.getString("base_url");
         return new PortalSettings(tenantId, defaults.tenantName(), r.getBoolean("enabled"),
                 defaults.allowUnlockWithoutReset(), r.getString("contact"), base == null ? null : URI.create(base),
-                r.getInt("code_digits"), r.getInt("captcha_bits"), mail);
+                r.getInt("code_digits"), r.getInt("captcha_bits"), mail, r.getString("hostname"));
     }
 
     @Override

@@ -142,4 +142,29 @@ class PortalAdminTest {
         assertThat(put("{\"mailTransport\":\"global\"}").status()).isEqualTo(200);
         assertThat(stored().mail()).isNull();
     }
+
+    @Test
+    void hostname_isSetClearedAndBelongsToOneTenantOnly() {
+        var answer = put("{\"hostname\":\"Password.Acme.Example\"}");
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.json().get("hostname").asText()).isEqualTo("password.acme.example");
+        assertThat(api.store.portal().settingsByHostname("PASSWORD.acme.example:443").map(PortalSettings::tenantName))
+                .contains("acme");
+
+        var other = api.store.createTenant("other");
+        var theirs = api.store.portal().settings("other").orElseThrow().withHostname("password.acme.example");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> api.store.savePortalSettings(theirs)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no other tenant")
+                .hasMessageNotContaining("acme\"").hasMessageNotContaining(api.tenant.id());
+        String otherToken = api.store.createApiToken(other.id(), "admin").plaintext();
+        var refused = api.send(HttpMethod.PUT, SETTINGS, "{\"hostname\":\"password.acme.example\"}", otherToken);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.text()).contains("hostname").doesNotContain(api.tenant.id());
+        assertThat(put("{\"hostname\":\"not a host\"}").status()).isEqualTo(400);
+
+        assertThat(put("{\"hostname\":null}").status()).isEqualTo(200);
+        assertThat(stored().hostname()).isNull();
+        assertThat(api.store.portal().settingsByHostname("password.acme.example")).isEmpty();
+    }
 }
