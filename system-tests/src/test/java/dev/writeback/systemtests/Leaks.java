@@ -23,6 +23,19 @@ public final class Leaks {
         }
     }
 
+    /**
+     * Fails if a mailed one-time code appears as a number of its own (digits on neither side) in {@code written} or
+     * a file under {@code root}. Only as a number of its own: a short code occurs by chance inside longer numbers
+     * such as millisecond timestamps, which would make a plain substring check fail now and then.
+     */
+    public static void assertNoCodes(Collection<String> codes, Path root, String... written) throws IOException {
+        String everything = String.join("\n", written) + "\n" + filesUnder(root);
+        for (String code : codes) {
+            assertThat(java.util.regex.Pattern.compile("(?<![0-9])" + code + "(?![0-9])").matcher(everything).find())
+                    .as("logs, audit and files must not contain a mailed code").isFalse();
+        }
+    }
+
     static String filesUnder(Path root) throws IOException {
         var sb = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {

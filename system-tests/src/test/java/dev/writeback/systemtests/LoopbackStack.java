@@ -96,6 +96,16 @@ public final class LoopbackStack implements AutoCloseable {
         }
     }
 
+    /** The relay's TLS port on 127.0.0.1. */
+    public int relayPort() {
+        return relay.port();
+    }
+
+    /** The tenant's name: its portal is at {@code /sspr/{name}/}. */
+    public String tenantName() {
+        return relay.store().tenant(tenantId).orElseThrow().name();
+    }
+
     public RelayClient.Response get(String path) {
         return client.get(path);
     }
