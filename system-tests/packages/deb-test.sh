@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the built writeback-relay and writeback-agent .deb files as an operator would (root, dpkg), checks
 # users, files, permissions and the systemd units (systemd-analyze verify; security exposure below 3), starts the
-# relay as its service user with the installed config and scrapes it, then purges both packages.
+# relay as its service user with the installed config on the runtime the package bundles and scrapes it, then
+# purges both packages.
 # Where systemd runs as PID 1 it also starts the relay through systemctl. Needs root and the packages built by
 # `./mvnw package` (relay-server/target/*.deb, onprem-agent/target/*.deb).
 set -euo pipefail
@@ -9,8 +10,8 @@ cd "$(dirname "$0")/../.."
 fail() { echo "deb-test: FAIL $*" >&2; exit 1; }
 ok() { echo "deb-test: ok   $*"; }
 [ "$(id -u)" = 0 ] || fail "needs root"
-relay_deb=$(ls relay-server/target/writeback-relay_*_all.deb | head -1)
-agent_deb=$(ls onprem-agent/target/writeback-agent_*_all.deb | head -1)
+relay_deb=$(ls relay-server/target/writeback-relay_*_amd64.deb | head -1)
+agent_deb=$(ls onprem-agent/target/writeback-agent_*_amd64.deb | head -1)
 relay_pid=""
 cleanup() {
   [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null || true
@@ -35,6 +36,7 @@ for side in relay agent; do
   [ "$(stat -c '%U:%G %a' /etc/writeback/$side.yaml)" = "root:$user 640" ] || fail "/etc/writeback/$side.yaml: $(stat -c '%U:%G %a' /etc/writeback/$side.yaml)"
   [ -x /opt/writeback-$side/bin/$side ] || fail "/opt/writeback-$side/bin/$side not executable"
   ls /opt/writeback-$side/lib/*.jar >/dev/null || fail "no jars in /opt/writeback-$side/lib"
+  /opt/writeback-$side/runtime/bin/java -version 2>&1 | grep -q 'version "17' || fail "bundled runtime in /opt/writeback-$side/runtime"
   [ -f /usr/share/doc/writeback-$side/operations.md ] || fail "operations.md missing"
   unit=/lib/systemd/system/writeback-$side.service
   [ -f $unit ] || fail "$unit missing"
@@ -55,13 +57,20 @@ grep -q "RLY-002 certificate key pin SHA256:" "$work/relay.log" || { cat "$work/
 [ "$(stat -c %a /var/lib/writeback-relay/tls/relay.key)" = 600 ] || fail "relay.key not owner-only"
 port=$(sed -n 's/.*RLY-001 relay listening on https:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/relay.log" | head -1)
 curl -fsk "https://127.0.0.1:$port/readyz" | grep -q UP || fail "readyz on $port"
+java_pid=$(pgrep -u writeback-relay -f dev.writeback.relay.RelayCommand | head -1)
+[ "$(readlink -f /proc/$java_pid/exe)" = /opt/writeback-relay/runtime/bin/java ] \
+  || fail "relay runs on $(readlink -f /proc/$java_pid/exe) (expected: the bundled /opt/writeback-relay/runtime)"
 curl -fsk "https://127.0.0.1:$port/metrics" | grep -q writeback_tls_certificate_expiry_seconds || fail "metrics on $port"
-ok "relay runs as writeback-relay from /etc/writeback/relay.yaml; /readyz UP; /metrics scraped"
+ok "relay runs as writeback-relay from /etc/writeback/relay.yaml on the bundled runtime; /readyz UP; /metrics scraped"
 runuser -u writeback-relay -- /opt/writeback-relay/bin/relay backup --config /etc/writeback/relay.yaml \
   --to /var/lib/writeback-relay/backup.db >/dev/null 2>&1 || fail "relay backup"
 ok "relay backup while it runs"
 kill $relay_pid; wait $relay_pid 2>/dev/null || true; relay_pid=""
 /opt/writeback-agent/bin/agent --version | grep -q "Writeback agent" || fail "agent --version"
+# The agent's native RSA provider and TLS on the bundled runtime: doctor on an embedded directory needs both.
+env -u JAVA_HOME /opt/writeback-agent/runtime/bin/java -cp "/opt/writeback-agent/lib/*" \
+  dev.writeback.agent.AgentCommand --version >/dev/null || fail "agent on the bundled runtime"
+ok "agent starts on the bundled runtime"
 
 if [ -d /run/systemd/system ]; then
   systemctl restart writeback-relay
