@@ -17,12 +17,14 @@ import java.time.Duration;
  * @param metricsAddress address of the separate metrics listener ({@code metrics.address}); null serves
  *                       {@code /metrics} on the TLS port only
  * @param metricsPort port of the separate metrics listener ({@code metrics.port}; 0 = ephemeral)
+ * @param metricsOnPublicPort whether the TLS port also serves {@code /metrics} ({@code metrics.publicPort}, default
+ *                            true); false needs the separate listener, so the metrics are served somewhere
  */
 public record OperationsConfig(Duration selfSignedValidity, Duration renewBefore, Duration expiryWarning,
-                               String metricsAddress, int metricsPort) {
+                               String metricsAddress, int metricsPort, boolean metricsOnPublicPort) {
     /** 90 days, renewed 30 days before expiry, warned about 21 days before, metrics on the TLS port. */
     public static final OperationsConfig DEFAULTS = new OperationsConfig(Duration.ofDays(90), Duration.ofDays(30),
-            Duration.ofDays(21), null, 0);
+            Duration.ofDays(21), null, 0, true);
 
     public OperationsConfig {
         requireNonNull(selfSignedValidity, "tls.selfSignedValidity");
@@ -42,15 +44,24 @@ public record OperationsConfig(Duration selfSignedValidity, Duration renewBefore
         if (metricsPort < 0 || metricsPort > 65535) {
             throw new IllegalArgumentException("metrics.port: " + metricsPort + " (expected: 0..65535)");
         }
+        if (!metricsOnPublicPort && metricsAddress == null) {
+            throw new IllegalArgumentException("metrics.publicPort: false without metrics.address (expected: "
+                    + "metrics.address set, so /metrics is served on the separate listener, or publicPort: true)");
+        }
     }
 
     /** A copy with another self-signed certificate lifetime and renewal margin (tests use hours). */
     public OperationsConfig withSelfSigned(Duration validity, Duration renew) {
-        return new OperationsConfig(validity, renew, expiryWarning, metricsAddress, metricsPort);
+        return new OperationsConfig(validity, renew, expiryWarning, metricsAddress, metricsPort, metricsOnPublicPort);
     }
 
     /** A copy serving {@code /metrics} (and {@code /healthz}, {@code /readyz}) on a separate plain-HTTP listener. */
     public OperationsConfig withMetricsListener(String address, int port) {
-        return new OperationsConfig(selfSignedValidity, renewBefore, expiryWarning, address, port);
+        return new OperationsConfig(selfSignedValidity, renewBefore, expiryWarning, address, port, metricsOnPublicPort);
+    }
+
+    /** A copy whose TLS port serves {@code /metrics} or answers it 404 (the separate listener still serves it). */
+    public OperationsConfig withMetricsOnPublicPort(boolean on) {
+        return new OperationsConfig(selfSignedValidity, renewBefore, expiryWarning, metricsAddress, metricsPort, on);
     }
 }

@@ -23,7 +23,7 @@ final class RelayConfigLoader {
             "limits", "proxies", "metrics");
     private static final Set<String> LISTEN = Set.of("address", "port");
     private static final Set<String> TLS = Set.of("certificate", "key", "selfSignedValidity", "renewBefore", "expiryWarning");
-    private static final Set<String> METRICS = Set.of("address", "port");
+    private static final Set<String> METRICS = Set.of("address", "port", "publicPort");
     private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
             "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
     private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
@@ -80,7 +80,8 @@ final class RelayConfigLoader {
         return new OperationsConfig(duration(tls, "tls.selfSignedValidity", "selfSignedValidity", d.selfSignedValidity()),
                 duration(tls, "tls.renewBefore", "renewBefore", d.renewBefore()),
                 duration(tls, "tls.expiryWarning", "expiryWarning", d.expiryWarning()),
-                text(metrics, "address", d.metricsAddress()), integer(metrics, "metrics.port", "port", 9465));
+                text(metrics, "address", d.metricsAddress()), integer(metrics, "metrics.port", "port", 9465),
+                bool(metrics, "metrics.publicPort", "publicPort", d.metricsOnPublicPort()));
     }
 
     private static JsonNode read(Path file) {
@@ -139,6 +140,17 @@ final class RelayConfigLoader {
             throw new IllegalArgumentException(key + ": " + v + " (expected: a string)");
         }
         return v.asText();
+    }
+
+    private static boolean bool(JsonNode n, String path, String key, boolean dflt) {
+        JsonNode v = n.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(path + ": " + v + " (expected: true or false)");
+        }
+        return v.asBoolean();
     }
 
     private static int integer(JsonNode n, String path, String key, int dflt) {

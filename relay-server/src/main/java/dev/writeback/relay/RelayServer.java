@@ -121,7 +121,8 @@ public final class RelayServer implements AutoCloseable {
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
             var relayMetrics = RelayMetrics.bind(metrics, sessions, tls, clock, config.heartbeatOverdue());
-            var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics);
+            var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics,
+                    operations.metricsOnPublicPort());
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
                     store.portal(), new RelayWriteback(router, store, clock, config.requestTimeout()), blocking), blocking);
             Channel channel = new ServerBootstrap()

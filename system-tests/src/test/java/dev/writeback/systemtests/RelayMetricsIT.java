@@ -102,6 +102,28 @@ class RelayMetricsIT {
         assertThat(get(agent.metricsPort(), "/readyz").statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void publicPortFalse_servesMetricsOnlyOnTheSeparateListener() throws Exception {
+        var config = RelayConfig.defaults(dir.resolve("relay-private-metrics")).withListen("127.0.0.1", 0);
+        RelayServer privateMetrics = RelayServer.start(config, OperationsConfig.DEFAULTS
+                .withMetricsListener("127.0.0.1", 0).withMetricsOnPublicPort(false), Clock.systemUTC());
+        try {
+            String[] tenant = Loopback.tenant(privateMetrics, "private");
+            var api = new RelayClient(privateMetrics.port(), privateMetrics.fingerprint(), tenant[1]);
+
+            var onPublic = api.get("/metrics");
+            var onListener = get(privateMetrics.metricsPort(), "/metrics");
+
+            assertThat(onPublic.status()).isEqualTo(404);
+            assertThat(onPublic.text()).doesNotContain("writeback_build_info").contains("metrics listener");
+            assertThat(onListener.statusCode()).isEqualTo(200);
+            assertThat(onListener.body()).contains("writeback_build_info");
+            assertThat(api.get("/healthz").status()).as("the rest of the public port is unchanged").isEqualTo(200);
+        } finally {
+            privateMetrics.stop();
+        }
+    }
+
     private static HttpResponse<String> get(String path) throws Exception {
         return get(relay.metricsPort(), path);
     }

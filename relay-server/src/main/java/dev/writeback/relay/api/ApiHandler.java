@@ -82,6 +82,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     Route.PORTAL_SETTINGS_UPDATE);
 
     private final ApiContext context;
+    private final boolean servesMetrics;
     private final ApiMetrics metrics;
     private final BearerTokens tokens;
     private final PasswordOperations operations;
@@ -93,7 +94,16 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     /** Creates the handler; add the one instance to every channel's pipeline after the HTTP aggregator. */
     public ApiHandler(ApiContext context) {
+        this(context, true);
+    }
+
+    /**
+     * A handler that serves {@code /metrics} only when {@code servesMetrics}; otherwise that path answers 404 like
+     * any unknown one ({@code metrics.publicPort: false}: the metrics are on the separate listener only).
+     */
+    public ApiHandler(ApiContext context, boolean servesMetrics) {
         super(FullHttpRequest.class, true);
+        this.servesMetrics = servesMetrics;
         this.context = context;
         this.metrics = new ApiMetrics(context.metrics());
         // separate failure budgets: failed registrations (a token raced by several agents, say) cost API callers
@@ -123,7 +133,13 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             checkBody(match.route(), exchange);
             switch (match.route()) {
                 case HEALTH -> exchange.respond(HttpResponseStatus.OK, Exchange.json().put("status", "UP"));
-                case METRICS -> exchange.respondText(HttpResponseStatus.OK, context.metrics().scrape(), PROMETHEUS_TEXT);
+                case METRICS -> {
+                    if (!servesMetrics) {
+                        throw ApiException.notFound("NOT_FOUND", "path: not found (expected: a path under /api/v1/,"
+                                + " /agent/v1/register, /healthz or /readyz; /metrics is on the metrics listener)");
+                    }
+                    exchange.respondText(HttpResponseStatus.OK, context.metrics().scrape(), PROMETHEUS_TEXT);
+                }
                 default -> dispatch(exchange, match);
             }
         } catch (RuntimeException e) {
