@@ -2,6 +2,7 @@ package dev.writeback.relay;
 
 import dev.writeback.relay.agent.AgentSession;
 import dev.writeback.relay.agent.AgentSessions;
+import dev.writeback.relay.agent.KeyRotation;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,8 @@ final class RelayMetrics {
     }
 
     /** Binds everything to {@code registry}; call {@link #refresh()} when sessions may have come or gone. */
-    static RelayMetrics bind(MeterRegistry registry, AgentSessions sessions, RelayTls tls, Clock clock, Duration overdue) {
+    static RelayMetrics bind(MeterRegistry registry, AgentSessions sessions, KeyRotation rotation, RelayTls tls, Clock clock,
+                             Duration overdue) {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);   // not closed: lives as long as the JVM
         new JvmThreadMetrics().bindTo(registry);
@@ -78,6 +80,18 @@ final class RelayMetrics {
             FunctionCounter.builder("writeback_agent_disconnects", sessions, s -> s.disconnects(reason))
                     .description("Agent sessions that ended, by reason").tag("reason", reason).register(registry);
         }
+        for (var code : dev.writeback.protocol.ErrorCode.values()) {
+            FunctionCounter.builder("writeback_agent_logins_refused", sessions, s -> s.refusedLogins(code))
+                    .description("Agent connections refused before they authenticated, by the error code sent")
+                    .tag("reason", code.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        }
+        for (String phase : KeyRotation.PHASES) {
+            FunctionCounter.builder("writeback_key_rollovers", rotation, r -> r.rollovers(phase))
+                    .description("Agent key rollovers since the relay started, by phase").tag("phase", phase)
+                    .register(registry);
+        }
+        Gauge.builder("writeback_key_rollovers_in_progress", rotation, KeyRotation::inProgress)
+                .description("Key rollovers started and not yet confirmed by the agent").register(registry);
         var metrics = new RelayMetrics(registry, sessions, clock, overdue);
         metrics.refresh();
         return metrics;

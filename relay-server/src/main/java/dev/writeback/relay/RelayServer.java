@@ -120,7 +120,7 @@ public final class RelayServer implements AutoCloseable {
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
-            var relayMetrics = RelayMetrics.bind(metrics, sessions, tls, clock, config.heartbeatOverdue());
+            var relayMetrics = RelayMetrics.bind(metrics, sessions, rotation, tls, clock, config.heartbeatOverdue());
             var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics,
                     operations.metricsOnPublicPort());
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),

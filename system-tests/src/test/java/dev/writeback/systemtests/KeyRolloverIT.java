@@ -74,6 +74,12 @@ class KeyRolloverIT {
         site.assertOnlyVersionLeft(3);
         Await.until("a heartbeat with key version 3", Duration.ofSeconds(10),
                 () -> logs.text().lines().anyMatch(l -> l.contains("RLY-310 heartbeat agent=" + site.agentId) && l.contains("keyVersion=3")));
+        // The on-call view of the same: two rollovers started and completed, none failed, none left in progress.
+        Await.until("no rollover in progress", Duration.ofSeconds(10),
+                () -> site.api.get("/metrics").text().contains("writeback_key_rollovers_in_progress 0.0"));
+        assertThat(site.api.get("/metrics").text()).contains("writeback_key_rollovers_total{phase=\"started\"} 2.0",
+                "writeback_key_rollovers_total{phase=\"completed\"} 2.0", "writeback_key_rollovers_total{phase=\"failed\"} 0.0",
+                "writeback_agent_logins_refused_total{reason=\"authentication_failed\"} 0.0");
     }
 
     @Test

@@ -45,7 +45,9 @@ public final class RelayClient {
         }
         try {
             HttpResponse<String> r = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+            boolean json = r.headers().firstValue("content-type").orElse("").startsWith("application/json");
+            // a text answer (/metrics, a portal page) keeps an empty object: its text is in text()
+            JsonNode body = r.body().isEmpty() || !json ? JSON.createObjectNode() : JSON.readTree(r.body());
             return new Response(r.statusCode(), body, r.body());
         } catch (IOException e) {
             throw new AssertionError("request failed: " + e, e);

@@ -355,6 +355,9 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void close(ChannelHandlerContext ctx, ErrorCode code, String reason, WebSocketCloseStatus status) {
+        if (!closing && session == null) {
+            context.sessions().loginRefused(code);
+        }
         closing = true;
         if (authTimeout != null) {
             authTimeout.cancel(false);

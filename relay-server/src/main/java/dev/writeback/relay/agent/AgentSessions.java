@@ -23,6 +23,28 @@ public final class AgentSessions {
     private final java.util.concurrent.atomic.LongAdder relayClosed = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder connectionLost = new java.util.concurrent.atomic.LongAdder();
 
+    private final java.util.Map<dev.writeback.protocol.ErrorCode, java.util.concurrent.atomic.LongAdder> refusedLogins =
+            new java.util.EnumMap<>(dev.writeback.protocol.ErrorCode.class);
+
+    {
+        for (var code : dev.writeback.protocol.ErrorCode.values()) {
+            refusedLogins.put(code, new java.util.concurrent.atomic.LongAdder());
+        }
+    }
+
+    /**
+     * Agent connections refused before they authenticated, by the error code they were sent (a wrong signature or
+     * clock is AUTHENTICATION_FAILED, an unknown id UNKNOWN_AGENT, a source over its failure budget RATE_LIMITED,
+     * no AUTH in time AUTHENTICATION_FAILED too).
+     */
+    public long refusedLogins(dev.writeback.protocol.ErrorCode code) {
+        return refusedLogins.get(code).sum();
+    }
+
+    void loginRefused(dev.writeback.protocol.ErrorCode code) {
+        refusedLogins.get(code).increment();
+    }
+
     /** Agent sessions that became ready since the relay started. */
     public long connects() {
         return connects.sum();

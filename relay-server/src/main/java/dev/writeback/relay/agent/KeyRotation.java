@@ -38,6 +38,30 @@ public final class KeyRotation {
     private final SessionContext context;
     /** The rollover in progress per agent, until a heartbeat of the agent reports the new version. */
     private final ConcurrentHashMap<String, Rollover> rollovers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder started = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder completed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+
+    /** The phases {@link #rollovers(String)} counts. */
+    public static final java.util.List<String> PHASES = java.util.List.of("started", "completed", "failed");
+
+    /**
+     * Rollovers since the relay started, by phase: {@code started} (ROTATE_KEYS sent), {@code completed} (the new
+     * version stored and handed to the agent, RLY-402), {@code failed} (RLY-405, or a KEYS answer refused).
+     */
+    public long rollovers(String phase) {
+        return switch (phase) {
+            case "started" -> started.sum();
+            case "completed" -> completed.sum();
+            case "failed" -> failed.sum();
+            default -> throw new IllegalArgumentException("phase: " + phase + " (expected: one of " + PHASES + ")");
+        };
+    }
+
+    /** Rollovers started and not yet confirmed by the agent's heartbeat, nor ended with their session. */
+    public int inProgress() {
+        return rollovers.size();
+    }
 
     /** A rollover to {@code version}, exchanged over {@code session}. */
     private record Rollover(AgentSession session, int version) {}
@@ -117,6 +141,7 @@ public final class KeyRotation {
                 return;
             }
             session.rotatingTo(next);
+            started.increment();
             session.channel().writeAndFlush(new Message.RotateKeys(next));
             logger.info("RLY-400 key rotation started agent={} from={} to={}", session.agentId(), next - 1, next);
         });
@@ -188,6 +213,7 @@ public final class KeyRotation {
             rsa = KeyPairs.encryptionPublicKey(keys.rsaPublicKey());
         } catch (IllegalArgumentException e) {
             session.rotatingTo(0);
+            failed.increment();
             rollovers.remove(session.agentId(), new Rollover(session, keys.keyVersion()));
             session.channel().writeAndFlush(new Message.ErrorMessage(RequestId.ZERO, ErrorCode.MALFORMED_FRAME, e.getMessage()));
             return;
@@ -200,6 +226,7 @@ public final class KeyRotation {
                     if (error != null) {
                         rollovers.remove(session.agentId(), new Rollover(session, version));
                         packageKey.close();
+                        failed.increment();
                         logger.warn("RLY-405 key rotation failed agent={} version={}: {}", session.agentId(), version, error.toString());
                         return;
                     }
@@ -211,6 +238,7 @@ public final class KeyRotation {
                     // before it reads the next frame of this connection. Other sessions wait for its heartbeat.
                     session.channel().writeAndFlush(new Message.Keys(version, new byte[0], wrapped));
                     forgetOlderLater(session, version);
+                    completed.increment();
                     logger.info("RLY-402 key rotation done agent={} keyVersion={} previous={} destroyedAfter={}",
                             session.agentId(), version, previous, overlap());
                 }));

@@ -74,6 +74,8 @@ class AgentAuthLimitTest {
         }
         assertThat(lookups).hasValue(AgentSessionHandler.AUTH_FAILURE_BURST);
         assertThat(logs.text()).contains("RLY-235");
+        assertThat(context.sessions().refusedLogins(ErrorCode.UNKNOWN_AGENT)).isEqualTo(AgentSessionHandler.AUTH_FAILURE_BURST);
+        assertThat(context.sessions().refusedLogins(ErrorCode.RATE_LIMITED)).isZero();
     }
 
     @Test
@@ -90,6 +92,7 @@ class AgentAuthLimitTest {
         }
 
         assertThat(logs.text()).doesNotContain("RLY-235").doesNotContain("RLY-230");
+        assertThat(context.sessions().refusedLogins(ErrorCode.RATE_LIMITED)).isEqualTo(3);
     }
 
     @Test
@@ -113,6 +116,9 @@ class AgentAuthLimitTest {
 
         assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Ready.class);
         assertThat(ch.isActive()).isTrue();
+        long refused = java.util.Arrays.stream(ErrorCode.values()).mapToLong(context.sessions()::refusedLogins).sum();
+        assertThat(refused).as("the accepted agent is not counted as refused")
+                .isEqualTo(AgentSessionHandler.AUTH_FAILURE_BURST + 7);
         ch.finishAndReleaseAll();
     }
 
@@ -152,6 +158,7 @@ class AgentAuthLimitTest {
         ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertRefused(ch, ErrorCode.AUTHENTICATION_FAILED, "no AUTH within " + authTimeout.toSeconds() + " s");
+        assertThat(context.sessions().refusedLogins(ErrorCode.AUTHENTICATION_FAILED)).isEqualTo(1);
     }
 
     @Test
