@@ -88,10 +88,9 @@ public final class Portal {
             // a connection opened for one name must not serve another's pages (a shared certificate would allow it)
             return PortalResponse.text(421, "Misdirected request: the Host header does not match the TLS server name.");
         }
-        Optional<PortalSettings> own = request.host() == null ? Optional.empty() : store.settingsByHostname(request.host());
         if (!request.path().startsWith(PREFIX)) {
             // the root of a tenant's own portal hostname leads to its portal; anywhere else it is nothing
-            return own.filter(PortalSettings::enabled)
+            return hostOwner(request).filter(PortalSettings::enabled)
                     .map(s -> PortalResponse.redirect(PREFIX + s.tenantName() + "/", Map.of()))
                     .orElseGet(() -> PortalResponse.text(404, "Not found."));
         }
@@ -110,7 +109,9 @@ public final class Portal {
         }
         Optional<PortalSettings> settings = store.settings(tenantName);
         Locale locale = Messages.choose(request.queryParameter("lang"), request.acceptLanguage(), null);
-        boolean otherTenantsHost = own.isPresent() && !own.get().tenantName().equals(tenantName);
+        boolean otherTenantsHost = request.host() != null
+                && !request.host().equals(settings.map(PortalSettings::hostname).orElse(null))
+                && hostOwner(request).isPresent();   // asked only when the host is not this tenant's own
         if (settings.isEmpty() || !settings.get().enabled() || otherTenantsHost) {
             return off(tenantName, locale);   // an unknown tenant looks exactly like one with the portal off
         }
@@ -123,6 +124,11 @@ public final class Portal {
             return flow.submit(session, request, page);
         }
         return PortalResponse.text(method.equals("GET") || method.equals("POST") ? 404 : 405, "Not found.");
+    }
+
+    /** The tenant whose own portal hostname the request's {@code Host} names, if any. */
+    private Optional<PortalSettings> hostOwner(PortalRequest request) {
+        return request.host() == null ? Optional.empty() : store.settingsByHostname(request.host());
     }
 
     private PortalResponse off(String tenantName, Locale locale) {
