@@ -292,8 +292,7 @@ class PortalStackIT {
         browser.open(portalUrl("?lang=" + lang));
         browser.waitForPage("start");
         browser.assertAccessible("start");
-        driver().findElement(By.id("userId")).sendKeys(userId);
-        driver().findElement(By.cssSelector("#start button")).click();
+        browser.submitUserId(userId);
         browser.waitForPage(expectedPage);
     }
 
@@ -304,20 +303,12 @@ class PortalStackIT {
     }
 
     private void submitCode(String code) {
-        WebElement field = driver().findElement(By.id("code"));
-        field.clear();
-        field.sendKeys(code);
-        driver().findElement(By.cssSelector("#verify button")).click();
+        browser.submitCode(code);
     }
 
     private void typePassword(String password) {
         secrets.add(password);
-        for (String id : List.of("newPassword", "confirmPassword")) {
-            WebElement field = driver().findElement(By.id(id));
-            field.clear();
-            field.sendKeys(password);
-        }
-        driver().findElement(By.cssSelector("#password button")).click();
+        browser.submitPassword(password);
     }
 
     private void keys(CharSequence... keys) {

@@ -113,6 +113,30 @@ public final class PortalBrowser implements AutoCloseable {
         return driver.findElement(by).getText();
     }
 
+    /** The start page's form: types the user id and sends it (the page's proof of work runs before it is sent). */
+    public void submitUserId(String userId) {
+        driver.findElement(By.id("userId")).sendKeys(userId);
+        driver.findElement(By.cssSelector("#start button")).click();
+    }
+
+    /** The verification form: replaces what the code field holds with {@code code} and sends it. */
+    public void submitCode(String code) {
+        var field = driver.findElement(By.id("code"));
+        field.clear();
+        field.sendKeys(code);
+        driver.findElement(By.cssSelector("#verify button")).click();
+    }
+
+    /** The password form: the same password in both fields (replacing what they hold), then sends it. */
+    public void submitPassword(String password) {
+        for (String id : List.of("newPassword", "confirmPassword")) {
+            var field = driver.findElement(By.id(id));
+            field.clear();
+            field.sendKeys(password);
+        }
+        driver.findElement(By.cssSelector("#password button")).click();
+    }
+
     /** Saves a PNG of the viewport as {@code dir/name.png}. */
     public void shot(Path dir, String name) throws IOException {
         Files.createDirectories(dir);

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * The portal against a real AD DC: a user of the Samba domain forgets their password, gets the code at the
@@ -75,21 +74,15 @@ class SambaPortalIT {
         try (PortalBrowser browser = PortalBrowser.start("en-US")) {
             browser.open("https://127.0.0.1:" + stack.relayPort() + "/sspr/" + stack.tenantName() + "/?lang=en");
             browser.waitForPage("start");
-            browser.driver().findElement(By.id("userId")).sendKeys(user.sam());
-            browser.driver().findElement(By.cssSelector("#start button")).click();
+            browser.submitUserId(user.sam());
             browser.waitForPage("code_sent");
             String code = PortalBrowser.codeFromMail(smtp, mail).code();
             codes.add(code);
-            browser.driver().findElement(By.id("code")).sendKeys(code);
-            browser.driver().findElement(By.cssSelector("#verify button")).click();
+            browser.submitCode(code);
             browser.waitForPage("verified");
             assertThat(browser.text(By.id("policy"))).as("the domain's policy, read by LOOKUP")
                     .contains(samba.env().get("MIN_PASSWORD_LENGTH"));
-            for (String id : List.of("newPassword", "confirmPassword")) {
-                WebElement field = browser.driver().findElement(By.id(id));
-                field.sendKeys(password);
-            }
-            browser.driver().findElement(By.cssSelector("#password button")).click();
+            browser.submitPassword(password);
             browser.waitForPage("done");
             assertThat(browser.text(By.id("message"))).contains("Your password has been changed");
         }
