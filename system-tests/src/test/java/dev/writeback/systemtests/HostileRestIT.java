@@ -119,7 +119,11 @@ class HostileRestIT {
         byte[] body = new byte[70_000];
         java.util.Arrays.fill(body, (byte) 'a');
         try (var http = new RawHttps(fx.relay.port(), fx.relay.fingerprint(), fx.freshSource())) {
-            var r = http.send(RawHttps.request("POST", RESET, fx.attackerToken, JSON, body), body);
+            // The relay answers from the declared length and closes without reading the body: writing all of it
+            // would race that close (a broken pipe), so only its first kilobyte is sent before reading the answer.
+            http.write(RawHttps.request("POST", RESET, fx.attackerToken, JSON, body).getBytes(StandardCharsets.ISO_8859_1));
+            http.write(java.util.Arrays.copyOf(body, 1024));
+            var r = http.read();
             assertRejected(r, 413, "PAYLOAD_TOO_LARGE", "body", "70000 bytes");
             assertThat(json(r).path("message").asText()).contains("70000").contains("65536");
             assertThat(http.closedByPeer()).isTrue();
