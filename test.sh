@@ -58,6 +58,7 @@ export SE_OFFLINE=true   # Selenium Manager must never download a browser or a d
 # The Debian packages built above: installed with dpkg, checked (users, files, units) and purged; needs root.
 if [ "$(id -u)" = 0 ] && command -v dpkg >/dev/null 2>&1 && ls relay-server/target/*.deb onprem-agent/target/*.deb >/dev/null 2>&1; then
   system-tests/packages/deb-test.sh
+  system-tests/packages/container-test.sh
 elif [ -n "${CI:-}" ]; then
   echo "CI needs root, dpkg and the built .deb files for system-tests/packages/deb-test.sh" >&2
   exit 1

@@ -4,7 +4,9 @@ import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.KeyRing;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.RsaOaep;
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -112,7 +114,7 @@ public final class AgentKeys implements KeyRing {
         destroyBelow(newest - 1);
         for (int v : onDisk) {
             if (v < newest && !packageKeys.containsKey(v)) {
-                OwnerOnlyFiles.destroy(rsaFile(v));
+                OwnerOnly.destroy(rsaFile(v));
             }
         }
     }
@@ -124,15 +126,16 @@ public final class AgentKeys implements KeyRing {
     public static KeyPair newVersion(Path stateDir, int version, SecureRandom random) throws IOException {
         KeyPair pair = KeyPairs.newEncryptionKeyPair(random);
         Path dir = stateDir.resolve("keys");
-        OwnerOnlyFiles.createDirectory(dir);
-        OwnerOnlyFiles.createNew(dir.resolve("v" + version + ".rsa"), AgentState.pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        OwnerOnly.directory(dir);
+        OwnerOnly.createNew(dir.resolve("v" + version + ".rsa"),
+                AgentState.pem("PRIVATE KEY", pair.getPrivate().getEncoded()).getBytes(StandardCharsets.UTF_8));
         return pair;
     }
 
     /** Stores the relay's wrapped package key for {@code version} (after {@link #newVersion}); never replaces a file. */
     public static void completeVersion(Path stateDir, int version, byte[] wrappedPackageKey) throws IOException {
-        OwnerOnlyFiles.createNew(stateDir.resolve("keys").resolve("v" + version + ".wrapped"),
-                Base64.getEncoder().encodeToString(wrappedPackageKey) + "\n");
+        OwnerOnly.createNew(stateDir.resolve("keys").resolve("v" + version + ".wrapped"),
+                (Base64.getEncoder().encodeToString(wrappedPackageKey) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -218,8 +221,8 @@ public final class AgentKeys implements KeyRing {
                 k.close();
             }
             rsa.remove(v);
-            OwnerOnlyFiles.destroy(rsaFile(v));
-            OwnerOnlyFiles.destroy(wrappedFile(v));
+            OwnerOnly.destroy(rsaFile(v));
+            OwnerOnly.destroy(wrappedFile(v));
         }
     }
 

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.writeback.agent.link.RelayTrust;
 import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -71,14 +73,15 @@ public record AgentState(String relayUrl, String tenantId, String agentId, Strin
 
     /** Writes the registration and the identity key, owner-only. */
     void save(Path stateDir, PrivateKey identityKey) throws IOException {
-        OwnerOnlyFiles.createDirectory(stateDir);
-        OwnerOnlyFiles.write(stateDir.resolve(IDENTITY_KEY), pem("PRIVATE KEY", identityKey.getEncoded()));
+        OwnerOnly.directory(stateDir);
+        OwnerOnly.replace(stateDir.resolve(IDENTITY_KEY),
+                pem("PRIVATE KEY", identityKey.getEncoded()).getBytes(StandardCharsets.UTF_8));
         write(stateDir);
     }
 
     /** Rewrites {@code agent.json} only (owner-only), e.g. after a re-pin. */
     void write(Path stateDir) throws IOException {
-        OwnerOnlyFiles.write(stateDir.resolve(FILE), JSON.writeValueAsString(this));
+        OwnerOnly.replace(stateDir.resolve(FILE), JSON.writeValueAsString(this).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The same registration trusting the relay another way: a key pin, a CA file, or (both null) the system store. */

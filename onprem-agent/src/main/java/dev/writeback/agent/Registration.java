@@ -7,6 +7,7 @@ import dev.writeback.agent.link.RelayTrust;
 import dev.writeback.protocol.ProtocolVersion;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.RsaOaep;
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ final class Registration {
             Path stateDir, Clock clock) throws IOException {
         var random = new SecureRandom();
         var identity = KeyPairs.newIdentityKeyPair(random);
-        OwnerOnlyFiles.createDirectory(stateDir);
+        OwnerOnly.directory(stateDir);
         var encryption = AgentKeys.newVersion(stateDir, 1, random);
         var body = new LinkedHashMap<String, String>();
         body.put("token", token);
@@ -70,8 +71,8 @@ final class Registration {
     private static void removePartialState(Path stateDir, boolean existed) {
         try {
             Path keys = stateDir.resolve("keys");
-            OwnerOnlyFiles.destroy(keys.resolve("v1.rsa"));
-            OwnerOnlyFiles.destroy(keys.resolve("v1.wrapped"));
+            OwnerOnly.destroy(keys.resolve("v1.rsa"));
+            OwnerOnly.destroy(keys.resolve("v1.wrapped"));
             java.nio.file.Files.deleteIfExists(keys);
             if (!existed) {
                 java.nio.file.Files.deleteIfExists(stateDir);

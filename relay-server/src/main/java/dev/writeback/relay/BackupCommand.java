@@ -1,11 +1,11 @@
 package dev.writeback.relay;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,11 +55,7 @@ final class BackupCommand implements Callable<Integer> {
         if (target.getParent() != null) {
             Files.createDirectories(target.getParent());
         }
-        try {
-            Files.createFile(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(target);
-        }
+        OwnerOnly.createFile(target);
         err.println("Data directory: " + dir);
         try {
             try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Store.SQLITE_FILE))) {

@@ -1,11 +1,11 @@
 package dev.writeback.relay;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
-import dev.writeback.relay.store.OwnerOnly;
 import dev.writeback.relay.store.Store;
 import dev.writeback.relay.store.Tenant;
 import dev.writeback.relay.store.TokenInfo;

@@ -2,9 +2,9 @@ package dev.writeback.relay;
 
 import dev.writeback.protocol.Durations;
 import dev.writeback.protocol.crypto.KeyPairs;
+import dev.writeback.protocol.files.OwnerOnly;
 import dev.writeback.protocol.tls.Certificates;
 import dev.writeback.protocol.tls.TlsPolicy;
-import dev.writeback.relay.store.OwnerOnly;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

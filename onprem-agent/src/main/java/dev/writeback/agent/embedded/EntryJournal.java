@@ -1,5 +1,6 @@
 package dev.writeback.agent.embedded;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

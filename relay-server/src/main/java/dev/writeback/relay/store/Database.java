@@ -2,6 +2,7 @@ package dev.writeback.relay.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;

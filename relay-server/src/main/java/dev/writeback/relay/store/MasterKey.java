@@ -2,6 +2,7 @@ package dev.writeback.relay.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +11,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -141,15 +141,10 @@ public final class MasterKey {
     }
 
     private static void warnIfShared(Path file) throws IOException {
-        if (!OwnerOnly.supported(file)) {
-            return;
-        }
-        var perms = Files.getPosixFilePermissions(file);
-        perms.removeAll(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_EXECUTE));
-        if (!perms.isEmpty()) {
-            logger.warn("Master key file {} is readable by others ({}); restrict it to its owner (chmod 600)",
-                    file, perms);
+        var others = OwnerOnly.sharedWith(file);
+        if (others.isPresent()) {
+            logger.warn("Master key file {} is readable by others ({}); restrict it to its owner (chmod 600, or"
+                    + " on Windows: icacls {} /inheritance:r /grant:r %USERNAME%:F)", file, others.get(), file);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.writeback.portal.mail;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.writeback.protocol.files.OwnerOnly;
 import jakarta.mail.Authenticator;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -17,7 +18,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,11 +123,7 @@ public final class MailSender {
         byte[] suffix = new byte[4];
         random.nextBytes(suffix);
         Path file = folder.resolve(clock.millis() + "-" + HexFormat.of().formatHex(suffix) + ".eml");
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);   // not a POSIX file system
-        }
+        OwnerOnly.createFile(file);
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE)) {
             message.writeTo(out);
         }
