@@ -13,7 +13,9 @@ public enum FrameType {
     KEYS(9),
     GOAWAY(10),
     ERROR(11),
-    COMMIT(12);
+    COMMIT(12),
+    HASH_SYNC(13),
+    HASH_SYNC_ACK(14);
 
     private final int wireValue;
 
@@ -33,6 +35,6 @@ public enum FrameType {
                 return type;
             }
         }
-        throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + value + " (expected: 1..12)");
+        throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + value + " (expected: 1..14)");
     }
 }

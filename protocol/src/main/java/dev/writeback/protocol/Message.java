@@ -6,7 +6,8 @@ package dev.writeback.protocol;
  */
 public sealed interface Message
         permits Message.Hello, Message.Auth, Message.Ready, Message.Request, Message.Accepted, Message.Result,
-                Message.Heartbeat, Message.RotateKeys, Message.Keys, Message.Goaway, Message.ErrorMessage, Message.Commit {
+                Message.Heartbeat, Message.RotateKeys, Message.Keys, Message.Goaway, Message.ErrorMessage, Message.Commit,
+                Message.HashSync, Message.HashSyncAck {
 
     /** The request this frame belongs to, {@link RequestId#ZERO} for control frames. */
     default RequestId requestId() {
@@ -326,6 +327,70 @@ public sealed interface Message
         @Override
         public FrameType type() {
             return FrameType.ERROR;
+        }
+    }
+
+    /**
+     * Agent → relay: one batch of password hash sync entries ({@code Sealing.sealHashSync}), sealed with the package
+     * key and bound to the tenant and agent; the cursor is repeated inside the sealed body, so a body moved under
+     * another cursor does not open. The relay answers each with {@link HashSyncAck}; an agent keeps at most one
+     * batch unacknowledged, so a full sync never queues ahead of password operations on the link.
+     */
+    record HashSync(long cursor, byte[] sealed) implements Message {
+        /** Most entries in one batch. */
+        public static final int MAX_ENTRIES = 500;
+
+        public HashSync {
+            if (cursor <= 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "hash sync cursor: " + cursor + " (expected: > 0)");
+            }
+            sealed = Bytes.copyBounded(sealed, ProtocolVersion.MAX_FRAME_BYTES - ProtocolVersion.HEADER_BYTES - 10, "sealed");
+        }
+
+        @Override
+        public byte[] sealed() {
+            return sealed.clone();
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.HASH_SYNC;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HashSync h && cursor == h.cursor && java.util.Arrays.equals(sealed, h.sealed);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(cursor);
+        }
+
+        @Override
+        public String toString() {
+            return "HashSync[cursor=" + cursor + ", sealed=" + sealed.length + " bytes]";
+        }
+    }
+
+    /**
+     * Relay → agent: what became of the HASH_SYNC batch with this cursor.
+     *
+     * @param stored the relay stored the batch (false: hash sync is off for the tenant, or the relay could not
+     *     store it now; the agent keeps its users for the next cycle)
+     * @param enabled hash sync is on for the tenant
+     * @param fullSyncRequested an administrator asked for a full sync: the agent starts one at its next cycle
+     */
+    record HashSyncAck(long cursor, boolean stored, boolean enabled, boolean fullSyncRequested) implements Message {
+        public HashSyncAck {
+            if (cursor <= 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "hash sync cursor: " + cursor + " (expected: > 0)");
+            }
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.HASH_SYNC_ACK;
         }
     }
 }

@@ -21,6 +21,8 @@ import dev.writeback.protocol.Message.Auth;
 import dev.writeback.protocol.Message.Commit;
 import dev.writeback.protocol.Message.ErrorMessage;
 import dev.writeback.protocol.Message.Goaway;
+import dev.writeback.protocol.Message.HashSync;
+import dev.writeback.protocol.Message.HashSyncAck;
 import dev.writeback.protocol.Message.Heartbeat;
 import dev.writeback.protocol.Message.Hello;
 import dev.writeback.protocol.Message.Keys;
@@ -130,6 +132,12 @@ public final class MessageCodec {
         } else if (message instanceof Goaway m) {
             writeString(out, m.reason());
             out.writeInt(m.reconnectAfterMillis());
+        } else if (message instanceof HashSync m) {
+            out.writeLong(m.cursor());
+            writeBytes(out, m.sealed());
+        } else if (message instanceof HashSyncAck m) {
+            out.writeLong(m.cursor());
+            out.writeByte((m.stored() ? 1 : 0) | (m.enabled() ? 2 : 0) | (m.fullSyncRequested() ? 4 : 0));
         } else if (message instanceof ErrorMessage m) {
             out.writeShort(m.code().wireValue());
             writeString(out, m.message());
@@ -182,9 +190,20 @@ public final class MessageCodec {
                 return new Goaway(string(in, "reason"), u31(in, "reconnectAfterMillis"));
             case ERROR:
                 return new ErrorMessage(id, ErrorCode.ofWireValue(u16(in, "error code")), string(in, "message"));
+            case HASH_SYNC:
+                return new HashSync(i64(in, "cursor"), bytes(in, MAX_SEALED - 8, "sealed"));
+            case HASH_SYNC_ACK:
+                return hashSyncAck(i64(in, "cursor"), u8(in, "flags"));
             default:
                 throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + type);
         }
+    }
+
+    private static HashSyncAck hashSyncAck(long cursor, int flags) {
+        if ((flags & ~7) != 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "hash sync ack flags: " + flags + " (expected: 0..7)");
+        }
+        return new HashSyncAck(cursor, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
     }
 
     private static Heartbeat readHeartbeat(ByteBuf in) {

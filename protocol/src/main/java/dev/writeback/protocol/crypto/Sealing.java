@@ -2,6 +2,7 @@ package dev.writeback.protocol.crypto;
 
 import static dev.writeback.protocol.internal.Wire.bytes;
 import static dev.writeback.protocol.internal.Wire.end;
+import static dev.writeback.protocol.internal.Wire.fixed;
 import static dev.writeback.protocol.internal.Wire.i64;
 import static dev.writeback.protocol.internal.Wire.string;
 import static dev.writeback.protocol.internal.Wire.u16;
@@ -17,6 +18,10 @@ import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
+import dev.writeback.protocol.hashsync.HashSyncBatch;
+import dev.writeback.protocol.hashsync.HashSyncEntry;
+import dev.writeback.protocol.hashsync.HashSyncStatus;
+import dev.writeback.protocol.hashsync.Pph1;
 import dev.writeback.protocol.internal.Wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -31,8 +36,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Seals and opens the plaintext of REQUEST and RESULT bodies (docs/protocol.md, "Sealed bodies"). Each password
- * is first encrypted on its own with the agent's RSA key, then the whole package with the AES-256 package key.
+ * Seals and opens the plaintext of REQUEST, RESULT and HASH_SYNC bodies (docs/protocol.md, "Sealed bodies"). Each
+ * password is first encrypted on its own with the agent's RSA key, then the whole package with the AES-256 package
+ * key. Hash sync batches are sealed with the package key only: they hold PPH1 values, never an NT hash.
  */
 public final class Sealing {
     private static final int FIELD_NEW_PASSWORD = 1;
@@ -282,6 +288,81 @@ public final class Sealing {
             return secret;
         } finally {
             Arrays.fill(utf8, (byte) 0);
+        }
+    }
+
+    /**
+     * Seals a hash sync batch with the package key: {@code cursor i64 | flags u8 (1: full sync) | count u16 |} per
+     * entry {@code anchor str | upn str | status u8 | stamp i64 | [salt 10 | PPH1 hash 32, SUCCESS only]}.
+     */
+    public static byte[] sealHashSync(HashSyncBatch batch, PackageKey key, EnvelopeContext context, SecureRandom random) {
+        ByteBuf b = Unpooled.buffer(1024);
+        byte[] plain = null;
+        try {
+            b.writeLong(batch.cursor()).writeByte(batch.fullSync() ? 1 : 0).writeShort(batch.entries().size());
+            for (HashSyncEntry e : batch.entries()) {
+                Wire.writeString(b, e.anchor());
+                Wire.writeString(b, e.upn());
+                b.writeByte(e.status().wireValue()).writeLong(e.stamp());
+                if (e.status() == HashSyncStatus.SUCCESS) {
+                    b.writeBytes(e.salt()).writeBytes(e.hash());
+                }
+            }
+            plain = ByteBufUtil.getBytes(b);
+            return Envelope.seal(key, context, plain, random);
+        } finally {
+            b.setZero(0, b.capacity());
+            b.release();
+            if (plain != null) {
+                Arrays.fill(plain, (byte) 0);
+            }
+        }
+    }
+
+    /** Opens a hash sync batch; {@code cursor} is the frame's, which the sealed body must repeat. */
+    public static HashSyncBatch openHashSync(byte[] sealed, long cursor, EnvelopeContext context, PackageKey key) {
+        byte[] plain = Envelope.open(key, context, sealed);
+        ByteBuf in = Unpooled.wrappedBuffer(plain);
+        try {
+            long inner = i64(in, "cursor");
+            if (inner != cursor) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed hash sync: cursor " + inner
+                        + " (expected: the frame's " + cursor + ")");
+            }
+            int flags = u8(in, "flags");
+            if ((flags & ~1) != 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed hash sync: flags " + flags + " (expected: 0 or 1)");
+            }
+            int count = u16(in, "count");
+            if (count > dev.writeback.protocol.Message.HashSync.MAX_ENTRIES) {
+                throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed hash sync: " + count + " entries (expected: at most "
+                        + dev.writeback.protocol.Message.HashSync.MAX_ENTRIES + ")");
+            }
+            var entries = new ArrayList<HashSyncEntry>(count);
+            for (int i = 0; i < count; i++) {
+                String anchor = string(in, "anchor");
+                String upn = string(in, "upn");
+                HashSyncStatus status;
+                try {
+                    status = HashSyncStatus.ofWireValue(u8(in, "status"));
+                } catch (IllegalArgumentException e) {
+                    throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "sealed hash sync: " + e.getMessage());
+                }
+                long stamp = i64(in, "stamp");
+                if (status == HashSyncStatus.SUCCESS) {
+                    byte[] salt = fixed(in, Pph1.SALT_BYTES, "salt");
+                    byte[] hash = fixed(in, Pph1.HASH_BYTES, "hash");
+                    entries.add(new HashSyncEntry(anchor, upn, status, stamp, salt, hash));
+                    Arrays.fill(hash, (byte) 0);
+                } else {
+                    entries.add(HashSyncEntry.of(anchor, upn, status, stamp));
+                }
+            }
+            end(in, "sealed hash sync");
+            return new HashSyncBatch(cursor, flags == 1, entries);
+        } finally {
+            in.release();
+            Arrays.fill(plain, (byte) 0);
         }
     }
 }

@@ -28,6 +28,21 @@ public record HashSyncEntry(String anchor, String upn, HashSyncStatus status, lo
         return new HashSyncEntry(anchor, upn, status, stamp, null, null);
     }
 
+    /** Bytes this entry takes inside a sealed HASH_SYNC body, for packing batches. */
+    public int wireBytes() {
+        return 2 + anchor.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + 2 + upn.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                + 1 + 8 + (hash == null ? 0 : Pph1.SALT_BYTES + Pph1.HASH_BYTES);
+    }
+
+    /** Overwrites the salt and hash bytes this entry holds. */
+    public void wipe() {
+        if (hash != null) {
+            java.util.Arrays.fill(hash, (byte) 0);
+            java.util.Arrays.fill(salt, (byte) 0);
+        }
+    }
+
     @Override
     public String toString() {
         return "HashSyncEntry[anchor=" + anchor + ", upn=" + upn + ", status=" + status + ", stamp=" + stamp

@@ -116,11 +116,11 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 13, 255})
+    @ValueSource(ints = {0, 15, 255})
     void decode_rejectsUnknownType(int type) {
         byte[] frame = encode(SampleMessages.goaway());
         frame[1] = (byte) type;
-        assertRejected(frame, ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + type + " (expected: 1..12)");
+        assertRejected(frame, ErrorCode.UNKNOWN_FRAME_TYPE, "frame type: " + type + " (expected: 1..14)");
     }
 
     @Test

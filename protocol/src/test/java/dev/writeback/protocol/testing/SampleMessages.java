@@ -114,10 +114,22 @@ public final class SampleMessages {
         return new ErrorMessage(RequestId.ZERO, ErrorCode.UNSUPPORTED_VERSION, "protocol version: 2 (expected: 1)");
     }
 
+    /** A HASH_SYNC with a placeholder sealed body. */
+    public static Message.HashSync hashSync() {
+        byte[] sealed = new byte[32];
+        sealed[3] = 1;
+        return new Message.HashSync(7, sealed);
+    }
+
+    /** A HASH_SYNC_ACK: stored, sync on. */
+    public static Message.HashSyncAck hashSyncAck() {
+        return new Message.HashSyncAck(7, true, true, false);
+    }
+
     /** Every sample, at least one per frame type. */
     public static List<Message> all() {
         return List.of(hello(), auth(), ready(), request(), accepted(), commit(), result(), heartbeat(), rotateKeys(), agentKeys(),
-                relayKeys(), goaway(), requestError(), linkError());
+                relayKeys(), goaway(), requestError(), linkError(), hashSync(), hashSyncAck());
     }
 
     private static byte[] hex(String hex) {
