@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.writeback.agent.directory.DirectoryHealth;
 import dev.writeback.agent.directory.Directories;
+import dev.writeback.agent.hashsync.EmbeddedHashSource;
+import dev.writeback.agent.hashsync.HashSource;
+import dev.writeback.agent.hashsync.HashSyncer;
+import dev.writeback.agent.hashsync.SourceUser;
 import dev.writeback.agent.link.LinkContext;
 import dev.writeback.agent.link.ProxySettings;
 import dev.writeback.agent.link.RelayLink;
@@ -34,6 +38,10 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService workers;
     private final RelayLink link;
     private volatile dev.writeback.protocol.ops.MetricsListener metrics;   // metrics.listen, or null
+    private volatile HashSyncer hashSyncer;   // hashSync:, or null
+    private volatile java.util.concurrent.ScheduledExecutorService hashSyncThread;
+    /** Longest wait for a HASH_SYNC_ACK: the relay spends one Argon2id per changed user of the batch before it. */
+    static final java.time.Duration HASH_SYNC_ACK_TIMEOUT = java.time.Duration.ofMinutes(5);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
 
@@ -73,6 +81,9 @@ public final class Agent implements AutoCloseable {
                 logger.info("AGT-004 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
                         config.metricsListen().getHostString(), agent.metrics.port());
             }
+            if (config.hashSync() != null) {
+                agent.startHashSync(config.hashSync(), link, clock);
+            }
             link.start();
             return agent;
         } catch (Exception e) {
@@ -80,6 +91,48 @@ public final class Agent implements AutoCloseable {
             directories.close();
             throw e;
         }
+    }
+
+    /**
+     * Password hash sync: a syncer on a thread of its own, its first cycle (the full sync) as soon as the link is
+     * READY and then every 2 minutes; writeback's own resets and changes in that directory pushed at once.
+     */
+    private void startHashSync(AgentConfig.HashSync settings, RelayLink link, Clock clock) {
+        HashSource source = settings.source().equals("embedded")
+                ? new EmbeddedHashSource(directories.embedded(settings.directory())) : null;
+        var syncer = new HashSyncer(source, link.hashSyncSink(HASH_SYNC_ACK_TIMEOUT), clock, new SecureRandom());
+        var thread = Executors.newSingleThreadScheduledExecutor(daemonThreads("agent-hash-sync"));
+        hashSyncer = syncer;
+        hashSyncThread = thread;
+        directories.onPasswordSet(settings.directory(), (directory, anchor, upn, newPassword, mustChange) -> {
+            char[] chars = newPassword.reveal();
+            SourceUser user;
+            try {
+                // the NT hash is taken now, before the caller wipes the password; the relay sees only PPH1
+                user = new SourceUser(anchor, upn, dev.writeback.protocol.hashsync.Pph1.ntHash(chars), mustChange, true,
+                        clock.millis());
+            } finally {
+                java.util.Arrays.fill(chars, '\0');
+            }
+            try {
+                thread.execute(() -> syncer.pushNow(user));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                user.wipe();
+            }
+        });
+        link.onEachReady(() -> {
+            if (!syncer.fullSyncDone()) {
+                thread.execute(syncer::cycle);
+            }
+        });
+        syncer.start(thread, HashSyncer.CYCLE);
+        logger.info("AGT-005 hash sync on: directory={} source={} every {}", settings.directory(), settings.source(),
+                dev.writeback.protocol.Durations.format(HashSyncer.CYCLE));
+    }
+
+    /** The hash syncer ({@code hashSync:} in the configuration), or null when hash sync is off. */
+    public HashSyncer hashSyncer() {
+        return hashSyncer;
     }
 
     static Outcome apply(Directories directories, PasswordRequest r) {
@@ -134,6 +187,10 @@ public final class Agent implements AutoCloseable {
         closing = true;
         if (metrics != null) {
             metrics.close();
+        }
+        if (hashSyncThread != null) {
+            hashSyncer.close();
+            hashSyncThread.shutdownNow();
         }
         link.close();
         workers.shutdown();

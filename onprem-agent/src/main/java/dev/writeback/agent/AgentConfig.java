@@ -39,9 +39,11 @@ import java.util.Map;
  * @param directories the directories this agent writes to
  * @param limits the agent's own in-flight ceiling ({@code limits:}), whatever the relay announces
  * @param metricsListen {@code host:port} of the agent's Prometheus endpoint ({@code metrics.listen}), or null: off
+ * @param hashSync password hash sync ({@code hashSync:}), or null: off
  */
 public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval, int workers,
-                          List<DirectoryConfig> directories, InFlightLimits limits, InetSocketAddress metricsListen) {
+                          List<DirectoryConfig> directories, InFlightLimits limits, InetSocketAddress metricsListen,
+                          HashSync hashSync) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
         relay = relay == null ? new Relay(null, null, null, null, null) : relay;
@@ -116,6 +118,20 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
     public record Metrics(@JsonProperty("listen") String listen) {}
 
     /**
+     * Password hash sync from one directory to the relay (docs/hash-sync.md).
+     *
+     * @param directory the {@code directories[].name} whose users are synced
+     * @param source where the hashes come from: {@code embedded} (the embedded directory's own NT hashes, every
+     *     user, checked every 2 minutes) or {@code writeback} (only passwords this agent sets or changes, pushed at
+     *     once; for an Active Directory whose hashes the agent cannot read). Default: {@code embedded} for an
+     *     embedded directory, else {@code writeback}.
+     */
+    public record HashSync(@JsonProperty("directory") String directory, @JsonProperty("source") String source) {
+        /** Sources, as written in the file. */
+        public static final List<String> SOURCES = List.of("embedded", "writeback");
+    }
+
+    /**
      * An HTTP CONNECT proxy (corporate networks).
      *
      * @param url {@code http://host:port}
@@ -135,7 +151,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                        @JsonProperty("workers") Integer workers,
                        @JsonProperty("directories") List<DirectoryConfig> directories,
                        @JsonProperty("limits") Limits limits,
-                       @JsonProperty("metrics") Metrics metrics) {}
+                       @JsonProperty("metrics") Metrics metrics,
+                       @JsonProperty("hashSync") HashSync hashSync) {}
 
     /** Reads and validates a configuration file. */
     public static AgentConfig load(Path file) throws ConfigException {
@@ -194,7 +211,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             throw new ConfigException(file + ": limits." + e.getMessage());
         }
         return new AgentConfig(stateDir, relay, raw.heartbeatInterval(), workers, dirs, limits,
-                metricsListen(file, raw.metrics()));
+                metricsListen(file, raw.metrics()), hashSync(file, raw.hashSync(), dirs));
     }
 
     /**
@@ -220,6 +237,29 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             out.add(d.withPathsResolvedAgainst(base));
         }
         return out;
+    }
+
+    private static HashSync hashSync(Path file, HashSync h, List<DirectoryConfig> dirs) throws ConfigException {
+        if (h == null) {
+            return null;
+        }
+        var names = dirs.stream().map(DirectoryConfig::name).toList();
+        DirectoryConfig dir = dirs.stream().filter(d -> d.name().equals(h.directory())).findFirst().orElseThrow(() ->
+                new ConfigException(file + ": hashSync.directory: " + h.directory() + " (expected: one of " + names + ")"));
+        boolean embedded = DirectoryConfig.EMBEDDED.equals(dir.type());
+        String source = h.source() == null ? (embedded ? "embedded" : "writeback") : h.source();
+        if (!HashSync.SOURCES.contains(source)) {
+            throw new ConfigException(file + ": hashSync.source: " + source + " (expected: one of " + HashSync.SOURCES + ")");
+        }
+        if (source.equals("embedded") && !embedded) {
+            throw new ConfigException(file + ": hashSync.source: embedded, but directory " + dir.name() + " is of type "
+                    + dir.type() + " (expected: source writeback, or an embedded directory)");
+        }
+        if (!embedded && !DirectoryConfig.ACTIVE_DIRECTORY.equals(dir.type())) {
+            throw new ConfigException(file + ": hashSync.directory: " + dir.name() + " is of type " + dir.type()
+                    + " (expected: an Active Directory or embedded directory: hash sync is the NT hash of AD)");
+        }
+        return new HashSync(dir.name(), source);
     }
 
     private static InetSocketAddress metricsListen(Path file, Metrics metrics) throws ConfigException {

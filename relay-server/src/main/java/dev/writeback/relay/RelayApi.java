@@ -15,9 +15,11 @@ final class RelayApi {
     private RelayApi() {}
 
     static ApiHandler handler(RelayConfig config, Store store, AgentGateway gateway, Clock clock, Executor blocking,
-                              String fingerprint, PrometheusMeterRegistry metrics, boolean servesMetrics) {
+                              String fingerprint, PrometheusMeterRegistry metrics, boolean servesMetrics,
+                              dev.writeback.relay.hashsync.HashSyncReceiver hashSync) {
         return new ApiHandler(new ApiContext(store, gateway, clock, blocking, config.requestTimeout(), config.maxRequestTimeout(),
-                ApiContext.DEFAULT_REGISTRATION_TOKEN_TTL, fingerprint, metrics, config.reconnectGrace(), new SecureRandom()),
+                ApiContext.DEFAULT_REGISTRATION_TOKEN_TTL, fingerprint, metrics, config.reconnectGrace(), new SecureRandom(),
+                hashSync),
                 servesMetrics);
     }
 

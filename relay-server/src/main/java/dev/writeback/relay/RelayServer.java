@@ -13,6 +13,9 @@ import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
 import dev.writeback.relay.routing.Router;
+import dev.writeback.relay.hashsync.HashSyncIntake;
+import dev.writeback.relay.hashsync.HashSyncReceiver;
+import dev.writeback.relay.hashsync.StoredHash;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import io.netty.bootstrap.ServerBootstrap;
@@ -50,6 +53,7 @@ public final class RelayServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
+    private volatile HashSyncIntake hashSyncIntake;
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
                         ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
@@ -66,6 +70,8 @@ public final class RelayServer implements AutoCloseable {
 
     /** Threads of the blocking pool (store calls, API requests, sealing). */
     static final int BLOCKING_THREADS = 4;
+    /** Hash sync batches waiting for the intake: one per connected agent at most, so this bounds agents per node. */
+    static final int HASH_SYNC_QUEUE = 1024;
 
     /**
      * The blocking pool: {@code threads} threads and at most {@code queue} waiting tasks. Past that a submission
@@ -96,10 +102,12 @@ public final class RelayServer implements AutoCloseable {
         checkPortFree(config.bindAddress(), config.port());   // before any file is created
         var random = new SecureRandom();
         OwnerOnly.createDirectories(config.dataDir());   // rwx------: the master key and the store live here
-        Store store = Store.openSqlite(config.dataDir(), MasterKey.loadOrCreate(config.dataDir(), System.getenv()), clock);
+        MasterKey masterKey = MasterKey.loadOrCreate(config.dataDir(), System.getenv());
+        Store store = Store.openSqlite(config.dataDir(), masterKey, clock);
         EventLoopGroup boss = null;
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
+        HashSyncIntake intake = null;
         try {
             var tls = RelayTls.load(config, operations, clock, random);
             tls.maintain();
@@ -114,7 +122,10 @@ public final class RelayServer implements AutoCloseable {
             blocking = blockingPool(BLOCKING_THREADS, config.limits().blockingQueue());
             var sessions = new AgentSessions();
             String relayName = config.publicHostnames().isEmpty() ? "writeback-relay" : config.publicHostnames().get(0);
-            var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName);
+            var hashSync = new HashSyncReceiver(new StoredHash(masterKey, random), store.hashSync(), clock);
+            intake = new HashSyncIntake(hashSync, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                    HASH_SYNC_QUEUE);
+            var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake);
             var rotation = new KeyRotation(context);
             var router = new Router(sessions, rotation, workers, clock, config.offlineGrace(), config.heartbeatOverdue());
             var metrics = RelayApi.metrics();
@@ -122,7 +133,7 @@ public final class RelayServer implements AutoCloseable {
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
             var relayMetrics = RelayMetrics.bind(metrics, sessions, rotation, tls, clock, config.heartbeatOverdue());
             var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics,
-                    operations.metricsOnPublicPort());
+                    operations.metricsOnPublicPort(), hashSync);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
                     store.portal(), new RelayWriteback(router, store, clock, config.requestTimeout()), blocking), blocking);
             Channel channel = new ServerBootstrap()
@@ -135,6 +146,7 @@ public final class RelayServer implements AutoCloseable {
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
+            server.hashSyncIntake = intake;
             if (operations.metricsAddress() != null) {
                 server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
                         operations.metricsAddress(), operations.metricsPort(), metrics::scrape, server::ready);
@@ -145,6 +157,7 @@ public final class RelayServer implements AutoCloseable {
             workers.scheduleAtFixedRate(() -> {
                 server.housekeeping(rotation, clock);
                 relayMetrics.refresh();
+                server.checkHashSync(hashSync);
             }, every, every, TimeUnit.MILLISECONDS);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
@@ -161,6 +174,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (blocking != null) {
                 blocking.shutdownNow();
+            }
+            if (intake != null) {
+                intake.close();
             }
             store.close();
             if (e instanceof java.net.BindException) {
@@ -189,6 +205,21 @@ public final class RelayServer implements AutoCloseable {
     private static IOException inUse(String address, int port, Exception cause) {
         return new IOException("listen: " + address + ":" + port + " already in use (expected: a free port; is another"
                 + " relay running? set listen.port / listen.address in relay.yaml, or --port / --bind)", cause);
+    }
+
+    /** Overdue sync heartbeats and the 7-day status purge, on the blocking pool (they read the store). */
+    private void checkHashSync(HashSyncReceiver hashSync) {
+        try {
+            blocking.execute(() -> {
+                try {
+                    hashSync.checkHeartbeats();
+                } catch (RuntimeException e) {
+                    logger.warn("RLY-091 hash sync housekeeping failed: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            logger.debug("hash sync housekeeping skipped: blocking queue full");
+        }
     }
 
     private void housekeeping(KeyRotation rotation, Clock clock) {
@@ -311,6 +342,9 @@ public final class RelayServer implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (hashSyncIntake != null) {
+            hashSyncIntake.close();
+        }
         blocking.shutdown();
         try {
             blocking.awaitTermination(5, TimeUnit.SECONDS);

@@ -184,7 +184,7 @@ class RelayCommandTest {
             Run token = inDataDir("token", "create", "--tenant", tenantId, "--api", "--scope", bad);
 
             assertThat(token.exitCode()).as(bad).isEqualTo(2);
-            assertThat(token.err()).contains("--scope: " + bad + " (expected: operations or admin)");
+            assertThat(token.err()).contains("--scope: " + bad + " (expected: operations, admin or password-check)");
             assertThat(token.out()).isEmpty();
         }
     }

@@ -37,11 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Password hash sync end to end on the embedded directory: the directory's NT hashes → agent syncer (PPH1) →
- * relay receiver (Argon2id, sealed) → password check, driven by a clock the test moves. The relay side runs
- * in-process here (the HASH_SYNC frames over the link are not built yet, see docs/hash-sync.md).
+ * relay receiver (Argon2id, sealed, in the relay's SQLite store) → password check, driven by a clock the test
+ * moves. The relay side runs in-process here; {@code HashSyncLinkIT} runs the same over the relay link.
  */
 class HashSyncIT {
-    private static final String TENANT = "tenant-1";
     private static final String ADA = "CN=Ada Lovelace,OU=Staff,DC=corp,DC=example";
     private static final String GRACE = "CN=Grace Hopper,OU=Staff,DC=corp,DC=example";
 
@@ -55,6 +54,8 @@ class HashSyncIT {
     private final List<String> sentHex = new ArrayList<>();
     private EmbeddedDirectory directory;
     private HashSyncReceiver relay;
+    private dev.writeback.relay.store.Store store;
+    private String TENANT;
     private HashSyncer syncer;
     private CapturedLogs logs;
 
@@ -63,12 +64,15 @@ class HashSyncIT {
         logs = new CapturedLogs();
         directory = EmbeddedDirectory.start(EmbeddedDirectoryConfig.defaults().withEphemeralPorts("data"), stateDir, clock);
         // Small Argon2id parameters keep the test fast; the production ones are measured in StoredHashTest.
-        relay = new HashSyncReceiver(new StoredHash(MasterKey.loadOrCreate(relayDir, Map.of()), new SecureRandom(), 64, 1), clock);
+        MasterKey masterKey = MasterKey.loadOrCreate(relayDir, Map.of());
+        store = dev.writeback.relay.store.Store.openSqlite(relayDir, masterKey, clock);
+        TENANT = store.createTenant("acme").id();
+        relay = new HashSyncReceiver(new StoredHash(masterKey, new SecureRandom(), 64, 1), store.hashSync(), clock);
         relay.setEnabled(TENANT, true);
         syncer = new HashSyncer(new EmbeddedHashSource(directory), (cursor, full, entries) -> {
             batches.add(List.copyOf(entries));
             entries.stream().filter(e -> e.hash() != null).forEach(e -> sentHex.add(HexFormat.of().formatHex(e.hash())));
-            relay.accept(TENANT, "agent-1", cursor, full, entries);
+            return reply(relay.accept(TENANT, "agent-1", cursor, full, entries));
         }, clock, new SecureRandom());
     }
 
@@ -76,6 +80,7 @@ class HashSyncIT {
     void stop() {
         syncer.close();
         directory.close();
+        store.close();
         logs.close();
     }
 
@@ -212,6 +217,21 @@ class HashSyncIT {
                     .doesNotContain(pw.toLowerCase());
         }
         assertThat(text).doesNotContain("pph1_md4");
+        // the relay's store holds neither the PPH1 values nor an NT hash, in its file or its write-ahead log
+        var stored = new java.io.ByteArrayOutputStream();
+        try (var files = java.nio.file.Files.list(relayDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("relay.db")).toList()) {
+                stored.write(java.nio.file.Files.readAllBytes(f));
+            }
+        }
+        String storedHex = HexFormat.of().formatHex(stored.toByteArray());
+        assertThat(storedHex).hasSizeGreaterThan(1000);
+        for (String hex : sentHex) {
+            assertThat(storedHex).doesNotContain(hex);
+        }
+        for (String pw : List.of("Engine-1843", "Analytical-1842")) {
+            assertThat(storedHex).doesNotContain(HexFormat.of().formatHex(Pph1.ntHash(pw.toCharArray())));
+        }
         assertThat(logs.text()).contains("AGT-612 hash sync: full sync done").contains("RLY-600 hash sync batch");
     }
 
@@ -251,13 +271,22 @@ class HashSyncIT {
         private boolean failed;
 
         @Override
-        public void send(long cursor, boolean fullSync, List<HashSyncEntry> entries) {
+        public Reply send(long cursor, boolean fullSync, List<HashSyncEntry> entries) throws SyncOff {
             if (!failed) {
                 failed = true;
                 throw new IllegalStateException("link down");
             }
-            relay.accept(TENANT, "agent-2", cursor, fullSync, entries);
+            return reply(relay.accept(TENANT, "agent-2", cursor, fullSync, entries));
         }
+    }
+
+    /** What the link's sink makes of the relay's acknowledgement. */
+    private static dev.writeback.agent.hashsync.HashSyncSink.Reply reply(HashSyncReceiver.Ack ack)
+            throws dev.writeback.agent.hashsync.HashSyncSink.SyncOff {
+        if (!ack.enabled()) {
+            throw new dev.writeback.agent.hashsync.HashSyncSink.SyncOff();
+        }
+        return new dev.writeback.agent.hashsync.HashSyncSink.Reply(ack.fullSyncRequested());
     }
 
     private static final class MovableClock extends Clock {

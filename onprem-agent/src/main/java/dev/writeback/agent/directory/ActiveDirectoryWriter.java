@@ -38,6 +38,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
     private final AdLookup lookup;
     private final Operations operations;
     private final Clock clock;
+    private volatile PasswordSetListener passwordSet;
 
     ActiveDirectoryWriter(ConnectionSettings settings, DirectoryPool pool, Clock clock) {
         this(settings, LookupMapping.defaults(), pool, clock);
@@ -49,6 +50,26 @@ final class ActiveDirectoryWriter implements PasswordWriter {
         this.clock = clock;
         this.lookup = new AdLookup(settings.scopes(), (int) settings.operationTimeout().toSeconds(), mapping);
         this.operations = new Operations(settings.name(), pool, clock);
+    }
+
+    /** Who hears of each password this writer sets (hash sync), or null. */
+    void onPasswordSet(PasswordSetListener listener) {
+        this.passwordSet = listener;
+    }
+
+    /** After a successful set: tells the listener, which must not make the operation fail. */
+    private void passwordSet(Account account, Secret newPassword, boolean mustChange) {
+        PasswordSetListener l = passwordSet;
+        String anchor = account.syncAnchor();
+        if (l == null || anchor == null) {
+            return;
+        }
+        try {
+            l.passwordSet(settings.name(), anchor, account.upn() == null ? "" : account.upn(), newPassword, mustChange);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ActiveDirectoryWriter.class).warn(
+                    "AGT-622 hash sync push failed directory={} dn={}: {}", settings.name(), account.dn(), e.toString());
+        }
     }
 
     @Override
@@ -77,6 +98,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
                 Control[] controls = hints.map(oid -> new Control[] {
                     new Control(oid, true, new ASN1OctetString(POLICY_HINTS_VALUE))}).orElse(new Control[0]);
                 write(conn, sent, new ModifyRequest(account.dn(), mods, controls), account, newPassword, hints.isPresent());
+                passwordSet(account, newPassword, forceChangeAtNextLogon);
                 return new Applied(account.dn(), "unlocked=" + unlocking + " mustChange=" + forceChangeAtNextLogon
                         + " historyEnforced=" + hints.isPresent());
             } finally {
@@ -96,6 +118,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
                         new Modification(ModificationType.DELETE, "unicodePwd", oldValue),
                         new Modification(ModificationType.ADD, "unicodePwd", newValue)));
                 write(conn, sent, request, account, newPassword, true);
+                passwordSet(account, newPassword, false);
                 return new Applied(account.dn(), "");
             } finally {
                 Arrays.fill(oldValue, (byte) 0);

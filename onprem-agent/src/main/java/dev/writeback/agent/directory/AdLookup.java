@@ -22,7 +22,7 @@ import java.util.Optional;
  */
 final class AdLookup {
     static final String[] ATTRIBUTES = {"sAMAccountName", "displayName", "adminCount", "userAccountControl",
-        "msDS-User-Account-Control-Computed", "pwdLastSet", "lockoutTime"};
+        "msDS-User-Account-Control-Computed", "pwdLastSet", "lockoutTime", "objectGUID", "userPrincipalName"};
     private static final Filter USERS = Filter.createANDFilter(Filter.createEqualityFilter("objectClass", "user"),
             Filter.createNOTFilter(Filter.createEqualityFilter("objectClass", "computer")));
 
@@ -151,7 +151,7 @@ final class AdLookup {
         return new Account(e.getDN(), e.getAttributeValue("sAMAccountName"), e.getAttributeValue("displayName"),
                 longValue(e, "adminCount"), longValue(e, "userAccountControl"),
                 longValue(e, "msDS-User-Account-Control-Computed"), longValue(e, "pwdLastSet"),
-                longValue(e, "lockoutTime"));
+                longValue(e, "lockoutTime"), e.getAttributeValueBytes("objectGUID"), e.getAttributeValue("userPrincipalName"));
     }
 
     private static long longValue(SearchResultEntry entry, String attribute) {

@@ -175,6 +175,20 @@ public final class Directories implements AutoCloseable {
         logger.info("DIR-120 directories closed count={}", directories.size());
     }
 
+    /**
+     * Tells {@code listener} of every password this agent sets or changes in the directory {@code name} (hash sync's
+     * "writeback itself" source). False when that directory is not an Active Directory or embedded one.
+     */
+    public boolean onPasswordSet(String name, PasswordSetListener listener) {
+        for (OpenDirectory d : directories) {
+            if (d.name().equals(name) && d.writer() instanceof ActiveDirectoryWriter ad) {
+                ad.onPasswordSet(listener);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The embedded directory behind {@code name}, for tests, the demo and the benchmark; null when it is not embedded. */
     public dev.writeback.agent.embedded.EmbeddedDirectory embedded(String name) {
         return directories.stream().filter(d -> d.name().equals(name)).findFirst()

@@ -3,6 +3,7 @@ package dev.writeback.agent.hashsync;
 import static java.util.Objects.requireNonNull;
 
 import dev.writeback.protocol.LogSafe;
+import dev.writeback.protocol.hashsync.HashSyncBatch;
 import dev.writeback.protocol.hashsync.HashSyncEntry;
 import dev.writeback.protocol.hashsync.HashSyncStatus;
 import dev.writeback.protocol.hashsync.Pph1;
@@ -39,8 +40,11 @@ public final class HashSyncer implements AutoCloseable {
     public static final Duration CYCLE = Duration.ofMinutes(2);
     /** Idle heartbeat interval. */
     public static final Duration HEARTBEAT = Duration.ofMinutes(30);
-    /** Users per batch: about 200 bytes each, well inside a 64 KiB frame. */
-    public static final int MAX_BATCH = 200;
+    /**
+     * Most users per batch (and at most {@link HashSyncBatch#MAX_ENTRY_BYTES} of them): the relay spends one
+     * Argon2id per changed user before it acknowledges, so a batch stays a few seconds of its work.
+     */
+    public static final int MAX_BATCH = 100;
 
     private static final Logger logger = LoggerFactory.getLogger(HashSyncer.class);
 
@@ -56,10 +60,17 @@ public final class HashSyncer implements AutoCloseable {
     private boolean fullSyncDone;
     private boolean fullSyncRequested;
     private Instant lastSent;
+    private Instant lastHeartbeat;
+    /** The relay said hash sync is off for the tenant: each cycle only asks (an empty batch) until it is on. */
+    private boolean relayOff;
     private ScheduledFuture<?> schedule;
 
+    /**
+     * @param source where every user's hash is read each cycle, or null when only writeback's own changes are
+     *     synced ({@link #pushPassword}): then a cycle only keeps the heartbeat
+     */
     public HashSyncer(HashSource source, HashSyncSink sink, Clock clock, SecureRandom random) {
-        this.source = requireNonNull(source, "source");
+        this.source = source;
         this.sink = requireNonNull(sink, "sink");
         this.clock = requireNonNull(clock, "clock");
         this.random = requireNonNull(random, "random");
@@ -67,7 +78,20 @@ public final class HashSyncer implements AutoCloseable {
 
     /** Runs a cycle now and then every {@link #CYCLE} on {@code scheduler} (tests pass a scheduler they drive). */
     public void start(ScheduledExecutorService scheduler) {
-        schedule = scheduler.scheduleWithFixedDelay(this::cycleQuietly, 0, CYCLE.toMillis(), TimeUnit.MILLISECONDS);
+        start(scheduler, Duration.ZERO);
+    }
+
+    /** Runs a cycle after {@code firstDelay} and then every {@link #CYCLE} on {@code scheduler}. */
+    public void start(ScheduledExecutorService scheduler, Duration firstDelay) {
+        schedule = scheduler.scheduleWithFixedDelay(this::cycleQuietly, firstDelay.toMillis(), CYCLE.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the initial full sync has been acknowledged (always true without a source). */
+    public boolean fullSyncDone() {
+        synchronized (lock) {
+            return source == null || fullSyncDone;
+        }
     }
 
     /** Asks for a full sync at the next cycle (the relay's "full sync" trigger). */
@@ -83,13 +107,20 @@ public final class HashSyncer implements AutoCloseable {
      */
     public int cycle() {
         synchronized (lock) {
+            if (relayOff && !askRelay()) {
+                return 0;
+            }
+            if (source == null) {
+                poll(false);
+                return 0;
+            }
             boolean full = !fullSyncDone || fullSyncRequested;
             long started = System.nanoTime();
             List<SourceUser> users;
             try {
                 users = source.users();
             } catch (Exception e) {
-                logger.warn("AGT-611 hash sync: source {} unreadable, retrying next cycle: {}", source.name(), e.toString());
+                logger.warn("AGT-611 hash sync: source {} unreadable, retrying next cycle: {}", sourceName(), e.toString());
                 return 0;
             }
             try {
@@ -110,17 +141,17 @@ public final class HashSyncer implements AutoCloseable {
                     }
                 }
                 if (full) {
-                    logger.info("AGT-610 hash sync: full sync started source={} users={}", source.name(), entries.size());
+                    logger.info("AGT-610 hash sync: full sync started source={} users={}", sourceName(), entries.size());
                 }
                 int sent = sendAll(entries, full);
                 boolean complete = sent == entries.size();
                 if (full && complete) {
                     fullSyncDone = true;
                     fullSyncRequested = false;
-                    logger.info("AGT-612 hash sync: full sync done source={} users={} millis={}", source.name(), sent,
+                    logger.info("AGT-612 hash sync: full sync done source={} users={} millis={}", sourceName(), sent,
                             (System.nanoTime() - started) / 1_000_000);
                 }
-                heartbeatIfIdle();
+                poll(sent > 0);
                 return sent;
             } finally {
                 users.forEach(SourceUser::wipe);
@@ -132,6 +163,9 @@ public final class HashSyncer implements AutoCloseable {
     public void pushNow(SourceUser user) {
         synchronized (lock) {
             try {
+                if (relayOff) {
+                    return;
+                }
                 sendAll(List.of(entryFor(user, statusOf(user))), false);
             } finally {
                 user.wipe();
@@ -161,6 +195,10 @@ public final class HashSyncer implements AutoCloseable {
         synchronized (lock) {
             return retry.size();
         }
+    }
+
+    private String sourceName() {
+        return source == null ? "writeback" : source.name();
     }
 
     private void cycleQuietly() {
@@ -196,11 +234,24 @@ public final class HashSyncer implements AutoCloseable {
     /** Sends in bounded batches, one at a time; stops at the first failure. Returns how many users were acknowledged. */
     private int sendAll(List<HashSyncEntry> entries, boolean full) {
         int done = 0;
-        for (int from = 0; from < entries.size(); from += MAX_BATCH) {
-            List<HashSyncEntry> batch = entries.subList(from, Math.min(entries.size(), from + MAX_BATCH));
+        for (int from = 0, to; from < entries.size(); from = to) {
+            to = from;
+            for (int bytes = 0; to < entries.size() && to - from < MAX_BATCH
+                    && bytes + entries.get(to).wireBytes() <= HashSyncBatch.MAX_ENTRY_BYTES; to++) {
+                bytes += entries.get(to).wireBytes();
+            }
+            to = Math.max(to, from + 1);   // an entry is at most a few KiB (an AD UPN is at most 1,024 characters)
+            List<HashSyncEntry> batch = entries.subList(from, to);
             long id = ++cursor;
             try {
-                sink.send(id, full, batch);
+                HashSyncSink.Reply reply = sink.send(id, full, batch);
+                if (reply.fullSyncRequested()) {
+                    fullSyncRequested = true;
+                    logger.info("AGT-617 hash sync: the relay asked for a full sync; it starts at the next cycle");
+                }
+            } catch (HashSyncSink.SyncOff e) {
+                turnedOff();
+                return done;
             } catch (Exception e) {
                 entries.subList(from, entries.size()).forEach(x -> retry.add(x.anchor()));
                 logger.warn("AGT-613 hash sync: batch cursor={} users={} not acknowledged, {} users retried next cycle: {}",
@@ -222,18 +273,73 @@ public final class HashSyncer implements AutoCloseable {
         return done;
     }
 
-    private void heartbeatIfIdle() {
-        Instant now = clock.instant();
-        if (lastSent != null && Duration.between(lastSent, now).compareTo(HEARTBEAT) < 0) {
+    /**
+     * A cycle that sent nothing still sends an empty batch: the relay's acknowledgement says whether an
+     * administrator asked for a full sync, and the relay sees the sync alive. It is logged as the heartbeat (AGT-615)
+     * once every {@link #HEARTBEAT}.
+     */
+    private void poll(boolean sentThisCycle) {
+        if (sentThisCycle) {
             return;
         }
+        Instant now = clock.instant();
+        boolean heartbeatDue = lastHeartbeat == null || Duration.between(lastHeartbeat, now).compareTo(HEARTBEAT) >= 0;
         long id = ++cursor;
         try {
-            sink.send(id, false, List.of());
+            HashSyncSink.Reply reply = sink.send(id, false, List.of());
             lastSent = now;
-            logger.info("AGT-615 hash sync heartbeat source={} users={}", source.name(), synced.size());
+            if (reply.fullSyncRequested()) {
+                fullSyncRequested = true;
+                logger.info("AGT-617 hash sync: the relay asked for a full sync; it starts at the next cycle");
+            }
+            if (heartbeatDue) {
+                lastHeartbeat = now;
+                logger.info("AGT-615 hash sync heartbeat source={} users={}", sourceName(), synced.size());
+            }
+        } catch (HashSyncSink.SyncOff e) {
+            turnedOff();
         } catch (Exception e) {
-            logger.warn("AGT-616 hash sync heartbeat not acknowledged: {}", LogSafe.of(e.toString()));
+            if (heartbeatDue) {
+                lastHeartbeat = now;
+                logger.warn("AGT-616 hash sync heartbeat not acknowledged: {}", LogSafe.of(e.toString()));
+            } else {
+                logger.debug("hash sync poll not acknowledged: {}", e.toString());
+            }
+        }
+    }
+
+    /** While the relay has sync off: an empty batch asks whether it is on now. True when it is. */
+    private boolean askRelay() {
+        try {
+            sink.send(++cursor, false, List.of());
+        } catch (HashSyncSink.SyncOff e) {
+            return false;
+        } catch (Exception e) {
+            logger.debug("hash sync: relay not asked: {}", e.toString());
+            return false;
+        }
+        relayOff = false;
+        lastSent = clock.instant();
+        logger.info("AGT-621 hash sync is on for this tenant on the relay: a full sync starts now");
+        return true;
+    }
+
+    /** The relay has sync off: what it held is deleted, so the sync starts again with a full one when it is on. */
+    private void turnedOff() {
+        if (!relayOff) {
+            logger.info("AGT-618 hash sync is off for this tenant on the relay; asking again every cycle ({})",
+                    dev.writeback.protocol.Durations.format(CYCLE));
+        }
+        relayOff = true;
+        fullSyncDone = false;
+        synced.clear();
+        retry.clear();
+    }
+
+    /** Whether the relay last said hash sync is off for the tenant. */
+    public boolean relayOff() {
+        synchronized (lock) {
+            return relayOff;
         }
     }
 

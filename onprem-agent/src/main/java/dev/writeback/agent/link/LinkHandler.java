@@ -60,6 +60,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> ping;
     private volatile ChannelHandlerContext readyContext;
+    /** The one HASH_SYNC batch waiting for its acknowledgement, or null; touched only on the event loop. */
+    private PendingHashSync pendingHashSync;
 
     LinkHandler(LinkContext context, RelayLink link, LinkStats stats, ReplayGuard replays, KeepAlive keepAlive) {
         this.context = context;
@@ -143,6 +145,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             onRotateKeys(ctx, r);
         } else if (m instanceof Message.Keys k) {
             onKeys(k);
+        } else if (m instanceof Message.HashSyncAck a) {
+            onHashSyncAck(a);
         } else if (m instanceof Message.Goaway g) {
             logger.info("AGT-150 relay asked to reconnect: {}", LogSafe.of(g.reason()));
             draining = true;
@@ -386,6 +390,59 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Seals and writes one hash sync batch with the current package key; the future completes with the relay's
+     * acknowledgement, or fails when the link closes first, another batch is still unacknowledged, or this link
+     * is not ready. The batch's hashes are wiped once sealed.
+     */
+    java.util.concurrent.CompletableFuture<Message.HashSyncAck> sendHashSync(dev.writeback.protocol.hashsync.HashSyncBatch batch) {
+        var answer = new java.util.concurrent.CompletableFuture<Message.HashSyncAck>();
+        ChannelHandlerContext ctx = readyContext;
+        if (ctx == null || !ctx.channel().isActive() || draining) {
+            answer.completeExceptionally(new IOException("relay link not ready"));
+            return answer;
+        }
+        ctx.executor().execute(() -> {
+            if (pendingHashSync != null) {
+                answer.completeExceptionally(new IllegalStateException("hash sync batch cursor=" + pendingHashSync.cursor
+                        + " still unacknowledged (expected: one at a time)"));
+                return;
+            }
+            var key = context.keys().packageKey(context.keys().currentVersion());
+            if (key.isEmpty() || ready == null) {
+                answer.completeExceptionally(new IOException("no package key to seal the hash sync batch"));
+                return;
+            }
+            byte[] sealed;
+            try {
+                sealed = dev.writeback.protocol.crypto.Sealing.sealHashSync(batch, key.get(),
+                        envelope(FrameType.HASH_SYNC, RequestId.ZERO), context.random());
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+                return;
+            }
+            pendingHashSync = new PendingHashSync(batch.cursor(), answer);
+            ctx.writeAndFlush(new Message.HashSync(batch.cursor(), sealed)).addListener(f -> {
+                if (!f.isSuccess() && pendingHashSync != null && pendingHashSync.answer == answer) {
+                    pendingHashSync = null;
+                    answer.completeExceptionally(new IOException("hash sync batch not written: " + f.cause()));
+                }
+            });
+        });
+        return answer;
+    }
+
+    private void onHashSyncAck(Message.HashSyncAck a) {
+        PendingHashSync p = pendingHashSync;
+        if (p == null || p.cursor != a.cursor()) {
+            logger.warn("AGT-620 HASH_SYNC_ACK for cursor {} that is not waiting (expected: {})", a.cursor(),
+                    p == null ? "none" : String.valueOf(p.cursor));
+            return;
+        }
+        pendingHashSync = null;
+        p.answer.complete(a);
+    }
+
     private EnvelopeContext envelope(FrameType type, RequestId id) {
         return new EnvelopeContext(type, id, ready.tenantId(), context.agentId());
     }
@@ -404,6 +461,10 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         for (RequestId id : new java.util.ArrayList<>(awaitingCommit.keySet())) {
             dropUncommitted(ctx, id, "connection lost before COMMIT; the relay may send it to another agent");
         }
+        if (pendingHashSync != null) {
+            pendingHashSync.answer.completeExceptionally(new IOException("relay link closed before HASH_SYNC_ACK"));
+            pendingHashSync = null;
+        }
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
@@ -420,6 +481,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         logger.warn("AGT-190 relay connection error: {}", root.toString());
         ctx.close();
     }
+
+    private record PendingHashSync(long cursor, java.util.concurrent.CompletableFuture<Message.HashSyncAck> answer) {}
 
     private record AwaitingCommit(Message.Request request, int bytes, ScheduledFuture<?> timeout) {}
 }

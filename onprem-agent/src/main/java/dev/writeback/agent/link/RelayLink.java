@@ -56,6 +56,7 @@ public final class RelayLink implements AutoCloseable {
     private final Instant startedAt;
     private final RefusalLog busyLog;
     private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
+    private final java.util.List<Runnable> readyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final IntConsumer announceKeys = this::announceKeys;
     private volatile boolean closed;
     private volatile Channel channel;
@@ -102,9 +103,43 @@ public final class RelayLink implements AutoCloseable {
         return context;
     }
 
-    /** Completes when the first session is ready. */
+    /** Runs {@code listener} on the event loop each time a session becomes READY (it must not block). */
+    public void onEachReady(Runnable listener) {
+        readyListeners.add(listener);
+    }
+
+    /** Completes when the link is READY for the first time. */
     public CompletableFuture<Void> firstReady() {
         return firstReady;
+    }
+
+    /**
+     * Sends one hash sync batch over the live connection and waits up to {@code timeout} for its acknowledgement:
+     * the {@link dev.writeback.agent.hashsync.HashSyncSink} of an agent whose directory is a hash source.
+     */
+    public dev.writeback.agent.hashsync.HashSyncSink hashSyncSink(java.time.Duration timeout) {
+        return (cursor, fullSync, entries) -> {
+            LinkHandler handler = current;
+            if (handler == null || !connected()) {
+                throw new java.io.IOException("relay link down");
+            }
+            dev.writeback.protocol.Message.HashSyncAck ack;
+            try {
+                ack = handler.sendHashSync(new dev.writeback.protocol.hashsync.HashSyncBatch(cursor, fullSync, entries))
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new java.io.IOException("no HASH_SYNC_ACK within " + dev.writeback.protocol.Durations.format(timeout));
+            }
+            if (!ack.enabled()) {
+                throw new dev.writeback.agent.hashsync.HashSyncSink.SyncOff();
+            }
+            if (!ack.stored()) {
+                throw new java.io.IOException("the relay did not store the batch (busy, or it did not open)");
+            }
+            return new dev.writeback.agent.hashsync.HashSyncSink.Reply(ack.fullSyncRequested());
+        };
     }
 
     /** Whether a session is ready now. */
@@ -148,6 +183,13 @@ public final class RelayLink implements AutoCloseable {
         current = handler;
         readyAt = context.clock().instant();
         firstReady.complete(null);
+        for (Runnable r : readyListeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                logger.warn("AGT-190 ready listener failed: {}", e.toString());
+            }
+        }
         group.schedule(() -> {
             if (current == handler && connected()) {
                 backoff.reset();

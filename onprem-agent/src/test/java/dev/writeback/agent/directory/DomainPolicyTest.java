@@ -40,6 +40,6 @@ class DomainPolicyTest {
     }
 
     private static Account account(long pwdLastSet) {
-        return new Account("CN=Ada Lovelace,OU=Staff,DC=corp,DC=example", "ada", "Ada Lovelace", 0, 512, 0, pwdLastSet, 0);
+        return new Account("CN=Ada Lovelace,OU=Staff,DC=corp,DC=example", "ada", "Ada Lovelace", 0, 512, 0, pwdLastSet, 0, null, "ada@corp.example");
     }
 }

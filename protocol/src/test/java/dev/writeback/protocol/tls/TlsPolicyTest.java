@@ -119,15 +119,18 @@ class TlsPolicyTest {
     }
 
     private Future<Channel> handshake(SslContext tls, String host) throws InterruptedException {
+        // the handler is kept here: a handshake that fails at once closes the channel and empties its pipeline
+        var ssl = new java.util.concurrent.atomic.AtomicReference<SslHandler>();
         Channel client = new Bootstrap().group(group).channel(LocalChannel.class)
                 .handler(new ChannelInitializer<LocalChannel>() {
                     @Override
                     protected void initChannel(LocalChannel ch) {
-                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), host, 8443));
+                        ssl.set(tls.newHandler(ch.alloc(), host, 8443));
+                        ch.pipeline().addLast(ssl.get());
                     }
                 })
                 .connect(address).sync().channel();
-        Future<Channel> handshake = client.pipeline().get(SslHandler.class).handshakeFuture();
+        Future<Channel> handshake = ssl.get().handshakeFuture();
         assertThat(handshake.await(10, TimeUnit.SECONDS)).as("handshake finished in time").isTrue();
         if (!handshake.isSuccess()) {
             client.close().syncUninterruptibly();

@@ -150,6 +150,8 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
             onHeartbeat(hb);
         } else if (m instanceof Message.Keys k) {
             rotation.onKeys(session, k);
+        } else if (m instanceof Message.HashSync h) {
+            onHashSync(ctx, h);
         } else if (m instanceof Message.ErrorMessage e) {
             if (e.requestId().isZero()) {
                 logger.warn("RLY-330 agent reported error agent={} code={}: {}", session.agentId(), e.code(), LogSafe.of(e.message()));
@@ -157,8 +159,35 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 session.onRequestError(e);
             }
         } else {
-            refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " from an agent (expected: ACCEPTED, RESULT, HEARTBEAT, KEYS or ERROR)");
+            refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " from an agent (expected: ACCEPTED, RESULT, HEARTBEAT, KEYS, HASH_SYNC or ERROR)");
         }
+    }
+
+    /**
+     * Opens a hash sync batch on the event loop (one AES-GCM open), stores it on the intake's threads, and answers
+     * HASH_SYNC_ACK. A body that does not open is answered "not stored" and logged, as the link stays up.
+     */
+    private void onHashSync(ChannelHandlerContext ctx, Message.HashSync h) {
+        var intake = context.hashSync();
+        String tenantId = session.tenantId();
+        String agentId = session.agentId();
+        if (intake == null) {
+            ctx.writeAndFlush(new Message.HashSyncAck(h.cursor(), false, false, false));
+            return;
+        }
+        dev.writeback.protocol.hashsync.HashSyncBatch batch;
+        try {
+            int version = dev.writeback.protocol.crypto.Envelope.keyVersion(h.sealed());
+            var key = session.keys().key(version).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_KEY_VERSION,
+                    "key version: " + version + " (expected: a version this session holds)"));
+            batch = dev.writeback.protocol.crypto.Sealing.openHashSync(h.sealed(), h.cursor(),
+                    session.context(dev.writeback.protocol.FrameType.HASH_SYNC, dev.writeback.protocol.RequestId.ZERO), key);
+        } catch (ProtocolException e) {
+            logger.warn("RLY-605 hash sync batch rejected agent={} cursor={}: {}", agentId, h.cursor(), e.getMessage());
+            ctx.writeAndFlush(new Message.HashSyncAck(h.cursor(), false, true, false));   // kept for the next cycle
+            return;
+        }
+        intake.submit(tenantId, agentId, batch).thenAccept(ctx::writeAndFlush);
     }
 
     private void authenticate(ChannelHandlerContext ctx, Message.Auth auth) {

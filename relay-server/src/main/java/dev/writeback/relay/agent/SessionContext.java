@@ -10,10 +10,10 @@ import java.util.concurrent.Executor;
 
 /**
  * What every agent connection handler shares: configuration, the store, the live sessions, time, randomness
- * and the executor for blocking store calls (never run on an event loop).
+ * and the executor for blocking store calls (never run on an event loop), and hash sync's intake (null: none).
  */
 public record SessionContext(RelayConfig config, Store store, AgentSessions sessions, Clock clock, SecureRandom random,
-                             Executor blocking, String relayName) {
+                             Executor blocking, String relayName, dev.writeback.relay.hashsync.HashSyncIntake hashSync) {
     public SessionContext {
         requireNonNull(config, "config");
         requireNonNull(store, "store");
@@ -22,5 +22,11 @@ public record SessionContext(RelayConfig config, Store store, AgentSessions sess
         requireNonNull(random, "random");
         requireNonNull(blocking, "blocking");
         requireNonNull(relayName, "relayName");
+    }
+
+    /** Without hash sync (tests of other parts): HASH_SYNC frames are answered "not stored, sync off". */
+    public SessionContext(RelayConfig config, Store store, AgentSessions sessions, Clock clock, SecureRandom random,
+                          Executor blocking, String relayName) {
+        this(config, store, sessions, clock, random, blocking, relayName, null);
     }
 }

@@ -24,10 +24,12 @@ import java.util.concurrent.Executor;
  * @param metrics the registry the API's meters live in and {@code GET /metrics} scrapes
  * @param offlineGrace how long a disconnected agent counts as reconnecting rather than offline in the status
  * @param random randomness for package keys and their wrapping
+ * @param hashSync password hash sync (status, settings, password check), or null where the relay has none
  */
 public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executor blocking, Duration requestTimeout,
         Duration maxRequestTimeout, Duration registrationTokenTtl, String relayFingerprint,
-        PrometheusMeterRegistry metrics, Duration offlineGrace, SecureRandom random) {
+        PrometheusMeterRegistry metrics, Duration offlineGrace, SecureRandom random,
+        dev.writeback.relay.hashsync.HashSyncReceiver hashSync) {
     /** Default deadline of an operation. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
     /** Default longest deadline a caller may ask for. */
@@ -63,7 +65,7 @@ public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executo
             PrometheusMeterRegistry metrics) {
         return new ApiContext(store, gateway, Clock.systemUTC(), blocking, DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_MAX_REQUEST_TIMEOUT, DEFAULT_REGISTRATION_TOKEN_TTL, relayFingerprint, metrics,
-                DEFAULT_OFFLINE_GRACE, new SecureRandom());
+                DEFAULT_OFFLINE_GRACE, new SecureRandom(), null);
     }
 
     private static void requirePositive(Duration value, String name) {

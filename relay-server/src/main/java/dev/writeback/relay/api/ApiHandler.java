@@ -79,7 +79,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<Route> JSON_BODY =
             EnumSet.of(Route.PASSWORD_RESET, Route.PASSWORD_CHANGE, Route.UNLOCK, Route.LOOKUP, Route.SETTINGS, Route.REGISTER,
-                    Route.PORTAL_SETTINGS_UPDATE);
+                    Route.PORTAL_SETTINGS_UPDATE, Route.HASH_SYNC_SETTINGS, Route.PASSWORD_CHECK);
 
     private final ApiContext context;
     private final boolean servesMetrics;
@@ -91,6 +91,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private final Registration registration;
     private final TokenAdmin tokenAdmin;
     private final PortalAdmin portalAdmin;
+    private final HashSyncAdmin hashSync;
 
     /** Creates the handler; add the one instance to every channel's pipeline after the HTTP aggregator. */
     public ApiHandler(ApiContext context) {
@@ -118,6 +119,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         this.registration = new Registration(context, registrationFailures, metrics, audit);
         this.tokenAdmin = new TokenAdmin(context, audit);
         this.portalAdmin = new PortalAdmin(context, audit);
+        this.hashSync = new HashSyncAdmin(context, audit);
     }
 
     @Override
@@ -195,6 +197,11 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             case TOKEN_DELETE -> tokenAdmin.revoke(exchange, caller, match.id());
             case PORTAL_SETTINGS -> portalAdmin.show(exchange, caller);
             case PORTAL_SETTINGS_UPDATE -> portalAdmin.update(exchange, caller);
+            case HASH_SYNC_STATUS -> hashSync.status(exchange, caller);
+            case HASH_SYNC_SETTINGS -> hashSync.settings(exchange, caller);
+            case HASH_SYNC_FULL_SYNC -> hashSync.fullSync(exchange, caller);
+            case HASH_SYNC_USER -> hashSync.user(exchange, caller, match.id());
+            case PASSWORD_CHECK -> hashSync.check(exchange, caller);
             default -> throw new IllegalStateException("route: " + match.route() + " (expected: a tenant route)");
         }
     }

@@ -63,7 +63,9 @@ final class Exchange {
         this.keepAlive = request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
         this.method = request.method();
         var decoder = new QueryStringDecoder(request.uri());
-        this.path = decoder.path();
+        // routes match the path as sent: a percent-encoded segment (an anchor holding '/') stays one segment, and
+        // is decoded by the route that takes it
+        this.path = decoder.rawPath();
         this.query = decoder.parameters();
         this.headers = request.headers().copy();
         this.body = copyAndZero(request.content());

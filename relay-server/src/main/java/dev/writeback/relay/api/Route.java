@@ -30,10 +30,17 @@ enum Route {
     TOKENS(HttpMethod.GET, "/api/v1/tokens", ApiScope.ADMIN),
     TOKEN_DELETE(HttpMethod.DELETE, "/api/v1/tokens/{id}", ApiScope.ADMIN),
     PORTAL_SETTINGS(HttpMethod.GET, "/api/v1/portal/settings", ApiScope.ADMIN),
-    PORTAL_SETTINGS_UPDATE(HttpMethod.PUT, "/api/v1/portal/settings", ApiScope.ADMIN);
+    PORTAL_SETTINGS_UPDATE(HttpMethod.PUT, "/api/v1/portal/settings", ApiScope.ADMIN),
+    HASH_SYNC_STATUS(HttpMethod.GET, "/api/v1/hash-sync/status", ApiScope.ADMIN),
+    HASH_SYNC_SETTINGS(HttpMethod.PUT, "/api/v1/hash-sync/settings", ApiScope.ADMIN),
+    HASH_SYNC_FULL_SYNC(HttpMethod.POST, "/api/v1/hash-sync/full-sync", ApiScope.ADMIN),
+    HASH_SYNC_USER(HttpMethod.GET, "/api/v1/hash-sync/users/{user}", ApiScope.ADMIN),
+    PASSWORD_CHECK(HttpMethod.POST, "/api/v1/authentication/password-check", ApiScope.PASSWORD_CHECK);
 
     /** What an {@code {id}} segment may be: agent and token ids are UUIDs, anything else cannot name one. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+    /** What a {@code {user}} segment may be: a percent-encoded anchor or UPN. */
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9%._@~+=:-]{1,1024}");
 
     private final HttpMethod method;
     private final String template;
@@ -81,8 +88,8 @@ enum Route {
         }
         String id = "";
         for (int i = 0; i < parts.length; i++) {
-            if (segments[i].equals("{id}")) {
-                if (!ID.matcher(parts[i]).matches()) {
+            if (segments[i].equals("{id}") || segments[i].equals("{user}")) {
+                if (!(segments[i].equals("{id}") ? ID : USER).matcher(parts[i]).matches()) {
                     return null;
                 }
                 id = parts[i];

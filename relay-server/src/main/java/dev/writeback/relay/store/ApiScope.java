@@ -11,14 +11,19 @@ public enum ApiScope {
     /** Password reset, change and unlock, and {@code GET /api/v1/writeback/status}. */
     OPERATIONS,
     /** Everything: operations plus settings, registration tokens, agents and the audit log. */
-    ADMIN;
+    ADMIN,
+    /**
+     * Only {@code POST /api/v1/authentication/password-check}: for a cloud application that signs users in with
+     * their synced password and must not reset anyone's.
+     */
+    PASSWORD_CHECK;
 
-    /** The accepted wire names, for messages: {@code operations or admin}. */
-    public static final String EXPECTED = "operations or admin";
+    /** The accepted wire names, for messages. */
+    public static final String EXPECTED = "operations, admin or password-check";
 
     /** The lower-case name used in the store, on the command line and in messages. */
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Whether a token of this scope may use a route that needs {@code required}. */

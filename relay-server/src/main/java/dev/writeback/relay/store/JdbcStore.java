@@ -40,6 +40,7 @@ final class JdbcStore implements Store {
     private final AuditLog auditLog;
     private final OperationAudits operationAudits;
     private final JdbcPortalStore portal;
+    private final JdbcHashSyncStore hashSync;
 
     private JdbcStore(Database db, MasterKey masterKey, Clock clock, SecureRandom random) {
         this.db = db;
@@ -51,6 +52,7 @@ final class JdbcStore implements Store {
         this.auditLog = new AuditLog(db, auditWriter);
         this.operationAudits = new OperationAudits(auditLog, clock);
         this.portal = new JdbcPortalStore(db, masterKey, auditLog, random, this::now);
+        this.hashSync = new JdbcHashSyncStore(db);
     }
 
     /** Migrates the database, checks the master key against it and returns the store; closes it on failure. */
@@ -322,6 +324,11 @@ final class JdbcStore implements Store {
     }
 
     // ---- audit
+
+    @Override
+    public dev.writeback.relay.hashsync.HashSyncStore hashSync() {
+        return hashSync;
+    }
 
     @Override
     public dev.writeback.portal.PortalStore portal() {

@@ -133,6 +133,9 @@ public interface Store extends AutoCloseable {
     /** The self-service portal's state (settings, sessions, limits, code key, audit) in this store. */
     dev.writeback.portal.PortalStore portal();
 
+    /** Password hash sync state (schema V6). */
+    dev.writeback.relay.hashsync.HashSyncStore hashSync();
+
     /** Replaces a tenant's portal settings (the portal is off until they say on). */
     void savePortalSettings(dev.writeback.portal.PortalSettings settings);
 

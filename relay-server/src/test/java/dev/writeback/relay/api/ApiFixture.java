@@ -49,6 +49,7 @@ final class ApiFixture implements AutoCloseable {
     final FakeGateway gateway = new FakeGateway();
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     final Store store;
+    final dev.writeback.relay.hashsync.HashSyncReceiver hashSync;
     final Tenant tenant;
     final String token;
     final EmbeddedChannel channel;
@@ -67,12 +68,16 @@ final class ApiFixture implements AutoCloseable {
         this.dataDir = dataDir;
         logs.start();
         rootLogger.addAppender(logs);
-        this.store = Store.openSqlite(dataDir, MasterKey.loadOrCreate(dataDir, Map.of()), clock);
+        MasterKey masterKey = MasterKey.loadOrCreate(dataDir, Map.of());
+        this.store = Store.openSqlite(dataDir, masterKey, clock);
+        // small Argon2id parameters keep REST tests fast; the production ones are measured in StoredHashTest
+        this.hashSync = new dev.writeback.relay.hashsync.HashSyncReceiver(
+                new dev.writeback.relay.hashsync.StoredHash(masterKey, new SecureRandom(), 64, 1), store.hashSync(), clock);
         this.tenant = store.createTenant("acme");
         this.token = store.createApiToken(tenant.id(), "portal").plaintext();
         var context = new ApiContext(store, gateway, clock, Runnable::run, Duration.ofSeconds(15),
                 Duration.ofSeconds(60), Duration.ofHours(1), "SHA256:relay-fingerprint", registry,
-                Duration.ofMinutes(2), new SecureRandom());
+                Duration.ofMinutes(2), new SecureRandom(), hashSync);
         this.channel = new EmbeddedChannel(new ApiHandler(context));
     }
 
