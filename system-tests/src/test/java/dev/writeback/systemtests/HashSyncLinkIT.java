@@ -8,7 +8,6 @@ import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.util.ssl.SSLUtil;
 import com.unboundid.util.ssl.TrustAllTrustManager;
 import dev.writeback.agent.Agent;
-import dev.writeback.agent.AgentConfig;
 import dev.writeback.agent.embedded.EmbeddedDirectory;
 import dev.writeback.protocol.Secret;
 import dev.writeback.protocol.hashsync.Pph1;
@@ -16,7 +15,6 @@ import dev.writeback.relay.RelayServer;
 import dev.writeback.relay.store.ApiScope;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,22 +57,10 @@ class HashSyncLinkIT {
         app = new RelayClient(relay.port(), relay.fingerprint(),
                 relay.store().createApiToken(tenant[0], "sign-in app", ApiScope.PASSWORD_CHECK).plaintext());
         Path state = Loopback.register(relay, tenant[0], dir, "agent-1");
-        Path yaml = state.getParent().resolve("agent.yaml");
-        Files.writeString(yaml, """
-                stateDir: state
-                directories:
-                  - name: corp
-                    type: embedded
-                    embedded:
-                      dataDir: embedded-directory
-                      baseDn: DC=corp,DC=example
-                      host: 127.0.0.1
-                      ldapPort: %d
-                      ldapsPort: %d
+        agent = Loopback.agent(state, Loopback.freePort(), Loopback.freePort(), java.time.Clock.systemUTC(), """
                 hashSync:
                   directory: corp
-                """.formatted(Loopback.freePort(), Loopback.freePort()));
-        agent = Agent.start(AgentConfig.load(yaml));
+                """);
         agent.link().firstReady().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 

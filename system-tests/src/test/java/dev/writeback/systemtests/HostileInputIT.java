@@ -39,7 +39,8 @@ class HostileInputIT {
     private static final int WORKERS = 3;
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Set<Class<?>> RELAY_TO_AGENT = Set.of(Message.Hello.class, Message.Ready.class,
-            Message.Request.class, Message.Commit.class, Message.RotateKeys.class, Message.Goaway.class, Message.Auth.class);
+            Message.Request.class, Message.Commit.class, Message.RotateKeys.class, Message.Goaway.class, Message.Auth.class,
+            Message.HashSyncAck.class);
 
     @TempDir
     static Path dir;

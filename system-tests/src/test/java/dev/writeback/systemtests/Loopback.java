@@ -53,6 +53,11 @@ public final class Loopback {
 
     /** As {@link #agent(Path, int, int)}, on the given clock. */
     static Agent agent(Path state, int ldapPort, int ldapsPort, java.time.Clock clock) throws Exception {
+        return agent(state, ldapPort, ldapsPort, clock, "");
+    }
+
+    /** As {@link #agent(Path, int, int)}, on the given clock, with {@code moreYaml} appended to agent.yaml. */
+    static Agent agent(Path state, int ldapPort, int ldapsPort, java.time.Clock clock, String moreYaml) throws Exception {
         Path yaml = state.getParent().resolve("agent.yaml");
         Files.writeString(yaml, """
                 stateDir: state
@@ -66,7 +71,7 @@ public final class Loopback {
                       host: 127.0.0.1
                       ldapPort: %d
                       ldapsPort: %d
-                """.formatted(ldapPort, ldapsPort));
+                """.formatted(ldapPort, ldapsPort) + moreYaml);
         return Agent.start(AgentConfig.load(yaml), clock, System.getenv());
     }
 

@@ -168,6 +168,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
     private void onReady(ChannelHandlerContext ctx, Message.Ready r) {
         ready = r;
         relayOffsetMillis = r.serverTimeMillis() - context.clock().millis();
+        readyContext = ctx;   // before listeners run: the hash syncer sends as soon as the link is READY
         link.onReady(this);
         logger.info("AGT-100 connected to relay {} agent={} tenant={} session={} keyVersion={} clockOffset={}ms keepalive={}s",
                 context.relay(), context.agentId(), r.tenantId(), r.sessionId(), r.keyVersion(), relayOffsetMillis,
