@@ -7,7 +7,7 @@ import dev.writeback.agent.directory.Directories;
 import dev.writeback.agent.hashsync.EmbeddedHashSource;
 import dev.writeback.agent.hashsync.HashSource;
 import dev.writeback.agent.hashsync.HashSyncer;
-import dev.writeback.agent.hashsync.SourceUser;
+import dev.writeback.agent.hashsync.SambaHashSource;
 import dev.writeback.agent.link.LinkContext;
 import dev.writeback.agent.link.ProxySettings;
 import dev.writeback.agent.link.RelayLink;
@@ -82,7 +82,7 @@ public final class Agent implements AutoCloseable {
                         config.metricsListen().getHostString(), agent.metrics.port());
             }
             if (config.hashSync() != null) {
-                agent.startHashSync(config.hashSync(), link, clock);
+                agent.startHashSync(config, link, clock);
             }
             link.start();
             return agent;
@@ -97,27 +97,28 @@ public final class Agent implements AutoCloseable {
      * Password hash sync: a syncer on a thread of its own, its first cycle (the full sync) as soon as the link is
      * READY and then every 2 minutes; writeback's own resets and changes in that directory pushed at once.
      */
-    private void startHashSync(AgentConfig.HashSync settings, RelayLink link, Clock clock) {
-        HashSource source = settings.source().equals("embedded")
-                ? new EmbeddedHashSource(directories.embedded(settings.directory())) : null;
+    private void startHashSync(AgentConfig config, RelayLink link, Clock clock) {
+        AgentConfig.HashSync settings = config.hashSync();
+        HashSource source = switch (settings.source()) {
+            case "embedded" -> new EmbeddedHashSource(directories.embedded(settings.directory()));
+            case "samba" -> new SambaHashSource(new SambaHashSource.Settings(settings.samba().command(),
+                    settings.samba().configFile() == null ? null : java.nio.file.Path.of(settings.samba().configFile()),
+                    config.stateDir().resolve("hash-sync").resolve("samba-syncpasswords.ldb"),
+                    config.directories().stream().filter(d -> d.name().equals(settings.directory())).findFirst()
+                            .orElseThrow().effectiveScopes(),
+                    settings.samba().timeout()));
+            default -> null;
+        };
         var syncer = new HashSyncer(source, link.hashSyncSink(HASH_SYNC_ACK_TIMEOUT), clock, new SecureRandom());
         var thread = Executors.newSingleThreadScheduledExecutor(daemonThreads("agent-hash-sync"));
         hashSyncer = syncer;
         hashSyncThread = thread;
         directories.onPasswordSet(settings.directory(), (directory, anchor, upn, newPassword, mustChange) -> {
             char[] chars = newPassword.reveal();
-            SourceUser user;
             try {
-                // the NT hash is taken now, before the caller wipes the password; the relay sees only PPH1
-                user = new SourceUser(anchor, upn, dev.writeback.protocol.hashsync.Pph1.ntHash(chars), mustChange, true,
-                        clock.millis());
+                syncer.pushPassword(anchor, upn, chars, mustChange, clock.millis(), thread);
             } finally {
                 java.util.Arrays.fill(chars, '\0');
-            }
-            try {
-                thread.execute(() -> syncer.pushNow(user));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                user.wipe();
             }
         });
         link.onEachReady(() -> {

@@ -122,13 +122,39 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      *
      * @param directory the {@code directories[].name} whose users are synced
      * @param source where the hashes come from: {@code embedded} (the embedded directory's own NT hashes, every
-     *     user, checked every 2 minutes) or {@code writeback} (only passwords this agent sets or changes, pushed at
-     *     once; for an Active Directory whose hashes the agent cannot read). Default: {@code embedded} for an
-     *     embedded directory, else {@code writeback}.
+     *     user, checked every 2 minutes), {@code samba} (a Samba AD DC the agent runs on, through
+     *     {@code samba-tool user syncpasswords}: every user in the directory's scopes, changes checked every 2
+     *     minutes) or {@code writeback} (only passwords this agent sets or changes; for an Active Directory whose
+     *     hashes the agent cannot read). Every source also pushes writeback's own resets and changes at once.
+     *     Default: {@code embedded} for an embedded directory, else {@code writeback}.
+     * @param samba settings of the {@code samba} source, or null for the defaults
      */
-    public record HashSync(@JsonProperty("directory") String directory, @JsonProperty("source") String source) {
+    public record HashSync(@JsonProperty("directory") String directory, @JsonProperty("source") String source,
+                           @JsonProperty("samba") Samba samba) {
         /** Sources, as written in the file. */
-        public static final List<String> SOURCES = List.of("embedded", "writeback");
+        public static final List<String> SOURCES = List.of("embedded", "samba", "writeback");
+
+        public HashSync(String directory, String source) {
+            this(directory, source, null);
+        }
+    }
+
+    /**
+     * {@code hashSync.samba:}, the {@code samba} source.
+     *
+     * @param command how samba-tool is started, as an argument list (default {@code [samba-tool]})
+     * @param configFile the DC's smb.conf (default: samba-tool's own default)
+     * @param timeout how long one samba-tool run may take (default 10 min: a first read of 100,000 users)
+     */
+    public record Samba(@JsonProperty("command") List<String> command, @JsonProperty("configFile") String configFile,
+                        @JsonProperty("timeout") @JsonDeserialize(using = DurationDeserializer.class) Duration timeout) {
+        /** The defaults. */
+        public static final Samba DEFAULTS = new Samba(List.of("samba-tool"), null, Duration.ofMinutes(10));
+
+        public Samba {
+            command = command == null || command.isEmpty() ? List.of("samba-tool") : List.copyOf(command);
+            timeout = timeout == null ? Duration.ofMinutes(10) : timeout;
+        }
     }
 
     /**
@@ -253,13 +279,36 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         }
         if (source.equals("embedded") && !embedded) {
             throw new ConfigException(file + ": hashSync.source: embedded, but directory " + dir.name() + " is of type "
-                    + dir.type() + " (expected: source writeback, or an embedded directory)");
+                    + dir.type() + " (expected: source samba or writeback, or an embedded directory)");
         }
         if (!embedded && !DirectoryConfig.ACTIVE_DIRECTORY.equals(dir.type())) {
             throw new ConfigException(file + ": hashSync.directory: " + dir.name() + " is of type " + dir.type()
                     + " (expected: an Active Directory or embedded directory: hash sync is the NT hash of AD)");
         }
-        return new HashSync(dir.name(), source);
+        if (source.equals("samba") && embedded) {
+            throw new ConfigException(file + ": hashSync.source: samba, but directory " + dir.name()
+                    + " is the embedded directory (expected: source embedded, or an active-directory directory on a Samba DC)");
+        }
+        if (h.samba() != null && !source.equals("samba")) {
+            throw new ConfigException(file + ": hashSync.samba: set, but hashSync.source is " + source
+                    + " (expected: source samba, or no samba: block)");
+        }
+        Samba samba = null;
+        if (source.equals("samba")) {
+            samba = h.samba() == null ? Samba.DEFAULTS : h.samba();
+            if (samba.timeout().isNegative() || samba.timeout().isZero()) {
+                throw new ConfigException(file + ": hashSync.samba.timeout: " + samba.timeout() + " (expected: more than 0)");
+            }
+            if (samba.configFile() != null) {
+                Path conf = ConfigPaths.resolve(ConfigPaths.baseOf(file), samba.configFile());
+                if (!Files.isRegularFile(conf)) {
+                    throw new ConfigException(file + ": hashSync.samba.configFile: " + conf
+                            + ": not found (expected: the DC's smb.conf)");
+                }
+                samba = new Samba(samba.command(), conf.toString(), samba.timeout());
+            }
+        }
+        return new HashSync(dir.name(), source, samba);
     }
 
     private static InetSocketAddress metricsListen(Path file, Metrics metrics) throws ConfigException {

@@ -147,6 +147,44 @@ class AgentConfigTest {
                 .hasMessageEndingWith("metrics.listen: localhost (expected: host:port on this machine, e.g. 127.0.0.1:9464)");
     }
 
+    @Test
+    void hashSync_sourceDefaults_areEmbeddedForTheEmbeddedDirectory_andWritebackForAd() throws Exception {
+        assertThat(load("stateDir: state\n" + DIRECTORY + "hashSync:\n  directory: corp\n").hashSync())
+                .isEqualTo(new AgentConfig.HashSync("corp", "embedded"));
+        assertThat(load("stateDir: state\n" + AD.formatted("/etc/bind.pw", "/etc/ca.pem") + "hashSync:\n  directory: corp\n")
+                .hashSync()).isEqualTo(new AgentConfig.HashSync("corp", "writeback"));
+    }
+
+    @Test
+    void hashSync_samba_takesItsDefaults_andAConfigFileRelativeToTheFile() throws Exception {
+        String ad = AD.formatted("/etc/bind.pw", "/etc/ca.pem");
+        var defaults = load("stateDir: state\n" + ad + "hashSync:\n  directory: corp\n  source: samba\n").hashSync();
+        assertThat(defaults.samba()).isEqualTo(AgentConfig.Samba.DEFAULTS);
+
+        Files.createDirectories(dir.resolve("conf/samba"));
+        Files.writeString(dir.resolve("conf/samba/smb.conf"), "[global]\n");
+        var set = loadIn("conf", "stateDir: state\n" + ad
+                + "hashSync:\n  directory: corp\n  source: samba\n  samba:\n    configFile: samba/smb.conf\n"
+                + "    command: [sudo, -n, samba-tool]\n    timeout: 30m\n").hashSync();
+        assertThat(set.samba().configFile()).isEqualTo(dir.resolve("conf/samba/smb.conf").toString());
+        assertThat(set.samba().command()).containsExactly("sudo", "-n", "samba-tool");
+        assertThat(set.samba().timeout()).hasMinutes(30);
+    }
+
+    @Test
+    void hashSync_samba_misconfigured_failsNamingTheKey() throws Exception {
+        String ad = AD.formatted("/etc/bind.pw", "/etc/ca.pem");
+        assertThatThrownBy(() -> load("stateDir: state\n" + DIRECTORY + "hashSync:\n  directory: corp\n  source: samba\n"))
+                .hasMessageContaining("hashSync.source: samba, but directory corp is the embedded directory");
+        assertThatThrownBy(() -> load("stateDir: state\n" + ad + "hashSync:\n  directory: corp\n  samba:\n    timeout: 1m\n"))
+                .hasMessageContaining("hashSync.samba: set, but hashSync.source is writeback");
+        assertThatThrownBy(() -> load("stateDir: state\n" + ad
+                + "hashSync:\n  directory: corp\n  source: samba\n  samba:\n    configFile: /nowhere/smb.conf\n"))
+                .hasMessageContaining("hashSync.samba.configFile: /nowhere/smb.conf: not found");
+        assertThatThrownBy(() -> load("stateDir: state\n" + ad + "hashSync:\n  directory: corp\n  source: ntds\n"))
+                .hasMessageContaining("hashSync.source: ntds (expected: one of [embedded, samba, writeback])");
+    }
+
     private AgentConfig load(String yaml) throws Exception {
         Path file = dir.resolve("agent.yaml");
         Files.writeString(file, yaml);

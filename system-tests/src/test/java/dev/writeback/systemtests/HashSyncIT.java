@@ -116,7 +116,7 @@ class HashSyncIT {
         syncer.cycle();
         String anchor = relay.user(TENANT, anchorOf("ada@corp.example")).orElseThrow().anchor();
         char[] password = "Difference-Engine-1".toCharArray();
-        syncer.pushPassword(anchor, "ada@corp.example", password, false, 42);
+        syncer.pushPassword(anchor, "ada@corp.example", password, false, 42, Runnable::run);
         assertThat(check("ada@corp.example", "Difference-Engine-1")).isEqualTo(CheckResult.VALID);
     }
 

@@ -6,6 +6,7 @@ import dev.writeback.agent.Agent;
 import dev.writeback.agent.AgentConfig;
 import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
+import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.Tenant;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,13 +56,25 @@ public final class LoopbackStack implements AutoCloseable {
      * given {@code directories:} block (YAML, indented by two spaces), starts it and waits until the relay accepted it.
      */
     public Agent agent(String name, String directoriesYaml) throws Exception {
+        return agent(name, directoriesYaml, "");
+    }
+
+    /** As {@link #agent(String, String)}, with more top-level agent.yaml after the directories (e.g. {@code hashSync:}). */
+    public Agent agent(String name, String directoriesYaml, String moreYaml) throws Exception {
         Path state = Loopback.register(relay, tenantId, dir, name);
         Path yaml = state.getParent().resolve("agent.yaml");
-        Files.writeString(yaml, "stateDir: state\nheartbeatInterval: 2s\nworkers: 2\ndirectories:\n" + directoriesYaml);
+        Files.writeString(yaml, "stateDir: state\nheartbeatInterval: 2s\nworkers: 2\ndirectories:\n" + directoriesYaml
+                + moreYaml);
         Agent agent = Agent.start(AgentConfig.load(yaml));
         agents.add(agent);
         agent.link().firstReady().get(30, TimeUnit.SECONDS);
         return agent;
+    }
+
+    /** A client of the tenant with a new token of {@code scope}. */
+    public RelayClient client(ApiScope scope) {
+        return new RelayClient(relay.port(), relay.fingerprint(),
+                relay.store().createApiToken(tenantId, "test " + scope, scope).plaintext());
     }
 
     public RelayClient.Response post(String path, String json) {

@@ -10,4 +10,12 @@ public interface HashSource {
 
     /** Every user object in scope, with its current NT hash; the caller wipes each after use. */
     List<SourceUser> users() throws IOException;
+
+    /**
+     * Every user, as {@link #users()}; with {@code full} (the first cycle, or a full sync an administrator asked
+     * for) a source that reads changes incrementally reads everything again from the directory.
+     */
+    default List<SourceUser> users(boolean full) throws IOException {
+        return users();
+    }
 }

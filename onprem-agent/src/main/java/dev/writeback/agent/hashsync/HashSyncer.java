@@ -59,7 +59,6 @@ public final class HashSyncer implements AutoCloseable {
     private long cursor;
     private boolean fullSyncDone;
     private boolean fullSyncRequested;
-    private Instant lastSent;
     private Instant lastHeartbeat;
     /** The relay said hash sync is off for the tenant: each cycle only asks (an empty batch) until it is on. */
     private boolean relayOff;
@@ -118,7 +117,7 @@ public final class HashSyncer implements AutoCloseable {
             long started = System.nanoTime();
             List<SourceUser> users;
             try {
-                users = source.users();
+                users = source.users(full);
             } catch (Exception e) {
                 logger.warn("AGT-611 hash sync: source {} unreadable, retrying next cycle: {}", sourceName(), e.toString());
                 return 0;
@@ -175,10 +174,17 @@ public final class HashSyncer implements AutoCloseable {
 
     /**
      * Writeback's own reset or change through any directory: the NT hash is derived from the new password here,
-     * before the caller wipes it, and synced at once. The caller still owns and wipes {@code newPassword}.
+     * before the caller wipes it, and the user is synced on {@code executor} (the syncer's thread) at once. The
+     * caller still owns and wipes {@code newPassword}.
      */
-    public void pushPassword(String anchor, String upn, char[] newPassword, boolean mustChange, long stamp) {
-        pushNow(new SourceUser(anchor, upn, Pph1.ntHash(newPassword), mustChange, true, stamp));
+    public void pushPassword(String anchor, String upn, char[] newPassword, boolean mustChange, long stamp,
+                             java.util.concurrent.Executor executor) {
+        var user = new SourceUser(anchor, upn, Pph1.ntHash(newPassword), mustChange, true, stamp);
+        try {
+            executor.execute(() -> pushNow(user));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            user.wipe();   // shutting down: the next full sync carries it
+        }
     }
 
     /** How many users the relay has acknowledged with each status (for the agent's status and tests). */
@@ -258,7 +264,6 @@ public final class HashSyncer implements AutoCloseable {
                         id, batch.size(), entries.size() - from, LogSafe.of(e.toString()));
                 return done;
             }
-            lastSent = clock.instant();
             for (HashSyncEntry x : batch) {
                 retry.remove(x.anchor());
                 if (x.status() == HashSyncStatus.SOURCE_NOT_PRESENT) {
@@ -287,7 +292,6 @@ public final class HashSyncer implements AutoCloseable {
         long id = ++cursor;
         try {
             HashSyncSink.Reply reply = sink.send(id, false, List.of());
-            lastSent = now;
             if (reply.fullSyncRequested()) {
                 fullSyncRequested = true;
                 logger.info("AGT-617 hash sync: the relay asked for a full sync; it starts at the next cycle");
@@ -319,7 +323,6 @@ public final class HashSyncer implements AutoCloseable {
             return false;
         }
         relayOff = false;
-        lastSent = clock.instant();
         logger.info("AGT-621 hash sync is on for this tenant on the relay: a full sync starts now");
         return true;
     }
