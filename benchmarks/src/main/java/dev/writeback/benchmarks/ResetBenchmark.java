@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -63,7 +64,8 @@ public final class ResetBenchmark implements Callable<Integer> {
 
     @Option(names = "--mode", defaultValue = "e2e", description = "e2e: resets through relay, agents and embedded "
             + "directories, with the floors; relay: the relay alone with stub agents in another JVM (ceiling); idle: "
-            + "relay memory per idle agent session; growth: per-reset cost by users and by tenants. Default ${DEFAULT-VALUE}.")
+            + "relay memory per idle agent session; growth: per-reset cost by users and by tenants; hash-sync: a full "
+            + "password hash sync of --sync-users users while resets run. Default ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--stub-agents", defaultValue = "4", description = "Stub agents (relay mode). Default ${DEFAULT-VALUE}.")
@@ -81,6 +83,18 @@ public final class ResetBenchmark implements Callable<Integer> {
             description = "Tenant counts, one stub agent each (growth mode). Default ${DEFAULT-VALUE}.")
     List<Integer> growthTenants;
 
+    @Option(names = "--sync-users", defaultValue = "10000", split = ",",
+            description = "Users with a password in the embedded directory, one full sync each (hash-sync mode). "
+                    + "Default ${DEFAULT-VALUE}.")
+    List<Integer> syncUsers;
+
+    @Option(names = "--sync-limit", defaultValue = "0", description = "Stop a full sync after this many seconds and "
+            + "report its rate (hash-sync mode; 0: until done). Default ${DEFAULT-VALUE}.")
+    int syncLimit;
+
+    /** Seeded users get a password (and so an NT hash), and the agent syncs hashes (hash-sync mode). */
+    private boolean withPasswords;
+
     /** Runs the benchmark and exits. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new ResetBenchmark()).execute(args));
@@ -97,8 +111,13 @@ public final class ResetBenchmark implements Callable<Integer> {
             case "relay" -> relayCeiling(dir, List.of(1), clients, true);
             case "idle" -> idle(dir);
             case "growth" -> growth(dir);
+            case "hash-sync" -> {
+                for (int n : syncUsers) {
+                    hashSync(dir.resolve("hash-sync-" + n), n);
+                }
+            }
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--mode: " + mode
-                    + " (expected: e2e, relay, idle or growth)");
+                    + " (expected: e2e, relay, idle, growth or hash-sync)");
         }
         return 0;
     }
@@ -276,6 +295,145 @@ public final class ResetBenchmark implements Callable<Integer> {
         stubAgents = savedAgents;
     }
 
+    /**
+     * A full password hash sync of {@code n} users with passwords (embedded directory, the agent's real syncer and
+     * link, the relay's Argon2id wrap and SQLite store) while one client keeps resetting passwords: the sync's time,
+     * bytes on the wire and CPU, and the resets' latency before and during it.
+     */
+    private void hashSync(Path dir, int n) throws Exception {
+        this.agents = 1;
+        this.clients = 1;
+        this.users = n;
+        this.withPasswords = true;
+        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0);
+        try (RelayServer relay = RelayServer.start(config)) {
+            var tenant = relay.store().createTenant("bench");
+            String token = relay.store().createApiToken(tenant.id(), "bench").plaintext();
+            long seed0 = System.nanoTime();
+            Agent agent = agent(relay, tenant.id(), dir.resolve("agent"));
+            try {
+                agent.link().firstReady().get(120, TimeUnit.SECONDS);
+                double setup = (System.nanoTime() - seed0) / 1e9;
+                var syncer = agent.hashSyncer();
+                while (!syncer.relayOff()) {   // its first cycle finds sync off; then the harness drives the cycles
+                    Thread.onSpinWait();
+                }
+                HttpClient http = HttpClient.newBuilder().sslContext(TlsPolicy.pinnedJdk(relay.fingerprint()))
+                        .version(HttpClient.Version.HTTP_1_1).build();
+                URI base = URI.create("https://localhost:" + relay.port());
+                URI reset = base.resolve("/api/v1/writeback/password-reset");
+                System.out.printf("Hash sync benchmark: users=%,d (seeded and agent up in %.0f s) warmup=%ds baseline=%ds "
+                        + "relay hash-sync threads=%d%n", n, setup, warmup, seconds,
+                        Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+                run(http, reset, token, Duration.ofSeconds(warmup), null);
+                var before = new Recorder(3);
+                var codes = new ConcurrentHashMap<String, LongAdder>();
+                run(http, reset, token, Duration.ofSeconds(seconds), new Sink(before, codes));
+                var baseline = before.getIntervalHistogram();
+
+                var enable = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/hash-sync/settings"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"enabled\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+                if (enable.statusCode() != 200) {
+                    throw new IllegalStateException("hash sync not enabled: " + enable.statusCode() + " " + enable.body());
+                }
+                var stats = agent.link().stats();
+                long bytes0 = stats.hashSyncBytes();
+                long batches0 = stats.hashSyncBatches();
+                var cpu = new ThreadCpu();
+                long t0 = System.nanoTime();
+                long deadline = syncLimit > 0 ? t0 + TimeUnit.SECONDS.toNanos(syncLimit) : Long.MAX_VALUE;
+                var done = new java.util.concurrent.atomic.AtomicBoolean();
+                var driverCpu = new AtomicLong();
+                Thread driver = new Thread(() -> {
+                    while (!syncer.fullSyncDone() && System.nanoTime() < deadline) {
+                        syncer.cycle();
+                        driverCpu.set(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+                    }
+                    done.set(true);
+                }, "bench-hash-sync-driver");
+                driver.start();
+                var during = new Recorder(3);
+                var duringCodes = new ConcurrentHashMap<String, LongAdder>();
+                while (!done.get() && System.nanoTime() < deadline) {
+                    run(http, reset, token, Duration.ofSeconds(2), new Sink(during, duringCodes));
+                }
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                long bytes = stats.hashSyncBytes() - bytes0;
+                long batches = stats.hashSyncBatches() - batches0;
+                double relayCpu = cpu.seconds("relay-hash-sync-");
+                double agentCpu = Math.max(cpu.seconds("bench-hash-sync-driver"), driverCpu.get() / 1e9);
+                double processCpu = cpu.process();
+                var status = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/hash-sync/status"))
+                        .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+                Matcher stored = Pattern.compile("\"SUCCESS\":(\\d+)").matcher(status.body());
+                long users = stored.find() ? Long.parseLong(stored.group(1)) : 0;
+                boolean complete = done.get() && syncer.fullSyncDone();
+                if (!complete) {
+                    agent.close();   // ends the cycle still sending
+                }
+                driver.join();
+                var h = during.getIntervalHistogram();
+                System.out.printf("full sync: %s %,d users stored in %.1f s (%.1f users/s)%s%n",
+                        complete ? "done," : "stopped at --sync-limit,", users, elapsed, users / elapsed,
+                        complete ? "" : String.format(Locale.ROOT, "; at that rate %,d users take about %.0f min", n,
+                                n / Math.max(0.001, users / elapsed) / 60));
+                System.out.printf("wire: %,d HASH_SYNC frames, %,d bytes (%.1f bytes per user)%n", batches, bytes,
+                        bytes / (double) Math.max(1, users));
+                System.out.printf("cpu: relay hash-sync threads %.1f s (%.1f ms per user), agent syncer (read, derive, seal) %.1f s, whole process "
+                        + "%.1f s over %.1f s of wall time on %d cores%n", relayCpu, 1000 * relayCpu / Math.max(1, users),
+                        agentCpu, processCpu, elapsed, Runtime.getRuntime().availableProcessors());
+                System.out.printf("resets before the sync: %d, p50 %.2f ms, p99 %.2f ms; during it: %d %s, p50 %.2f ms, "
+                                + "p99 %.2f ms, max %.2f ms%n", baseline.getTotalCount(), baseline.getValueAtPercentile(50) / 1000.0,
+                        baseline.getValueAtPercentile(99) / 1000.0, h.getTotalCount(), counts(duringCodes),
+                        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+                System.gc();
+                System.out.printf("memory: heap used after GC %.1f MiB, process RSS %s%n",
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, rss());
+            } finally {
+                agent.close();
+            }
+        }
+    }
+
+    private static Map<String, Long> counts(Map<String, LongAdder> codes) {
+        var out = new TreeMap<String, Long>();
+        codes.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    /** CPU time of this process's threads by name prefix, from a starting point. */
+    private static final class ThreadCpu {
+        private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final Map<Long, Long> start = new java.util.HashMap<>();
+        private final long process0 = processNanos();
+
+        ThreadCpu() {
+            for (long id : threads.getAllThreadIds()) {
+                start.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+            }
+        }
+
+        double seconds(String prefix) {
+            long sum = 0;
+            for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && info.getThreadName().startsWith(prefix)) {
+                    sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()) - start.getOrDefault(info.getThreadId(), 0L));
+                }
+            }
+            return sum / 1e9;
+        }
+
+        double process() {
+            return (processNanos() - process0) / 1e9;
+        }
+
+        private static long processNanos() {
+            return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                    ? os.getProcessCpuTime() : 0;
+        }
+    }
+
     private void floors(Agent agent, HttpClient http, RelayServer relay, double e2eP50, double e2ePerSecond) throws Exception {
         var each = Duration.ofSeconds(floorSeconds);
         var ldaps = Floors.ldapsModify(agent.directories().embedded("corp"), "CN=Grace Hopper,OU=Staff,DC=corp,DC=example", each);
@@ -375,7 +533,7 @@ public final class ResetBenchmark implements Callable<Integer> {
                       dataDir: embedded-directory
                       ldapPort: 0
                       ldapsPort: 0
-                """ + seed);
+                """ + seed + (withPasswords ? "hashSync:\n  directory: corp\n" : ""));
         return Agent.start(AgentConfig.load(yaml));
     }
 
@@ -390,6 +548,9 @@ public final class ResetBenchmark implements Callable<Integer> {
                     .append("objectClass: organizationalPerson\nobjectClass: user\ncn: bench").append(i)
                     .append("\nsn: Bench\nsAMAccountName: bench").append(i).append("\nuserPrincipalName: bench").append(i)
                     .append("@corp.example\nmail: bench").append(i).append("@corp.example\nuserAccountControl: 512\n");
+            if (withPasswords) {
+                ldif.append("userPassword: Bench-").append(i).append("-Pw1\n");
+            }
         }
         Path file = dir.resolve("seed.ldif");
         Files.createDirectories(dir);

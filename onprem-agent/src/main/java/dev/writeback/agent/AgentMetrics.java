@@ -37,6 +37,10 @@ final class AgentMetrics {
                 .description("Requests answered, by result").tag("result", "failed").register(registry);
         Gauge.builder("writeback_agent_requests_in_flight", link, l -> l.stats().inFlight())
                 .description("Requests accepted and not yet answered").register(registry);
+        FunctionCounter.builder("writeback_agent_hash_sync_batches", link, l -> l.stats().hashSyncBatches())
+                .description("Hash sync batches sent to the relay (empty polls included)").register(registry);
+        FunctionCounter.builder("writeback_agent_hash_sync_sent_bytes", link, l -> l.stats().hashSyncBytes())
+                .description("Bytes of the HASH_SYNC frames sent (sealed bodies and frame headers)").register(registry);
         Gauge.builder("writeback_agent_key_version", keys, AgentKeys::currentVersion)
                 .description("The agent's current key version").register(registry);
         directoryUp = MultiGauge.builder("writeback_agent_directory_up")

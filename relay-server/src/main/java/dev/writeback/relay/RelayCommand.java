@@ -246,10 +246,11 @@ public final class RelayCommand {
         @Option(names = "--api", description = "Create a REST API token instead of a registration token.")
         boolean api;
 
-        @Option(names = "--scope", paramLabel = "operations|admin",
+        @Option(names = "--scope", paramLabel = "operations|password-check|admin",
                 description = "Scope of the API token (with --api). Default: operations (least privilege):"
-                        + " password reset, change, unlock and status, for an SSPR portal. admin: everything, also"
-                        + " settings, agents, registration tokens and the audit log.")
+                        + " password reset, change, unlock and status, for an SSPR portal. password-check: only"
+                        + " POST /api/v1/authentication/password-check, for a cloud sign-in checking synced passwords."
+                        + " admin: everything, also settings, agents, registration tokens, hash sync and the audit log.")
         String scope;
 
         @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h", description = "Registration token lifetime (default ${DEFAULT-VALUE}).")

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * password at next logon are sent as {@code FILTERED_BY_TARGET} without a hash; users gone from the source as
  * {@code SOURCE_NOT_PRESENT}. When a cycle has nothing to send and nothing was sent for {@link #HEARTBEAT}, an empty
  * batch tells the relay the sync is alive. Writeback's own resets and changes are pushed at once by
- * {@link #pushNow}.
+ * {@link #pushPassword}.
  *
  * <p>Each NT hash becomes a PPH1 value with a fresh random salt before it leaves this class; the NT hash bytes are
  * wiped after use and never logged.
@@ -56,6 +56,9 @@ public final class HashSyncer implements AutoCloseable {
     /** Last stamp the relay acknowledged, per anchor, with the status sent. */
     private final Map<String, Synced> synced = new HashMap<>();
     private final Set<String> retry = new HashSet<>();
+    /** Writeback's own changes waiting for the syncer's thread, one per anchor (guarded by itself). */
+    private final Map<String, SourceUser> pushes = new java.util.LinkedHashMap<>();
+    private boolean drainScheduled;
     private long cursor;
     private boolean fullSyncDone;
     private boolean fullSyncRequested;
@@ -123,7 +126,7 @@ public final class HashSyncer implements AutoCloseable {
                 return 0;
             }
             try {
-                List<HashSyncEntry> entries = new ArrayList<>();
+                List<Item> entries = new ArrayList<>();
                 Set<String> present = new HashSet<>();
                 for (SourceUser u : users) {
                     present.add(u.anchor());
@@ -132,11 +135,12 @@ public final class HashSyncer implements AutoCloseable {
                     if (!full && !retry.contains(u.anchor()) && last != null && last.stamp == u.stamp() && last.status == status) {
                         continue;
                     }
-                    entries.add(entryFor(u, status));
+                    entries.add(new Item(u.anchor(), u, status));
                 }
                 for (String gone : new ArrayList<>(synced.keySet())) {
                     if (!present.contains(gone) && synced.get(gone).status != HashSyncStatus.SOURCE_NOT_PRESENT) {
-                        entries.add(HashSyncEntry.of(gone, synced.get(gone).upn, HashSyncStatus.SOURCE_NOT_PRESENT, 0));
+                        entries.add(new Item(gone, new SourceUser(gone, synced.get(gone).upn, null, false, false, 0),
+                                HashSyncStatus.SOURCE_NOT_PRESENT));
                     }
                 }
                 if (full) {
@@ -165,7 +169,7 @@ public final class HashSyncer implements AutoCloseable {
                 if (relayOff) {
                     return;
                 }
-                sendAll(List.of(entryFor(user, statusOf(user))), false);
+                sendAll(List.of(new Item(user.anchor(), user, statusOf(user))), false);
             } finally {
                 user.wipe();
             }
@@ -174,16 +178,63 @@ public final class HashSyncer implements AutoCloseable {
 
     /**
      * Writeback's own reset or change through any directory: the NT hash is derived from the new password here,
-     * before the caller wipes it, and the user is synced on {@code executor} (the syncer's thread) at once. The
-     * caller still owns and wipes {@code newPassword}.
+     * before the caller wipes it, and the user is synced on {@code executor} (the syncer's thread) as soon as it is
+     * free. Pushes that arrive while it is busy (a full sync) are coalesced: one entry per user, the latest password
+     * wins, and they travel together in batches, so a burst of resets neither queues without bound nor costs the
+     * relay one batch per reset. The caller still owns and wipes {@code newPassword}.
      */
     public void pushPassword(String anchor, String upn, char[] newPassword, boolean mustChange, long stamp,
                              java.util.concurrent.Executor executor) {
         var user = new SourceUser(anchor, upn, Pph1.ntHash(newPassword), mustChange, true, stamp);
-        try {
-            executor.execute(() -> pushNow(user));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            user.wipe();   // shutting down: the next full sync carries it
+        boolean schedule;
+        synchronized (pushes) {
+            SourceUser replaced = pushes.put(anchor, user);
+            if (replaced != null) {
+                replaced.wipe();
+            }
+            schedule = !drainScheduled;
+            drainScheduled = true;
+        }
+        if (schedule) {
+            try {
+                executor.execute(this::drainPushes);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                takePushes().forEach(SourceUser::wipe);   // shutting down: the next full sync carries them
+            }
+        }
+    }
+
+    /** Users pushed and not yet sent (for tests and status). */
+    public int pendingPushes() {
+        synchronized (pushes) {
+            return pushes.size();
+        }
+    }
+
+    private List<SourceUser> takePushes() {
+        synchronized (pushes) {
+            var out = new ArrayList<>(pushes.values());
+            pushes.clear();
+            drainScheduled = false;
+            return out;
+        }
+    }
+
+    private void drainPushes() {
+        List<SourceUser> users = takePushes();
+        synchronized (lock) {
+            try {
+                if (relayOff || users.isEmpty()) {
+                    return;
+                }
+                List<Item> entries = new ArrayList<>(users.size());
+                for (SourceUser u : users) {
+                    entries.add(new Item(u.anchor(), u, statusOf(u)));
+                }
+                sendAll(entries, false);
+            } finally {
+                users.forEach(SourceUser::wipe);
+            }
         }
     }
 
@@ -222,14 +273,16 @@ public final class HashSyncer implements AutoCloseable {
         return u.ntHash() == null ? HashSyncStatus.MISSING_ATTRIBUTE : HashSyncStatus.SUCCESS;
     }
 
+    /**
+     * The entry of one user: for {@code SUCCESS} the PPH1 value of its NT hash under a fresh salt. The user's NT hash
+     * is left as it is (its owner wipes it); the derived hash is wiped here once the entry holds its own copy.
+     */
     private HashSyncEntry entryFor(SourceUser u, HashSyncStatus status) {
         if (status != HashSyncStatus.SUCCESS) {
             return HashSyncEntry.of(u.anchor(), u.upn(), status, u.stamp());
         }
-        byte[] nt = u.ntHash();
         byte[] salt = Pph1.newSalt(random);
-        byte[] hash = Pph1.derive(nt, salt);
-        java.util.Arrays.fill(nt, (byte) 0);
+        byte[] hash = Pph1.derive(u.ntHash(), salt);
         try {
             return new HashSyncEntry(u.anchor(), u.upn(), status, u.stamp(), salt, hash);
         } finally {
@@ -237,17 +290,25 @@ public final class HashSyncer implements AutoCloseable {
         }
     }
 
-    /** Sends in bounded batches, one at a time; stops at the first failure. Returns how many users were acknowledged. */
-    private int sendAll(List<HashSyncEntry> entries, boolean full) {
+    /**
+     * Sends in bounded batches, one at a time; stops at the first failure. Returns how many users were acknowledged.
+     * Each batch's PPH1 values are derived just before it is sent, so a full sync of many users holds one batch of
+     * them, not all, and the relay starts its work at once.
+     */
+    private int sendAll(List<Item> items, boolean full) {
         int done = 0;
-        for (int from = 0, to; from < entries.size(); from = to) {
-            to = from;
-            for (int bytes = 0; to < entries.size() && to - from < MAX_BATCH
-                    && bytes + entries.get(to).wireBytes() <= HashSyncBatch.MAX_ENTRY_BYTES; to++) {
-                bytes += entries.get(to).wireBytes();
+        for (int from = 0, to; from < items.size(); from = to) {
+            List<HashSyncEntry> batch = new ArrayList<>(Math.min(MAX_BATCH, items.size() - from));
+            int bytes = 0;
+            for (to = from; to < items.size() && batch.size() < MAX_BATCH; to++) {
+                HashSyncEntry e = entryFor(items.get(to).user(), items.get(to).status());
+                if (!batch.isEmpty() && bytes + e.wireBytes() > HashSyncBatch.MAX_ENTRY_BYTES) {
+                    e.wipe();
+                    break;
+                }
+                batch.add(e);   // an entry is at most a few KiB (an AD UPN is at most 1,024 characters)
+                bytes += e.wireBytes();
             }
-            to = Math.max(to, from + 1);   // an entry is at most a few KiB (an AD UPN is at most 1,024 characters)
-            List<HashSyncEntry> batch = entries.subList(from, to);
             long id = ++cursor;
             try {
                 HashSyncSink.Reply reply = sink.send(id, full, batch);
@@ -256,12 +317,14 @@ public final class HashSyncer implements AutoCloseable {
                     logger.info("AGT-617 hash sync: the relay asked for a full sync; it starts at the next cycle");
                 }
             } catch (HashSyncSink.SyncOff e) {
+                batch.forEach(HashSyncEntry::wipe);
                 turnedOff();
                 return done;
             } catch (Exception e) {
-                entries.subList(from, entries.size()).forEach(x -> retry.add(x.anchor()));
+                batch.forEach(HashSyncEntry::wipe);
+                items.subList(from, items.size()).forEach(x -> retry.add(x.anchor()));
                 logger.warn("AGT-613 hash sync: batch cursor={} users={} not acknowledged, {} users retried next cycle: {}",
-                        id, batch.size(), entries.size() - from, LogSafe.of(e.toString()));
+                        id, batch.size(), items.size() - from, LogSafe.of(e.toString()));
                 return done;
             }
             for (HashSyncEntry x : batch) {
@@ -271,6 +334,7 @@ public final class HashSyncer implements AutoCloseable {
                 } else {
                     synced.put(x.anchor(), new Synced(x.stamp(), x.status(), x.upn()));
                 }
+                x.wipe();
             }
             done += batch.size();
             logger.info("AGT-614 hash sync: batch cursor={} users={} acknowledged", id, batch.size());
@@ -354,4 +418,7 @@ public final class HashSyncer implements AutoCloseable {
     }
 
     private record Synced(long stamp, HashSyncStatus status, String upn) {}
+
+    /** A user to send this cycle; its entry (and PPH1 value) is made when its batch is. */
+    private record Item(String anchor, SourceUser user, HashSyncStatus status) {}
 }

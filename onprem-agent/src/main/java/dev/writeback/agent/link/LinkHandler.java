@@ -48,6 +48,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
     private final LinkContext context;
     private final RelayLink link;
+    /** A HASH_SYNC frame around its sealed body: 18-byte header, i64 cursor, u16 length (docs/protocol.md). */
+    private static final int HASH_SYNC_FRAME_OVERHEAD = 18 + 8 + 2;
+
     private final LinkStats stats;
     private final ReplayGuard replays;
     private final KeepAlive keepAlive;
@@ -423,6 +426,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             pendingHashSync = new PendingHashSync(batch.cursor(), answer);
+            stats.hashSyncBatches.incrementAndGet();
+            stats.hashSyncBytes.addAndGet(HASH_SYNC_FRAME_OVERHEAD + sealed.length);
             ctx.writeAndFlush(new Message.HashSync(batch.cursor(), sealed)).addListener(f -> {
                 if (!f.isSuccess() && pendingHashSync != null && pendingHashSync.answer == answer) {
                     pendingHashSync = null;

@@ -11,6 +11,8 @@ public final class LinkStats {
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicLong inFlightBytes = new AtomicLong();
     final AtomicLong busy = new AtomicLong();
+    final AtomicLong hashSyncBatches = new AtomicLong();
+    final AtomicLong hashSyncBytes = new AtomicLong();
 
     /** Operations that ended SUCCESS. */
     public long succeeded() {
@@ -40,5 +42,15 @@ public final class LinkStats {
     /** Requests answered BUSY because the agent was at its in-flight limit. */
     public long busy() {
         return busy.get();
+    }
+
+    /** Hash sync batches written to the relay (empty polls included). */
+    public long hashSyncBatches() {
+        return hashSyncBatches.get();
+    }
+
+    /** Bytes of those HASH_SYNC frames: the sealed body plus the frame's header and cursor. */
+    public long hashSyncBytes() {
+        return hashSyncBytes.get();
     }
 }
