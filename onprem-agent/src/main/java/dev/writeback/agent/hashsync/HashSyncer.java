@@ -60,11 +60,12 @@ public final class HashSyncer implements AutoCloseable {
     private final Map<String, SourceUser> pushes = new java.util.LinkedHashMap<>();
     private boolean drainScheduled;
     private long cursor;
-    private boolean fullSyncDone;
+    /** Written under {@link #lock}; read without it, so status and READY listeners never wait for a batch. */
+    private volatile boolean fullSyncDone;
     private boolean fullSyncRequested;
     private Instant lastHeartbeat;
     /** The relay said hash sync is off for the tenant: each cycle only asks (an empty batch) until it is on. */
-    private boolean relayOff;
+    private volatile boolean relayOff;
     private ScheduledFuture<?> schedule;
 
     /**
@@ -91,9 +92,7 @@ public final class HashSyncer implements AutoCloseable {
 
     /** Whether the initial full sync has been acknowledged (always true without a source). */
     public boolean fullSyncDone() {
-        synchronized (lock) {
-            return source == null || fullSyncDone;
-        }
+        return source == null || fullSyncDone;
     }
 
     /** Asks for a full sync at the next cycle (the relay's "full sync" trigger). */
@@ -405,9 +404,7 @@ public final class HashSyncer implements AutoCloseable {
 
     /** Whether the relay last said hash sync is off for the tenant. */
     public boolean relayOff() {
-        synchronized (lock) {
-            return relayOff;
-        }
+        return relayOff;
     }
 
     @Override
