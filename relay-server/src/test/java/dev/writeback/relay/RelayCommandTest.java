@@ -227,8 +227,9 @@ class RelayCommandTest {
         Run help = run("token", "create", "--help");
 
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out().replaceAll("\\s+", " ")).contains("--scope=operations|admin")
-                .contains("Default: operations (least privilege)").contains("admin: everything");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--scope=operations|password-check|admin")
+                .contains("Default: operations (least privilege)").contains("password-check: only")
+                .contains("admin: everything");
     }
 
     @Test
