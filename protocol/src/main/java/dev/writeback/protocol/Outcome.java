@@ -44,6 +44,14 @@ public record Outcome(ResultCode code, PolicyReason reason, String userMessage, 
         return new Outcome(code, PolicyReason.NONE, userMessage, adminDiagnostic, "", "", 0);
     }
 
+    /**
+     * An outcome not produced by a directory, with the shared user text for {@code code}
+     * ({@link UserMessages#result(ResultCode)}).
+     */
+    public static Outcome of(ResultCode code, String adminDiagnostic) {
+        return of(code, UserMessages.result(code), adminDiagnostic);
+    }
+
     /** Whether the operation was applied. */
     public boolean succeeded() {
         return code == ResultCode.SUCCESS;

@@ -15,6 +15,8 @@ import java.util.Set;
 /**
  * The portal's texts in English and Korean, from {@code portal/i18n/messages_*.properties} (UTF-8). Both files are
  * complete; there is no fallback from one language to the other, and a missing key is a bug that fails loudly.
+ * What users are told about a result ({@code result.CODE}) and a broken policy rule ({@code policy.REASON}) comes
+ * from {@link dev.writeback.protocol.UserMessages}, shared with the relay's API answers.
  */
 final class Messages {
     /** The languages the portal speaks, the first one is the default. */
@@ -28,6 +30,9 @@ final class Messages {
     /** The text for {@code key} in {@code locale}, with {@code args} put in by {@link MessageFormat}. */
     static String get(Locale locale, String key, Object... args) {
         String pattern = bundle(locale).getProperty(key);
+        if (pattern == null && dev.writeback.protocol.UserMessages.has(key)) {
+            return dev.writeback.protocol.UserMessages.format(locale, key, args);   // results and policy: one place
+        }
         if (pattern == null) {
             throw new IllegalArgumentException("message key: " + key + " (expected: a key of messages_"
                     + locale.getLanguage() + ".properties)");

@@ -185,11 +185,13 @@ class PortalFlowTest {
     @Test
     void messages_bothLanguagesHaveEveryKey() {
         assertThat(Messages.keys(Locale.KOREAN)).isEqualTo(Messages.keys(Locale.ENGLISH));
-        for (var code : dev.writeback.protocol.ResultCode.values()) {
-            if (code != dev.writeback.protocol.ResultCode.SUCCESS) {
-                assertThat(Messages.keys(Locale.ENGLISH)).contains("result." + code.name());
+        for (var code : dev.writeback.protocol.ResultCode.values()) {   // the shared texts, in both languages
+            for (Locale locale : Messages.SUPPORTED) {
+                assertThat(Messages.get(locale, "result." + code.name(), "IT")).isNotBlank();
             }
         }
+        assertThat(Messages.get(Locale.KOREAN, "result.BUSY"))
+                .isEqualTo(dev.writeback.protocol.UserMessages.result(dev.writeback.protocol.ResultCode.BUSY, Locale.KOREAN, null));
     }
 
     // ---- helpers: a browser without a browser

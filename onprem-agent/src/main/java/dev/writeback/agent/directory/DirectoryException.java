@@ -17,7 +17,9 @@ final class DirectoryException extends Exception {
         super(adminDiagnostic, cause);
         this.code = requireNonNull(code, "code");
         this.reason = requireNonNull(reason, "reason");
-        this.userMessage = UserMessages.of(code, reason);
+        this.userMessage = code == ResultCode.POLICY_VIOLATION
+                ? dev.writeback.protocol.UserMessages.policy(reason, java.util.Locale.ENGLISH, null)
+                : dev.writeback.protocol.UserMessages.result(code);
     }
 
     DirectoryException(ResultCode code, String adminDiagnostic) {

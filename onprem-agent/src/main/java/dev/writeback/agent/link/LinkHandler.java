@@ -320,7 +320,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 stats.failed.incrementAndGet();
                 logger.warn("AGT-390 request failed: {}", e.toString());
-                sendResult(ctx, id, version, Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.",
+                sendResult(ctx, id, version, Outcome.of(ResultCode.INTERNAL_ERROR,
                         "agent error: " + e.getClass().getSimpleName()));
             } finally {
                 if (request != null) {

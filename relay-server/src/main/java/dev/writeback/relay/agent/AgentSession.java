@@ -150,8 +150,7 @@ public final class AgentSession {
             return;
         }
         if (!request.expiresAt().isAfter(clock.instant())) {
-            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
-                    "deadline passed before the request could be delivered"));
+            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "deadline passed before the request could be delivered"));
             return;
         }
         // Sealing (an RSA-OAEP block with the tenant's key: up to 4096 bits) runs on the blocking pool, not here:
@@ -168,7 +167,7 @@ public final class AgentSession {
                 } catch (RuntimeException e) {
                     channel.eventLoop().execute(() -> sealing--);
                     logger.warn("RLY-530 sealing failed agent={} requestId={}: {}", agentId, requestId, e.getMessage());
-                    onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "The request could not be processed.", "sealing failed: " + e.getMessage()));
+                    onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "sealing failed: " + e.getMessage()));
                     return;
                 }
                 try {
@@ -193,8 +192,7 @@ public final class AgentSession {
         }
         long delayMillis = Duration.between(clock.instant(), request.expiresAt()).toMillis();
         if (delayMillis <= 0) {
-            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
-                    "deadline passed before the request could be delivered"));
+            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "deadline passed before the request could be delivered"));
             return;
         }
         var p = new Pending(requestId, version, onOutcome, onMiss);
@@ -249,7 +247,6 @@ public final class AgentSession {
             logger.warn("RLY-344 audit record not written agent={} requestId={}: COMMIT withheld, nothing applied: {}",
                     agentId, p.requestId, auditFailure.toString());
             p.onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR,
-                    "The request could not be completed. Please quote the support code to your administrator.",
                     "relay: the audit record could not be written before COMMIT, so none was sent; nothing was applied"));
             return;
         }
@@ -271,8 +268,7 @@ public final class AgentSession {
             outcome = Sealing.openResult(result.sealed(), context(FrameType.RESULT, result.requestId()), key);
         } catch (ProtocolException e) {
             logger.warn("RLY-322 result rejected agent={} requestId={}: {}", agentId, result.requestId(), e.getMessage());
-            outcome = Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether the change was applied.",
-                    "agent result did not open: " + e.getMessage());
+            outcome = Outcome.of(ResultCode.OUTCOME_UNKNOWN, "agent result did not open: " + e.getMessage());
         }
         p.onOutcome.accept(outcome);
     }
@@ -291,8 +287,7 @@ public final class AgentSession {
             case BAD_TAG, UNKNOWN_KEY_VERSION, REPLAYED, MALFORMED_FRAME -> ResultCode.REJECTED_MESSAGE;
             default -> ResultCode.INTERNAL_ERROR;
         };
-        p.onOutcome.accept(Outcome.of(code, "The request could not be processed. Please try again.",
-                "agent rejected the request: " + error.code() + ": " + error.message()));
+        p.onOutcome.accept(Outcome.of(code, "agent rejected the request: " + error.code() + ": " + error.message()));
     }
 
     void onHeartbeat(Message.Heartbeat hb) {
@@ -334,7 +329,6 @@ public final class AgentSession {
                                 agentId, p.requestId);
                     }
                     p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
-                            "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
                             "agent " + agentId + " was told to apply the request, then its connection closed before RESULT"));
                 } else {
                     // No COMMIT reached the agent, and an agent applies nothing without one: safe to send elsewhere.
@@ -405,9 +399,9 @@ public final class AgentSession {
             logger.warn("RLY-341 deadline passed agent={} requestId={} accepted={} commit={}", agentId, id, p.accepted, p.commit);
         }
         p.onOutcome.accept(p.commit.mayHaveReachedAgent()
-                ? Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether your password was changed. Try signing in with the new password before retrying.",
+                ? Outcome.of(ResultCode.OUTCOME_UNKNOWN,
                         "agent " + agentId + " was told to apply the request but sent no result before the deadline")
-                : Outcome.of(ResultCode.TIMEOUT, "The request took too long. Please try again.",
+                : Outcome.of(ResultCode.TIMEOUT,
                         "agent " + agentId + " did not accept the request before the deadline; nothing was applied"));
     }
 

@@ -50,7 +50,7 @@ final class LookupOperation {
         }
         if (!caller.tenant().enabled()) {
             finish(exchange, caller, "", Outcome.of(ResultCode.WRITEBACK_DISABLED,
-                    "Password writeback is turned off.", "writeback is disabled in the tenant's settings"));
+                    "writeback is disabled in the tenant's settings"));
             return;
         }
         Instant now = context.clock().instant();
@@ -60,13 +60,13 @@ final class LookupOperation {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("userId", "userId: " + e.getMessage().replace("anchor", "user id"));
         }
-        Outcome late = Outcome.of(ResultCode.TIMEOUT, "The request took too long.", "relay: no outcome within the deadline");
+        Outcome late = Outcome.of(ResultCode.TIMEOUT, "relay: no outcome within the deadline");
         context.gateway().submit(caller.tenantId(), exchange.requestId(), request).copy()
                 .completeOnTimeout(new Delivery(exchange.requestId(), "", late),
                         context.requestTimeout().plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((done, failure) -> {
                     Delivery d = done != null ? done : new Delivery(exchange.requestId(), "", Outcome.of(
-                            ResultCode.INTERNAL_ERROR, "The request could not be completed.", "relay: the gateway failed"));
+                            ResultCode.INTERNAL_ERROR, "relay: the gateway failed"));
                     Runnable answer = () -> {
                         try {
                             finish(exchange, caller, d.agentId(), d.outcome());

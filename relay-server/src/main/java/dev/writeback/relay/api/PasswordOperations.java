@@ -55,13 +55,11 @@ final class PasswordOperations {
         if (!caller.tenant().enabled()) {
             body.close();
             finish(exchange, caller, route, body.anchor(), "", Outcome.of(ResultCode.WRITEBACK_DISABLED,
-                    "Password writeback is turned off. Please contact your administrator.",
                     "writeback is disabled in the tenant's settings"));
             return;
         }
         if (operation == Operation.UNLOCK && !caller.tenant().allowUnlockWithoutReset()) {
             finish(exchange, caller, route, body.anchor(), "", Outcome.of(ResultCode.UNLOCK_NOT_ALLOWED,
-                    "Unlocking an account without resetting its password is not allowed.",
                     "allowUnlockWithoutReset is off in the tenant's settings"));
             return;
         }
@@ -91,7 +89,6 @@ final class PasswordOperations {
             throw e;
         }
         Delivery late = new Delivery(exchange.requestId(), "", Outcome.of(ResultCode.TIMEOUT,
-                "The request took too long. It may or may not have been applied.",
                 "relay: the gateway gave no outcome within the deadline plus " + GATEWAY_SLACK.toSeconds() + " s"));
         delivery.copy()
                 .completeOnTimeout(late, timeout.plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS)
@@ -111,7 +108,6 @@ final class PasswordOperations {
     private Delivery internalError(Exchange exchange, Throwable failure) {
         logger.warn("API-500 gateway failed requestId={}", exchange.requestId(), failure);
         return new Delivery(exchange.requestId(), "", Outcome.of(ResultCode.INTERNAL_ERROR,
-                "The request could not be completed. Please quote the support code to your administrator.",
                 "relay: the gateway failed (see the relay log)"));
     }
 

@@ -97,7 +97,7 @@ public final class RelayWriteback implements Writeback {
     }
 
     private CompletableFuture<Outcome> submit(String tenantId, RequestId id, PasswordRequest request) {
-        Outcome late = Outcome.of(ResultCode.TIMEOUT, "The request took too long.",
+        Outcome late = Outcome.of(ResultCode.TIMEOUT,
                 "relay: the gateway gave no outcome within the deadline plus " + GATEWAY_SLACK.toSeconds() + " s");
         return gateway.submit(tenantId, id, request).thenApply(Delivery::outcome).copy()
                 .completeOnTimeout(late, timeout.plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS);

@@ -113,9 +113,8 @@ public final class Router implements AgentGateway {
             } catch (RuntimeException e) {   // e.g. the relay is stopping and its executors refuse work
                 logger.warn("RLY-351 request {} could not be routed: {}", requestId, e.toString());
                 finish("", tried.isEmpty()
-                        ? Outcome.of(ResultCode.AGENT_OFFLINE, "Password changes are not possible right now. Please try again later.",
-                                "routing failed: " + e.getClass().getSimpleName())
-                        : Outcome.of(ResultCode.OUTCOME_UNKNOWN, "We could not confirm whether your password was changed.",
+                        ? Outcome.of(ResultCode.AGENT_OFFLINE, "routing failed: " + e.getClass().getSimpleName())
+                        : Outcome.of(ResultCode.OUTCOME_UNKNOWN,
                                 "routing failed after a delivery attempt: " + e.getClass().getSimpleName()));
             }
         }
@@ -129,10 +128,8 @@ public final class Router implements AgentGateway {
             long waitMillis = Duration.between(clock.instant(), waitForAgentsUntil).toMillis();
             if (waitMillis <= 0) {
                 finish("", sawBusy
-                        ? Outcome.of(ResultCode.BUSY, "Password changes are busy right now. Please try again in a minute.",
-                                "every agent of the tenant is at its in-flight limit")
-                        : Outcome.of(ResultCode.AGENT_OFFLINE, "Password changes are not possible right now. Please try again later or contact your help desk.",
-                                "no agent of the tenant is connected"));
+                        ? Outcome.of(ResultCode.BUSY, "every agent of the tenant is at its in-flight limit")
+                        : Outcome.of(ResultCode.AGENT_OFFLINE, "no agent of the tenant is connected"));
                 return;
             }
             var ready = sessions.nextReady(tenantId);

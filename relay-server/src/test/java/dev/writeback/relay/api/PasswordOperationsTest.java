@@ -164,6 +164,9 @@ class PasswordOperationsTest {
         assertThat(reset.status()).isEqualTo(503);
         assertThat(reset.json().get("result").asText()).isEqualTo("WRITEBACK_DISABLED");
         assertThat(reset.json().get("retrySafe").asBoolean()).isTrue();
+        assertThat(reset.json().get("message").asText())   // the shared user text, as the portal shows it
+                .isEqualTo(dev.writeback.protocol.UserMessages.result(ResultCode.WRITEBACK_DISABLED))
+                .isEqualTo("Password reset is turned off right now. Please contact your help desk.");
         assertThat(unlock.json().get("result").asText()).isEqualTo("WRITEBACK_DISABLED");
         assertThat(api.gateway.submitted).isEmpty();
         assertThat(api.audit()).extracting(AuditRecord::result).containsExactly("WRITEBACK_DISABLED", "WRITEBACK_DISABLED");

@@ -43,7 +43,7 @@ class SambaLockoutIT {
 
         assertThat(outcome.code()).as("%s", outcome).isEqualTo(ResultCode.ACCOUNT_LOCKED);
         assertThat(outcome.reason()).isEqualTo(PolicyReason.NONE);
-        assertThat(outcome.userMessage()).contains("locked").contains("Reset your password");
+        assertThat(outcome.userMessage()).contains("locked").contains("reset its password");
         assertThat(outcome.toString()).doesNotContain(INITIAL_PASSWORD).doesNotContain("Next-Pass-22");
         assertThat(samba.probe().number(user.dn(), "lockoutTime")).isPositive();
         samba.directories().unlock(user.upnAnchor());
