@@ -2,7 +2,7 @@ package dev.writeback.relay;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.writeback.relay.api.ClientAddress;
+import dev.writeback.relay.net.ClientAddress;
 import dev.writeback.relay.api.TrustedProxies;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -7,7 +7,7 @@ import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
 import dev.writeback.relay.agent.WebSocketViolations;
 import dev.writeback.relay.api.ApiHandler;
-import dev.writeback.relay.api.FailureLimiter;
+import dev.writeback.relay.net.FailureLimiter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;

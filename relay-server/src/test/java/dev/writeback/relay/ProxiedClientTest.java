@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import dev.writeback.protocol.testing.LogCapture;
-import dev.writeback.relay.api.ClientAddress;
+import dev.writeback.relay.net.ClientAddress;
 import dev.writeback.relay.api.TrustedProxies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

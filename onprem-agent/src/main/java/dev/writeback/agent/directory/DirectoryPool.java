@@ -72,7 +72,9 @@ final class DirectoryPool implements AutoCloseable {
                     + e.getMessage(), e);
         }
         pool.setConnectionPoolName("directory-" + settings.name());
-        pool.setRetryFailedOperationsDueToInvalidConnections(true);
+        // No setRetryFailedOperationsDueToInvalidConnections: that applies only to operations run through the
+        // pool's own methods, and every operation here runs on a checked-out connection (checkout/release), which a
+        // failure returns as defunct. A password write is never retried blindly: it might have been applied.
         pool.setHealthCheckIntervalMillis(healthInterval.toMillis());
         pool.setMaxWaitTimeMillis(settings.operationTimeout().toMillis());
         return new DirectoryPool(settings.name(), pool, settings.bindDn());

@@ -13,7 +13,7 @@ import dev.writeback.protocol.crypto.EnvelopeContext;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.Sealing;
 import dev.writeback.relay.agent.Pending.Miss;
-import dev.writeback.relay.api.LiveAgent;
+import dev.writeback.relay.agent.LiveAgent;
 import io.netty.channel.Channel;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -110,7 +110,10 @@ public final class AgentSession {
         return lastPicked;
     }
 
-    /** Whether this session may take new requests: open, not draining, and its directories reachable. */
+    /**
+     * Whether this session may take new requests: open, not draining, and below its in-flight limit. It says
+     * nothing of the agent's directories: {@link #directoriesHealthy} does, and the choice of agent weighs both.
+     */
     public boolean acceptsWork() {
         return channel.isActive() && !draining && inFlight < maxInFlight;
     }
@@ -207,7 +210,7 @@ public final class AgentSession {
             }
             Pending q = remove(requestId);
             if (q != null) {
-                q.onRetry.accept(Miss.GONE);
+                q.onMiss.accept(Miss.GONE);
             }
         });
     }
@@ -279,7 +282,7 @@ public final class AgentSession {
             return;
         }
         if (error.code() == ErrorCode.BUSY && !p.accepted) {
-            p.onRetry.accept(Miss.BUSY);
+            p.onMiss.accept(Miss.BUSY);
             return;
         }
         ResultCode code = switch (error.code()) {
@@ -336,7 +339,7 @@ public final class AgentSession {
                         logger.info("RLY-343 connection lost before COMMIT agent={} requestId={} accepted={}: nothing applied,"
                                 + " trying another agent", agentId, p.requestId, p.accepted);
                     }
-                    p.onRetry.accept(Miss.GONE);
+                    p.onMiss.accept(Miss.GONE);
                 }
             }
             keys.destroy();

@@ -6,8 +6,8 @@ import dev.writeback.protocol.Message;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.Signatures;
-import dev.writeback.relay.api.ClientAddress;
-import dev.writeback.relay.api.FailureLimiter;
+import dev.writeback.relay.net.ClientAddress;
+import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.AgentKey;
 import dev.writeback.relay.store.AgentRecord;
 import io.netty.channel.ChannelHandlerContext;
@@ -137,6 +137,8 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         if (session == null) {
             if (m instanceof Message.Auth auth && !authenticating) {
                 authenticate(ctx, auth);
+            } else if (m instanceof Message.Auth) {
+                refuse(ctx, ErrorCode.UNEXPECTED_FRAME, "a second AUTH while the first is checked (expected: one AUTH per connection)");
             } else {
                 refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " before authentication (expected: AUTH)");
             }
@@ -159,7 +161,9 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 session.onRequestError(e);
             }
         } else {
-            refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m.type() + " from an agent (expected: ACCEPTED, RESULT, HEARTBEAT, KEYS, HASH_SYNC or ERROR)");
+            refuse(ctx, ErrorCode.UNEXPECTED_FRAME, m instanceof Message.Auth
+                    ? "AUTH after authentication (expected: one AUTH per connection)"
+                    : m.type() + " from an agent (expected: ACCEPTED, RESULT, HEARTBEAT, KEYS, HASH_SYNC or ERROR)");
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 /**
  * One request written (or being written) to a session: whether the agent accepted it, whether the COMMIT that
- * lets the agent apply it went out, and how to finish it. {@code onOutcome} completes the caller; {@code onRetry}
+ * lets the agent apply it went out, and how to finish it. {@code onOutcome} completes the caller; {@code onMiss}
  * hands a request that cannot have been applied back to the router.
  */
 public final class Pending {
@@ -32,7 +32,7 @@ public final class Pending {
     final RequestId requestId;
     final int keyVersion;
     final Consumer<Outcome> onOutcome;
-    final Consumer<Miss> onRetry;
+    final Consumer<Miss> onMiss;
     boolean accepted;
     /** The operation and anchor, for the audit record written before COMMIT. */
     String operation;
@@ -41,11 +41,11 @@ public final class Pending {
     Commit commit = Commit.NONE;
     ScheduledFuture<?> deadline;
 
-    Pending(RequestId requestId, int keyVersion, Consumer<Outcome> onOutcome, Consumer<Miss> onRetry) {
+    Pending(RequestId requestId, int keyVersion, Consumer<Outcome> onOutcome, Consumer<Miss> onMiss) {
         this.requestId = requestId;
         this.keyVersion = keyVersion;
         this.onOutcome = onOutcome;
-        this.onRetry = onRetry;
+        this.onMiss = onMiss;
     }
 
     void cancelDeadline() {

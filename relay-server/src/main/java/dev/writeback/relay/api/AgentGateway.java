@@ -2,6 +2,7 @@ package dev.writeback.relay.api;
 
 import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.RequestId;
+import dev.writeback.relay.agent.LiveAgent;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

@@ -22,13 +22,13 @@ import java.util.concurrent.Executor;
  * @param relayFingerprint the relay certificate's {@code SHA256:...} fingerprint, returned to registering agents;
  *     empty when unknown
  * @param metrics the registry the API's meters live in and {@code GET /metrics} scrapes
- * @param offlineGrace how long a disconnected agent counts as reconnecting rather than offline in the status
+ * @param reconnectGrace how long a disconnected agent counts as reconnecting rather than offline in the status
  * @param random randomness for package keys and their wrapping
  * @param hashSync password hash sync (status, settings, password check), or null where the relay has none
  */
 public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executor blocking, Duration requestTimeout,
         Duration maxRequestTimeout, Duration registrationTokenTtl, String relayFingerprint,
-        PrometheusMeterRegistry metrics, Duration offlineGrace, SecureRandom random,
+        PrometheusMeterRegistry metrics, Duration reconnectGrace, SecureRandom random,
         dev.writeback.relay.hashsync.HashSyncReceiver hashSync) {
     /** Default deadline of an operation. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
@@ -49,14 +49,14 @@ public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executo
         requirePositive(registrationTokenTtl, "registrationTokenTtl");
         requireNonNull(relayFingerprint, "relayFingerprint");
         requireNonNull(metrics, "metrics");
-        requireNonNull(offlineGrace, "offlineGrace");
+        requireNonNull(reconnectGrace, "reconnectGrace");
         requireNonNull(random, "random");
         if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
             throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: <= maxRequestTimeout "
                     + maxRequestTimeout + ")");
         }
-        if (offlineGrace.isNegative()) {
-            throw new IllegalArgumentException("offlineGrace: " + offlineGrace + " (expected: >= 0)");
+        if (reconnectGrace.isNegative()) {
+            throw new IllegalArgumentException("reconnectGrace: " + reconnectGrace + " (expected: >= 0)");
         }
     }
 

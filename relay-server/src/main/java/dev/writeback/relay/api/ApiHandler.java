@@ -1,6 +1,8 @@
 package dev.writeback.relay.api;
 
 import dev.writeback.protocol.LogSafe;
+import dev.writeback.relay.net.ClientAddress;
+import dev.writeback.relay.net.FailureLimiter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.ApiScope;
 import dev.writeback.relay.store.ApiTokenInfo;
 import dev.writeback.relay.store.Store;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.writeback.protocol.RequestId;
+import dev.writeback.relay.net.ClientAddress;
 import dev.writeback.relay.store.StoreException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -5,6 +5,7 @@ import dev.writeback.protocol.Secret;
 import dev.writeback.protocol.hashsync.HashSyncStatus;
 import dev.writeback.relay.hashsync.CheckResult;
 import dev.writeback.relay.hashsync.HashSyncReceiver;
+import dev.writeback.relay.net.FailureLimiter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

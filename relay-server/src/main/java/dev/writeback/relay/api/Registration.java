@@ -4,6 +4,7 @@ import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.RsaOaep;
+import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.AgentRecord;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.security.PublicKey;

@@ -3,6 +3,7 @@ package dev.writeback.relay.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.writeback.protocol.DirectoryStatus;
+import dev.writeback.relay.agent.LiveAgent;
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.Tenant;
 import java.time.Duration;
@@ -32,14 +33,14 @@ final class StatusReport {
 
     /** The status document of {@code tenant}. */
     static ObjectNode of(Tenant tenant, List<AgentRecord> agents, List<LiveAgent> live, Instant now,
-            Duration offlineGrace) {
+            Duration reconnectGrace) {
         Map<String, List<LiveAgent>> sessions = live.stream().collect(Collectors.groupingBy(LiveAgent::agentId));
         ArrayNode list = Exchange.json().arrayNode();
         boolean anyConnected = false;
         boolean degraded = false;
         for (AgentRecord agent : agents) {
             List<LiveAgent> own = sessions.getOrDefault(agent.id(), List.of());
-            AgentState state = stateOf(agent, own, now, offlineGrace);
+            AgentState state = stateOf(agent, own, now, reconnectGrace);
             anyConnected |= state == AgentState.CONNECTED;
             degraded |= state == AgentState.OFFLINE
                     || own.stream().anyMatch(s -> s.heartbeatOverdue() || !s.directoriesHealthy());
@@ -57,12 +58,12 @@ final class StatusReport {
         return json;
     }
 
-    static AgentState stateOf(AgentRecord agent, List<LiveAgent> sessions, Instant now, Duration offlineGrace) {
+    static AgentState stateOf(AgentRecord agent, List<LiveAgent> sessions, Instant now, Duration reconnectGrace) {
         if (!sessions.isEmpty()) {
             return AgentState.CONNECTED;
         }
         Instant lastSeen = agent.lastSeen();
-        return lastSeen != null && !lastSeen.plus(offlineGrace).isBefore(now) ? AgentState.RECONNECTING
+        return lastSeen != null && !lastSeen.plus(reconnectGrace).isBefore(now) ? AgentState.RECONNECTING
                 : AgentState.OFFLINE;
     }
 

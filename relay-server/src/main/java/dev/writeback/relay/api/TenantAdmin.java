@@ -2,6 +2,7 @@ package dev.writeback.relay.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.writeback.relay.agent.LiveAgent;
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
@@ -40,7 +41,7 @@ final class TenantAdmin {
         List<AgentRecord> agents = context.store().agents(caller.tenantId());
         List<LiveAgent> live = context.gateway().live(caller.tenantId());
         exchange.respond(HttpResponseStatus.OK, StatusReport.of(caller.tenant(), agents, live,
-                context.clock().instant(), context.offlineGrace()));
+                context.clock().instant(), context.reconnectGrace()));
     }
 
     /** Replaces the settings; turning writeback back on rolls every connected agent's keys (DESIGN §4). */
@@ -105,7 +106,7 @@ final class TenantAdmin {
                     .put("registeredAt", StatusReport.text(agent.registeredAt()))
                     .put("lastSeen", StatusReport.text(agent.lastSeen()))
                     .put("version", agent.lastVersion())
-                    .put("state", StatusReport.stateOf(agent, sessions, now, context.offlineGrace()).name())
+                    .put("state", StatusReport.stateOf(agent, sessions, now, context.reconnectGrace()).name())
                     .put("connected", !sessions.isEmpty())
                     .put("sessions", sessions.size()));
         }

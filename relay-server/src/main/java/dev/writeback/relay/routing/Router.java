@@ -12,7 +12,7 @@ import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.Pending.Miss;
 import dev.writeback.relay.api.AgentGateway;
 import dev.writeback.relay.api.Delivery;
-import dev.writeback.relay.api.LiveAgent;
+import dev.writeback.relay.agent.LiveAgent;
 import io.netty.util.concurrent.EventExecutorGroup;
 import java.time.Clock;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import dev.writeback.protocol.crypto.Signatures;
 import dev.writeback.protocol.testing.FakeClock;
 import dev.writeback.protocol.testing.LogCapture;
 import dev.writeback.relay.RelayConfig;
-import dev.writeback.relay.api.FailureLimiter;
+import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -119,6 +119,30 @@ class AgentAuthLimitTest {
         long refused = java.util.Arrays.stream(ErrorCode.values()).mapToLong(context.sessions()::refusedLogins).sum();
         assertThat(refused).as("the accepted agent is not counted as refused")
                 .isEqualTo(AgentSessionHandler.AUTH_FAILURE_BURST + 7);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aSecondAuth_afterAuthentication_isRefusedSayingSo() throws Exception {
+        var identity = KeyPairs.newIdentityKeyPair(new SecureRandom());
+        var tenant = store.createTenant("acme");
+        var agent = store.createAgent(tenant.id(), "dc1", identity.getPublic().getEncoded());
+        store.addKeyVersion(agent.id(), 1, KeyPairs.newEncryptionKeyPair(new SecureRandom()).getPublic().getEncoded(), new byte[32]);
+        EmbeddedChannel ch = connect();
+        Message.Hello hello = ch.readOutbound();
+        long now = clock.millis();
+        byte[] payload = Message.Auth.signedPayload(hello.nonce(), agent.id(), "relay.test", now);
+        var auth = new Message.Auth(agent.id(), now, "relay.test", "0.0.0-test", Signatures.sign(identity.getPrivate(), payload));
+        ch.writeInbound(auth);
+        ch.runPendingTasks();
+        assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Ready.class);
+
+        ch.writeInbound(auth);
+
+        assertThat(ch.<Object>readOutbound()).isInstanceOfSatisfying(Message.ErrorMessage.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNEXPECTED_FRAME);
+            assertThat(e.message()).isEqualTo("AUTH after authentication (expected: one AUTH per connection)");
+        });
         ch.finishAndReleaseAll();
     }
 

@@ -11,7 +11,7 @@ import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.Signatures;
 import dev.writeback.protocol.testing.FakeClock;
 import dev.writeback.relay.RelayConfig;
-import dev.writeback.relay.api.FailureLimiter;
+import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
 import io.netty.channel.embedded.EmbeddedChannel;

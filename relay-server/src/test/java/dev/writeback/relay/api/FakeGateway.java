@@ -4,6 +4,7 @@ import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.RequestId;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.relay.agent.LiveAgent;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.writeback.relay.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.writeback.portal.PortalHandler;
+import dev.writeback.relay.net.ClientAddress;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;

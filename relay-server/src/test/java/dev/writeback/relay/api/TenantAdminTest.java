@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.writeback.protocol.DirectoryStatus;
+import dev.writeback.relay.agent.LiveAgent;
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.AuditRecord;
 import io.netty.handler.codec.http.HttpMethod;

@@ -1,4 +1,4 @@
-package dev.writeback.relay.api;
+package dev.writeback.relay.agent;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.writeback.relay.api;
+package dev.writeback.relay.net;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;

@@ -1,4 +1,4 @@
-package dev.writeback.relay.api;
+package dev.writeback.relay.net;
 
 import java.time.Clock;
 import java.time.Duration;

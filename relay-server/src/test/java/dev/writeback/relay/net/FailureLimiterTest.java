@@ -1,4 +1,4 @@
-package dev.writeback.relay.api;
+package dev.writeback.relay.net;
 
 import dev.writeback.protocol.testing.FakeClock;
 import static org.assertj.core.api.Assertions.assertThat;
