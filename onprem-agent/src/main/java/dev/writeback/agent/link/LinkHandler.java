@@ -96,9 +96,8 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
             handle(ctx, m);
         } else if (msg instanceof CloseWebSocketFrame close) {
             logger.warn("AGT-140 relay closed the connection: {} {}", close.statusCode(), LogSafe.of(close.reasonText()));
-            if (rejectsCredentials(close.reasonText())) {
-                link.authRejected();
-            }
+            // what the refusal means is in the ERROR frame the relay sends before closing (handled in handle);
+            // the close reason is text for people and is only logged
             close.release();
             ctx.close();
         } else if (msg instanceof WebSocketFrame frame) {
@@ -115,16 +114,6 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
      */
     static boolean rejectsCredentials(ErrorCode code) {
         return code == ErrorCode.AUTHENTICATION_FAILED || code == ErrorCode.UNKNOWN_AGENT;
-    }
-
-    /** The same for a close reason, which starts with the error code's name. */
-    static boolean rejectsCredentials(String closeReason) {
-        for (ErrorCode code : new ErrorCode[] {ErrorCode.AUTHENTICATION_FAILED, ErrorCode.UNKNOWN_AGENT}) {
-            if (closeReason.startsWith(code.name() + ":") || closeReason.equals(code.name())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void handle(ChannelHandlerContext ctx, Message m) {
