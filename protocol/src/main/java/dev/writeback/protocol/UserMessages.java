@@ -89,10 +89,15 @@ public final class UserMessages {
     }
 
     private static Properties load(String language) {
-        String name = "dev/writeback/protocol/i18n/user-messages_" + language + ".properties";
-        try (InputStream in = UserMessages.class.getClassLoader().getResourceAsStream(name)) {
+        return loadUtf8(UserMessages.class.getClassLoader(), "dev/writeback/protocol/i18n/user-messages_" + language
+                + ".properties");
+    }
+
+    /** A UTF-8 properties file from the class path; missing or unreadable fails naming it. */
+    public static Properties loadUtf8(ClassLoader loader, String name) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("user messages: " + name + " missing (expected: on the class path)");
+                throw new IllegalStateException("messages: " + name + " missing (expected: on the class path)");
             }
             Properties p = new Properties();
             try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
@@ -100,7 +105,7 @@ public final class UserMessages {
             }
             return p;
         } catch (IOException e) {
-            throw new IllegalStateException("user messages: " + name + " unreadable: " + e.getMessage(), e);
+            throw new IllegalStateException("messages: " + name + " unreadable: " + e.getMessage(), e);
         }
     }
 }

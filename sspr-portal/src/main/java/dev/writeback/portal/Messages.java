@@ -1,10 +1,5 @@
 package dev.writeback.portal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.text.MessageFormat;
 import java.util.List;
 import java.util.Locale;
@@ -79,18 +74,7 @@ final class Messages {
     }
 
     private static Properties load(String language) {
-        String name = "portal/i18n/messages_" + language + ".properties";
-        try (InputStream in = Messages.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("messages: " + name + " missing (expected: on the class path)");
-            }
-            var p = new Properties();
-            try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                p.load(reader);
-            }
-            return p;
-        } catch (IOException e) {
-            throw new IllegalStateException("messages: " + name + " unreadable", e);
-        }
+        return dev.writeback.protocol.UserMessages.loadUtf8(Messages.class.getClassLoader(),
+                "portal/i18n/messages_" + language + ".properties");
     }
 }

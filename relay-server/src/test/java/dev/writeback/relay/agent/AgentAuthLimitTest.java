@@ -99,19 +99,14 @@ class AgentAuthLimitTest {
     void realAgent_isAccepted_whileItsSourceIsOutOfFailedAttempts() throws Exception {
         // the attack: failed AUTHs from the agent's own address (a relay restart, a neighbour behind the same NAT)
         var identity = KeyPairs.newIdentityKeyPair(new SecureRandom());
-        var tenant = store.createTenant("acme");
-        var agent = store.createAgent(tenant.id(), "dc1", identity.getPublic().getEncoded());
-        store.addKeyVersion(agent.id(), 1, KeyPairs.newEncryptionKeyPair(new SecureRandom()).getPublic().getEncoded(), new byte[32]);
+        var agent = registeredAgent(identity);
         useUpBurst();
         for (int i = 0; i < 7; i++) {
             assertFailsWith(ErrorCode.RATE_LIMITED, "too many failed authentications");
         }
 
         EmbeddedChannel ch = connect();
-        Message.Hello hello = ch.readOutbound();
-        long now = clock.millis();
-        byte[] payload = Message.Auth.signedPayload(hello.nonce(), agent.id(), "relay.test", now);
-        ch.writeInbound(new Message.Auth(agent.id(), now, "relay.test", "0.0.0-test", Signatures.sign(identity.getPrivate(), payload)));
+        ch.writeInbound(signedAuth(ch, agent.id(), identity));
         ch.runPendingTasks();
 
         assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Ready.class);
@@ -125,14 +120,9 @@ class AgentAuthLimitTest {
     @Test
     void aSecondAuth_afterAuthentication_isRefusedSayingSo() throws Exception {
         var identity = KeyPairs.newIdentityKeyPair(new SecureRandom());
-        var tenant = store.createTenant("acme");
-        var agent = store.createAgent(tenant.id(), "dc1", identity.getPublic().getEncoded());
-        store.addKeyVersion(agent.id(), 1, KeyPairs.newEncryptionKeyPair(new SecureRandom()).getPublic().getEncoded(), new byte[32]);
+        var agent = registeredAgent(identity);
         EmbeddedChannel ch = connect();
-        Message.Hello hello = ch.readOutbound();
-        long now = clock.millis();
-        byte[] payload = Message.Auth.signedPayload(hello.nonce(), agent.id(), "relay.test", now);
-        var auth = new Message.Auth(agent.id(), now, "relay.test", "0.0.0-test", Signatures.sign(identity.getPrivate(), payload));
+        var auth = signedAuth(ch, agent.id(), identity);
         ch.writeInbound(auth);
         ch.runPendingTasks();
         assertThat(ch.<Object>readOutbound()).isInstanceOf(Message.Ready.class);
@@ -224,6 +214,21 @@ class AgentAuthLimitTest {
         ch.pipeline().fireUserEventTriggered(new WebSocketServerProtocolHandler.HandshakeComplete("/agent/v1",
                 EmptyHttpHeaders.INSTANCE, null));
         return ch;
+    }
+
+    private dev.writeback.relay.store.AgentRecord registeredAgent(java.security.KeyPair identity) {
+        var tenant = store.createTenant("acme");
+        var agent = store.createAgent(tenant.id(), "dc1", identity.getPublic().getEncoded());
+        store.addKeyVersion(agent.id(), 1, KeyPairs.newEncryptionKeyPair(new SecureRandom()).getPublic().getEncoded(), new byte[32]);
+        return agent;
+    }
+
+    /** Reads the HELLO and answers it with an AUTH signed by {@code identity}. */
+    private Message.Auth signedAuth(EmbeddedChannel ch, String agentId, java.security.KeyPair identity) throws Exception {
+        Message.Hello hello = ch.readOutbound();
+        long now = clock.millis();
+        byte[] payload = Message.Auth.signedPayload(hello.nonce(), agentId, "relay.test", now);
+        return new Message.Auth(agentId, now, "relay.test", "0.0.0-test", Signatures.sign(identity.getPrivate(), payload));
     }
 
     private Message.Auth auth(String agentId) {

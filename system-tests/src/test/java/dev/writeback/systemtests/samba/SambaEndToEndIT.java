@@ -52,18 +52,7 @@ class SambaEndToEndIT {
             passwords.add(env.account(name).password());
         }
         stack = LoopbackStack.start(dir);
-        stack.agent("agent-samba", """
-                  - name: samba
-                    type: active-directory
-                    urls: ["%s"]
-                    bindDn: "%s"
-                    bindPasswordFile: "%s"
-                    trustCaFile: "%s"
-                    baseDn: "%s"
-                    scopes: ["%s", "%s", "%s"]
-                """.formatted(env.get("LDAPS_URL"), env.get("SERVICE_DN"), env.get("SERVICE_PASSWORD_FILE"),
-                env.get("CA_PEM"), env.get("BASE_DN"), env.get("STAFF_OU"), env.get("CONTRACTORS_OU"),
-                env.get("RESTRICTED_OU")));
+        stack.agent("agent-samba", env.directoryYaml("STAFF_OU", "CONTRACTORS_OU", "RESTRICTED_OU"));
     }
 
     @AfterAll

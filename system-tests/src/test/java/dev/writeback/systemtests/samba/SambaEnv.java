@@ -38,4 +38,25 @@ final class SambaEnv {
         String key = name.toUpperCase(Locale.ROOT);
         return new TestUser(get(key + "_DN"), get(key + "_SAM"), get(key + "_UPN"), get(key + "_PASSWORD"));
     }
+
+    /**
+     * The agent.yaml list item of an {@code active-directory} directory named {@code samba} for this domain (LDAPS,
+     * the service account, the domain's CA), with the given scope keys ({@code STAFF_OU}, ...), indented for
+     * {@code directories:}.
+     */
+    String directoryYaml(String... scopeKeys) {
+        String scopes = java.util.Arrays.stream(scopeKeys).map(k -> "\"" + get(k) + "\"")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return """
+                  - name: samba
+                    type: active-directory
+                    urls: ["%s"]
+                    bindDn: "%s"
+                    bindPasswordFile: "%s"
+                    trustCaFile: "%s"
+                    baseDn: "%s"
+                    scopes: [%s]
+                """.formatted(get("LDAPS_URL"), get("SERVICE_DN"), get("SERVICE_PASSWORD_FILE"), get("CA_PEM"),
+                get("BASE_DN"), scopes);
+    }
 }

@@ -61,17 +61,7 @@ class SambaHashSyncIT {
         var on = stack.put("/api/v1/hash-sync/settings", "{\"enabled\":true}");
         assertThat(on.status()).as(on.text()).isEqualTo(200);
         app = stack.client(ApiScope.PASSWORD_CHECK);
-        agent = stack.agent("agent-samba-hash", """
-                  - name: samba
-                    type: active-directory
-                    urls: ["%s"]
-                    bindDn: "%s"
-                    bindPasswordFile: "%s"
-                    trustCaFile: "%s"
-                    baseDn: "%s"
-                    scopes: ["%s", "%s"]
-                """.formatted(env.get("LDAPS_URL"), env.get("SERVICE_DN"), env.get("SERVICE_PASSWORD_FILE"),
-                env.get("CA_PEM"), env.get("BASE_DN"), env.get("STAFF_OU"), env.get("CONTRACTORS_OU")), """
+        agent = stack.agent("agent-samba-hash", env.directoryYaml("STAFF_OU", "CONTRACTORS_OU"), """
                 hashSync:
                   directory: samba
                   source: samba

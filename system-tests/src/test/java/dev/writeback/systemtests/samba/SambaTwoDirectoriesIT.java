@@ -57,15 +57,7 @@ class SambaTwoDirectoriesIT {
                 env.account("alice").password()));
         stack = LoopbackStack.start(dir);
         embeddedLdapsPort = Loopback.freePort();
-        stack.agent("agent-two-domains", """
-                  - name: samba
-                    type: active-directory
-                    urls: ["%s"]
-                    bindDn: "%s"
-                    bindPasswordFile: "%s"
-                    trustCaFile: "%s"
-                    baseDn: "%s"
-                    scopes: ["%s", "%s"]
+        stack.agent("agent-two-domains", env.directoryYaml("STAFF_OU", "CONTRACTORS_OU") + """
                   - name: corp
                     type: embedded
                     embedded:
@@ -74,9 +66,7 @@ class SambaTwoDirectoriesIT {
                       host: 127.0.0.1
                       ldapPort: %d
                       ldapsPort: %d
-                """.formatted(env.get("LDAPS_URL"), env.get("SERVICE_DN"), env.get("SERVICE_PASSWORD_FILE"),
-                env.get("CA_PEM"), env.get("BASE_DN"), env.get("STAFF_OU"), env.get("CONTRACTORS_OU"),
-                Loopback.freePort(), embeddedLdapsPort));
+                """.formatted(Loopback.freePort(), embeddedLdapsPort));
     }
 
     @AfterAll
