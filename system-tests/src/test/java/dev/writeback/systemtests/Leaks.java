@@ -36,6 +36,15 @@ public final class Leaks {
         }
     }
 
+    /** Fails if any of {@code values} appears, as raw bytes, in a file under {@code root} ({@code what} names them). */
+    public static void assertNoBytes(Collection<byte[]> values, Path root, String what) throws IOException {
+        String files = filesUnder(root);   // ISO-8859-1: one char per byte
+        for (byte[] value : values) {
+            assertThat(files.contains(new String(value, StandardCharsets.ISO_8859_1))).as(what + " in a file under " + root)
+                    .isFalse();
+        }
+    }
+
     static String filesUnder(Path root) throws IOException {
         var sb = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {
