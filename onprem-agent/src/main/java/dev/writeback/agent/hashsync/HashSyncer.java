@@ -134,11 +134,11 @@ public final class HashSyncer implements AutoCloseable {
                     if (!full && !retry.contains(u.anchor()) && last != null && last.stamp == u.stamp() && last.status == status) {
                         continue;
                     }
-                    entries.add(new Item(u.anchor(), u, status));
+                    entries.add(new Item(u, status));
                 }
                 for (String gone : new ArrayList<>(synced.keySet())) {
                     if (!present.contains(gone) && synced.get(gone).status != HashSyncStatus.SOURCE_NOT_PRESENT) {
-                        entries.add(new Item(gone, new SourceUser(gone, synced.get(gone).upn, null, false, false, 0),
+                        entries.add(new Item(new SourceUser(gone, synced.get(gone).upn, null, false, false, 0),
                                 HashSyncStatus.SOURCE_NOT_PRESENT));
                     }
                 }
@@ -157,20 +157,6 @@ public final class HashSyncer implements AutoCloseable {
                 return sent;
             } finally {
                 users.forEach(SourceUser::wipe);
-            }
-        }
-    }
-
-    /** Writeback's own reset or change: sync this user at once, without waiting for the cycle. */
-    public void pushNow(SourceUser user) {
-        synchronized (lock) {
-            try {
-                if (relayOff) {
-                    return;
-                }
-                sendAll(List.of(new Item(user.anchor(), user, statusOf(user))), false);
-            } finally {
-                user.wipe();
             }
         }
     }
@@ -228,7 +214,7 @@ public final class HashSyncer implements AutoCloseable {
                 }
                 List<Item> entries = new ArrayList<>(users.size());
                 for (SourceUser u : users) {
-                    entries.add(new Item(u.anchor(), u, statusOf(u)));
+                    entries.add(new Item(u, statusOf(u)));
                 }
                 sendAll(entries, false);
             } finally {
@@ -417,5 +403,9 @@ public final class HashSyncer implements AutoCloseable {
     private record Synced(long stamp, HashSyncStatus status, String upn) {}
 
     /** A user to send this cycle; its entry (and PPH1 value) is made when its batch is. */
-    private record Item(String anchor, SourceUser user, HashSyncStatus status) {}
+    private record Item(SourceUser user, HashSyncStatus status) {
+        String anchor() {
+            return user.anchor();
+        }
+    }
 }
