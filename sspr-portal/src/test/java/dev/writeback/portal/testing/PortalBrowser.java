@@ -17,12 +17,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -86,12 +85,15 @@ public final class PortalBrowser implements AutoCloseable {
 
     /** Waits for the page whose {@code <main id="main">} says {@code data-page="page"}. */
     public void waitForPage(String page) {
-        // A submit navigates: the element found on the old page goes stale while the new one loads.
+        // A submit navigates. Finding <main> and then reading its attribute are two round trips, and the old
+        // page can be replaced between them: chromedriver then answers "stale element" or, as Chromium 156
+        // does, "Node with given id does not belong to the document". One script reads the marker in a single
+        // step, and whatever the browser answers while a page is being swapped only means "not yet".
         try {
             new WebDriverWait(driver, Duration.ofSeconds(20))
-                    .ignoring(StaleElementReferenceException.class)
-                    .ignoring(NoSuchElementException.class)
-                    .until(d -> page.equals(d.findElement(By.id("main")).getAttribute("data-page")));
+                    .ignoring(WebDriverException.class)
+                    .until(d -> page.equals(((JavascriptExecutor) d).executeScript(
+                            "var m = document.getElementById('main'); return m ? m.getAttribute('data-page') : null;")));
         } catch (TimeoutException e) {
             String body;
             try {
@@ -102,11 +104,6 @@ public final class PortalBrowser implements AutoCloseable {
             throw new AssertionError("page " + page + " did not appear within 20 s; the browser shows "
                     + driver.getCurrentUrl() + ":\n" + body, e);
         }
-    }
-
-    /** The page marker now. */
-    public String page() {
-        return driver.findElement(By.id("main")).getAttribute("data-page");
     }
 
     public String text(By by) {
