@@ -46,7 +46,11 @@ public enum ResultCode {
         return httpStatus;
     }
 
-    /** Whether a caller may safely send the same request again (nothing was applied). */
+    /**
+     * Whether this code, as an agent reports it (or as the relay answers before routing), says nothing was applied
+     * and the same request may be sent again. For a request that ended in flight the relay decides from where it
+     * stood instead (a TIMEOUT before any agent accepted it is retry-safe): see the relay's {@code InFlight}.
+     */
     public boolean retrySafe() {
         return this == AGENT_OFFLINE || this == BUSY || this == DIRECTORY_UNAVAILABLE
                 || this == WRITEBACK_DISABLED || this == EXPIRED;

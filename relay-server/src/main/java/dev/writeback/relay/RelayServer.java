@@ -12,6 +12,7 @@ import dev.writeback.relay.api.RelayWriteback;
 import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
+import dev.writeback.relay.api.RelayGateway;
 import dev.writeback.relay.routing.Router;
 import dev.writeback.relay.hashsync.HashSyncIntake;
 import dev.writeback.relay.hashsync.HashSyncReceiver;
@@ -127,15 +128,16 @@ public final class RelayServer implements AutoCloseable {
                     HASH_SYNC_QUEUE);
             var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake);
             var rotation = new KeyRotation(context);
-            var router = new Router(sessions, rotation, workers, clock, config.offlineGrace(), config.heartbeatOverdue());
+            var router = new Router(sessions, blocking, workers, clock, config.offlineGrace());
+            var gateway = new RelayGateway(router, sessions, rotation, clock, random, config.heartbeatOverdue());
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
             var relayMetrics = RelayMetrics.bind(metrics, sessions, rotation, tls, clock, config.heartbeatOverdue());
-            var api = RelayApi.handler(config, store, router, clock, blocking, tls.pin(), metrics,
+            var api = RelayApi.handler(config, store, gateway, clock, blocking, tls.pin(), metrics,
                     operations.metricsOnPublicPort(), hashSync);
             var portal = new PortalHandler(Portal.of(new PortalConfig(clock, null, config.maxRequestTimeout()),
-                    store.portal(), new RelayWriteback(router, store, clock, config.requestTimeout()), blocking), blocking);
+                    store.portal(), new RelayWriteback(gateway, store, clock, config.requestTimeout()), blocking), blocking);
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)

@@ -5,18 +5,15 @@ import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.FrameType;
 import dev.writeback.protocol.Message;
 import dev.writeback.protocol.Outcome;
-import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.RequestId;
-import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.crypto.EnvelopeContext;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.Sealing;
-import dev.writeback.relay.agent.Pending.Miss;
-import dev.writeback.relay.agent.LiveAgent;
+import dev.writeback.relay.routing.AgentEndpoint;
+import dev.writeback.relay.routing.InFlight;
+import dev.writeback.relay.routing.SealingKey;
 import io.netty.channel.Channel;
-import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,17 +22,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * One authenticated agent connection. Requests in flight are tracked per session and touched only on the
- * channel's event loop; other threads hand work over with {@link #deliver}.
+ * One authenticated agent connection: it carries sealed requests and their frames, and reports each step to the
+ * request's {@link InFlight}, which decides what it means. Requests in flight are tracked per session and
+ * touched only on the channel's event loop; other threads hand work over with {@link #deliver}.
  */
-public final class AgentSession {
+public final class AgentSession implements AgentEndpoint {
     private static final Logger logger = LoggerFactory.getLogger(AgentSession.class);
 
     private final Channel channel;
@@ -45,13 +42,10 @@ public final class AgentSession {
     private final String sessionId;
     private final Instant connectedAt;
     private final Clock clock;
-    private final SecureRandom random;
     private final int maxInFlight;
     private final SessionKeys keys;
-    private final java.util.concurrent.Executor sealer;
-    private int sealing;   // requests being sealed off the event loop; count toward maxInFlight (event loop only)
     private final CommitAudit audit;
-    private final Map<RequestId, Pending> pending = new HashMap<>();
+    private final Map<RequestId, Tracked> pending = new HashMap<>();
 
     private volatile int inFlight;
     private volatile long lastPicked;
@@ -63,9 +57,7 @@ public final class AgentSession {
     private volatile int rotatingTo;
 
     AgentSession(Channel channel, String agentId, String agentName, String tenantId, String sessionId, String version,
-                 SessionKeys keys, Clock clock, SecureRandom random, int maxInFlight, java.util.concurrent.Executor sealer,
-                 CommitAudit audit) {
-        this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
+                 SessionKeys keys, Clock clock, int maxInFlight, CommitAudit audit) {
         this.channel = channel;
         this.agentId = agentId;
         this.agentName = agentName;
@@ -74,13 +66,12 @@ public final class AgentSession {
         this.version = version;
         this.keys = keys;
         this.clock = clock;
-        this.random = random;
         this.maxInFlight = maxInFlight;
         this.audit = audit;
         this.connectedAt = clock.instant();
     }
 
-    /** The agent's id. */
+    @Override
     public String agentId() {
         return agentId;
     }
@@ -95,7 +86,7 @@ public final class AgentSession {
         return tenantId;
     }
 
-    /** This connection's id. */
+    @Override
     public String sessionId() {
         return sessionId;
     }
@@ -129,168 +120,129 @@ public final class AgentSession {
                 heartbeatOverdue(overdueAfter), version, keys.currentVersion(), inFlight, directories);
     }
 
+    @Override
+    public SealingKey sealingKey() {
+        SessionKeys.Current now = keys.sealing();
+        if (now == null) {
+            throw new IllegalStateException("agent " + agentId + " holds no key version yet");
+        }
+        return new SealingKey(tenantId, agentId, now.key(), now.rsa());
+    }
+
     /**
-     * Seals {@code request} for this agent and writes it. Exactly one of the callbacks runs, once: the outcome
-     * (RESULT, deadline, rejection) or a miss (busy, closed before acceptance) that the router may retry elsewhere.
+     * Writes a request sealed for this agent. Every step is reported to {@code flight}, on this session's event
+     * loop; the flight decides what it means.
      */
-    public void deliver(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome, Consumer<Miss> onMiss) {
+    @Override
+    public void deliver(InFlight flight) {
         lastPicked = System.nanoTime();
         try {
-            channel.eventLoop().execute(() -> deliverOnLoop(requestId, request, onOutcome, onMiss));
+            channel.eventLoop().execute(() -> deliverOnLoop(flight));
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            onMiss.accept(Miss.GONE);   // the relay is shutting down this session's event loop
+            flight.notTaken(InFlight.Miss.GONE);   // the relay is shutting down this session's event loop
         }
     }
 
-    private void deliverOnLoop(RequestId requestId, PasswordRequest request, Consumer<Outcome> onOutcome,
-                               Consumer<Miss> onMiss) {
+    private void deliverOnLoop(InFlight flight) {
         if (!channel.isActive() || draining) {
-            onMiss.accept(Miss.GONE);
+            flight.notTaken(InFlight.Miss.GONE);
             return;
         }
-        if (pending.size() + sealing >= maxInFlight) {
-            onMiss.accept(Miss.BUSY);
+        if (pending.size() >= maxInFlight) {
+            flight.notTaken(InFlight.Miss.BUSY);
             return;
         }
-        if (!request.expiresAt().isAfter(clock.instant())) {
-            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "deadline passed before the request could be delivered"));
+        if (flight.sealed().keyVersion() != keys.currentVersion() && keys.key(flight.sealed().keyVersion()).isEmpty()) {
+            flight.notTaken(InFlight.Miss.GONE);   // sealed with a version this session has dropped meanwhile
             return;
         }
-        // Sealing (an RSA-OAEP block with the tenant's key: up to 4096 bits) runs on the blocking pool, not here:
-        // this event loop serves other tenants' connections too, and one tenant's big key must not stall them.
-        int version = keys.currentVersion();
-        PackageKey key = keys.currentKey();
-        PublicKey rsa = keys.currentRsa();
-        sealing++;
-        try {
-            sealer.execute(() -> {
-                byte[] sealed;
-                try {
-                    sealed = Sealing.sealRequest(request, key, rsa, context(FrameType.REQUEST, requestId), random);
-                } catch (RuntimeException e) {
-                    channel.eventLoop().execute(() -> sealing--);
-                    logger.warn("RLY-530 sealing failed agent={} requestId={}: {}", agentId, requestId, e.getMessage());
-                    onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR, "sealing failed: " + e.getMessage()));
-                    return;
-                }
-                try {
-                    channel.eventLoop().execute(() -> send(requestId, request, version, sealed, onOutcome, onMiss));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
-                    onMiss.accept(Miss.GONE);   // the event loop is shutting down
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            sealing--;
-            onMiss.accept(Miss.BUSY);   // the blocking pool's queue is full
-        }
-    }
-
-    /** Writes a sealed request; on the event loop. */
-    private void send(RequestId requestId, PasswordRequest request, int version, byte[] sealed, Consumer<Outcome> onOutcome,
-                      Consumer<Miss> onMiss) {
-        sealing--;
-        if (!channel.isActive() || draining) {
-            onMiss.accept(Miss.GONE);
-            return;
-        }
-        long delayMillis = Duration.between(clock.instant(), request.expiresAt()).toMillis();
+        RequestId requestId = flight.info().requestId();
+        long delayMillis = Duration.between(clock.instant(), flight.info().expiresAt()).toMillis();
         if (delayMillis <= 0) {
-            onOutcome.accept(Outcome.of(ResultCode.TIMEOUT, "deadline passed before the request could be delivered"));
+            flight.expiredBeforeWrite();
             return;
         }
-        var p = new Pending(requestId, version, onOutcome, onMiss);
-        p.operation = request.operation().name();
-        p.anchor = request.anchor().toString();
-        pending.put(requestId, p);
+        var t = new Tracked(flight);
+        pending.put(requestId, t);
         inFlight = pending.size();
-        p.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
-        channel.writeAndFlush(new Message.Request(requestId, sealed)).addListener(f -> {
+        t.deadline = channel.eventLoop().schedule(() -> expire(requestId), delayMillis, TimeUnit.MILLISECONDS);
+        channel.writeAndFlush(new Message.Request(requestId, flight.sealed().sealed())).addListener(f -> {
             if (f.isSuccess()) {
+                flight.written();
                 return;
             }
-            Pending q = remove(requestId);
-            if (q != null) {
-                q.onMiss.accept(Miss.GONE);
+            if (remove(requestId) != null) {
+                flight.writeFailed();
             }
         });
     }
 
     void onAccepted(RequestId requestId) {
-        Pending p = pending.get(requestId);
-        if (p == null) {
+        Tracked t = pending.get(requestId);
+        if (t == null) {
             logger.debug("RLY-320 ACCEPTED for unknown request agent={} requestId={}", agentId, requestId);
             return;
         }
-        if (p.accepted) {
+        InFlight flight = t.flight;
+        if (!flight.accepted()) {
             return;   // a repeated ACCEPTED: its COMMIT is already on its way
         }
-        p.accepted = true;
         CompletableFuture<Void> audited;
         try {
-            audited = audit.beforeCommit(tenantId, requestId.toString(), agentId, p.operation, p.anchor);
+            audited = audit.beforeCommit(tenantId, requestId.toString(), agentId, flight.info().operation().name(),
+                    flight.info().anchor());
         } catch (RuntimeException e) {
             audited = CompletableFuture.failedFuture(e);
         }
         // The audit record is durable before the COMMIT goes out (DESIGN §2); it is written off the event loop.
         audited.whenComplete((v, failure) -> {
             try {
-                channel.eventLoop().execute(() -> commit(p, failure));
+                channel.eventLoop().execute(() -> commit(t, failure));
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 logger.debug("event loop gone before COMMIT agent={} requestId={}", agentId, requestId);
             }
         });
     }
 
-    private void commit(Pending p, Throwable auditFailure) {
-        if (pending.get(p.requestId) != p) {
+    private void commit(Tracked t, Throwable auditFailure) {
+        RequestId requestId = t.flight.info().requestId();
+        if (pending.get(requestId) != t || !t.flight.commitAllowed()) {
             return;   // finished meanwhile: deadline passed or the connection closed (and it moved on)
         }
         if (auditFailure != null) {
-            remove(p.requestId);
-            logger.warn("RLY-344 audit record not written agent={} requestId={}: COMMIT withheld, nothing applied: {}",
-                    agentId, p.requestId, auditFailure.toString());
-            p.onOutcome.accept(Outcome.of(ResultCode.INTERNAL_ERROR,
-                    "relay: the audit record could not be written before COMMIT, so none was sent; nothing was applied"));
+            remove(requestId);
+            t.flight.auditFailed(auditFailure);
             return;
         }
-        p.commit = Pending.Commit.SENDING;
-        channel.writeAndFlush(new Message.Commit(p.requestId)).addListener(f ->
-                p.commit = f.isSuccess() ? Pending.Commit.WRITTEN : Pending.Commit.FAILED);
+        t.flight.commitSending();
+        channel.writeAndFlush(new Message.Commit(requestId)).addListener(f -> t.flight.commitWritten(f.isSuccess()));
     }
 
     void onResult(Message.Result result) {
-        Pending p = remove(result.requestId());
-        if (p == null) {
+        Tracked t = remove(result.requestId());
+        if (t == null) {
             logger.warn("RLY-321 RESULT for unknown or expired request agent={} requestId={}", agentId, result.requestId());
             return;
         }
+        int version = t.flight.sealed().keyVersion();
         Outcome outcome;
         try {
-            PackageKey key = keys.key(p.keyVersion).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_KEY_VERSION,
-                    "key version: " + p.keyVersion + " (expected: a version this session holds)"));
+            PackageKey key = keys.key(version).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_KEY_VERSION,
+                    "key version: " + version + " (expected: a version this session holds)"));
             outcome = Sealing.openResult(result.sealed(), context(FrameType.RESULT, result.requestId()), key);
         } catch (ProtocolException e) {
             logger.warn("RLY-322 result rejected agent={} requestId={}: {}", agentId, result.requestId(), e.getMessage());
-            outcome = Outcome.of(ResultCode.OUTCOME_UNKNOWN, "agent result did not open: " + e.getMessage());
+            t.flight.resultUnreadable(e.getMessage());
+            return;
         }
-        p.onOutcome.accept(outcome);
+        t.flight.result(outcome);
     }
 
     void onRequestError(Message.ErrorMessage error) {
-        Pending p = remove(error.requestId());
-        if (p == null) {
-            return;
+        Tracked t = remove(error.requestId());
+        if (t != null) {
+            t.flight.refused(error.code(), error.message());
         }
-        if (error.code() == ErrorCode.BUSY && !p.accepted) {
-            p.onMiss.accept(Miss.BUSY);
-            return;
-        }
-        ResultCode code = switch (error.code()) {
-            case EXPIRED -> ResultCode.EXPIRED;
-            case BAD_TAG, UNKNOWN_KEY_VERSION, REPLAYED, MALFORMED_FRAME -> ResultCode.REJECTED_MESSAGE;
-            default -> ResultCode.INTERNAL_ERROR;
-        };
-        p.onOutcome.accept(Outcome.of(code, "agent rejected the request: " + error.code() + ": " + error.message()));
     }
 
     void onHeartbeat(Message.Heartbeat hb) {
@@ -321,25 +273,13 @@ public final class AgentSession {
         return draining;
     }
 
-    /** Fails or hands back everything in flight when the connection closed. */
+    /** Reports the loss to everything in flight when the connection closed. */
     void onClosed() {
         channel.eventLoop().execute(() -> {
-            for (Pending p : new ArrayList<>(pending.values())) {
-                remove(p.requestId);
-                if (p.commit.mayHaveReachedAgent()) {
-                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
-                        logger.warn("RLY-340 connection lost after COMMIT agent={} requestId={}: outcome unknown, not retried",
-                                agentId, p.requestId);
-                    }
-                    p.onOutcome.accept(Outcome.of(ResultCode.OUTCOME_UNKNOWN,
-                            "agent " + agentId + " was told to apply the request, then its connection closed before RESULT"));
-                } else {
-                    // No COMMIT reached the agent, and an agent applies nothing without one: safe to send elsewhere.
-                    try (var ignored = MDC.putCloseable("requestId", p.requestId.toString())) {
-                        logger.info("RLY-343 connection lost before COMMIT agent={} requestId={} accepted={}: nothing applied,"
-                                + " trying another agent", agentId, p.requestId, p.accepted);
-                    }
-                    p.onMiss.accept(Miss.GONE);
+            for (RequestId id : new ArrayList<>(pending.keySet())) {
+                Tracked t = remove(id);
+                if (t != null) {
+                    t.flight.connectionLost();
                 }
             }
             keys.destroy();
@@ -384,28 +324,30 @@ public final class AgentSession {
         return new EnvelopeContext(type, requestId, tenantId, agentId);
     }
 
-    private Pending remove(RequestId id) {
-        Pending p = pending.remove(id);
+    private Tracked remove(RequestId id) {
+        Tracked t = pending.remove(id);
         inFlight = pending.size();
-        if (p != null) {
-            p.cancelDeadline();
+        if (t != null && t.deadline != null) {
+            t.deadline.cancel(false);
         }
-        return p;
+        return t;
     }
 
     private void expire(RequestId id) {
-        Pending p = remove(id);
-        if (p == null) {
-            return;
+        Tracked t = remove(id);
+        if (t != null) {
+            t.flight.deadlinePassed();
         }
-        try (var ignored = MDC.putCloseable("requestId", id.toString())) {
-            logger.warn("RLY-341 deadline passed agent={} requestId={} accepted={} commit={}", agentId, id, p.accepted, p.commit);
+    }
+
+    /** A request on this session, and its deadline timer (event loop only). */
+    private static final class Tracked {
+        final InFlight flight;
+        ScheduledFuture<?> deadline;
+
+        Tracked(InFlight flight) {
+            this.flight = flight;
         }
-        p.onOutcome.accept(p.commit.mayHaveReachedAgent()
-                ? Outcome.of(ResultCode.OUTCOME_UNKNOWN,
-                        "agent " + agentId + " was told to apply the request but sent no result before the deadline")
-                : Outcome.of(ResultCode.TIMEOUT,
-                        "agent " + agentId + " did not accept the request before the deadline; nothing was applied"));
     }
 
     @Override

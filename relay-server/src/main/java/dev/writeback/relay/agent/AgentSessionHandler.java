@@ -261,8 +261,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
         }
         var config = context.config();
         session = new AgentSession(ctx.channel(), agent.id(), agent.name(), agent.tenantId(), UUID.randomUUID().toString(),
-                version, keys, context.clock(), context.random(), config.maxInFlight(), context.blocking(),
-                context.store()::auditBeforeCommit);
+                version, keys, context.clock(), config.maxInFlight(), context.store()::auditBeforeCommit);
         ctx.writeAndFlush(new Message.Ready(session.sessionId(), agent.tenantId(), context.clock().millis(),
                 (int) config.pingInterval().toSeconds(), (int) config.heartbeatInterval().toSeconds(), keys.currentVersion(),
                 config.maxInFlight()));

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The live agent sessions, by tenant. Several agents (and several sessions of one agent) may serve a tenant
  * at once; requests go to the one with the fewest in flight.
  */
-public final class AgentSessions {
+public final class AgentSessions implements dev.writeback.relay.routing.Endpoints {
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<AgentSession>> byTenant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
 
@@ -95,6 +95,7 @@ public final class AgentSessions {
      * sessions with healthy directories first, then the fewest in flight, then the one chosen longest ago (so an
      * idle tenant's requests rotate over its agents and a broken standby is noticed before it is needed).
      */
+    @Override
     public Optional<AgentSession> pick(String tenantId, Set<String> excludedSessions) {
         return of(tenantId).stream()
                 .filter(AgentSession::acceptsWork)
@@ -104,6 +105,7 @@ public final class AgentSessions {
     }
 
     /** Completes when a new session of the tenant becomes ready (callers add their own timeout). */
+    @Override
     public CompletableFuture<Void> nextReady(String tenantId) {
         var f = new CompletableFuture<Void>();
         waiters.computeIfAbsent(tenantId, t -> new CopyOnWriteArrayList<>()).add(f);

@@ -19,6 +19,11 @@ final class SessionKeys {
     private final Map<Integer, PackageKey> packageKeys = new HashMap<>();
     private volatile int current;
     private PublicKey currentRsa;
+    /** The current key and RSA key together, for sealing on another thread. */
+    private volatile Current sealing;
+
+    /** The key to seal with now, and the agent's RSA key of its version. */
+    record Current(PackageKey key, PublicKey rsa) {}
     private Instant currentCreatedAt;
 
     static SessionKeys of(List<AgentKey> keys) {
@@ -54,6 +59,14 @@ final class SessionKeys {
             currentRsa = KeyPairs.encryptionPublicKey(key.rsaPublicKey());
             currentCreatedAt = key.createdAt();
         }
+        if (current > 0) {
+            sealing = new Current(packageKeys.get(current), currentRsa);
+        }
+    }
+
+    /** The current key and RSA key, read from any thread (null before the first key). */
+    Current sealing() {
+        return sealing;
     }
 
     void forget(int version) {

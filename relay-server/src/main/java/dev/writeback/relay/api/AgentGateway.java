@@ -11,7 +11,8 @@ public interface AgentGateway {
     /**
      * Seals {@code request} for one healthy agent of the tenant and completes with its outcome. Never completes
      * exceptionally: offline, busy, timeout and lost connections are outcomes (AGENT_OFFLINE, BUSY, TIMEOUT,
-     * OUTCOME_UNKNOWN). The caller keeps ownership of the passwords and wipes them after completion.
+     * OUTCOME_UNKNOWN), and a routing that gives no outcome within the deadline plus a slack is OUTCOME_UNKNOWN.
+     * Call it on the blocking pool. The caller keeps ownership of the passwords and wipes them after completion.
      */
     CompletableFuture<Delivery> submit(String tenantId, RequestId requestId, PasswordRequest request);
 

@@ -11,8 +11,10 @@ import dev.writeback.protocol.RequestId;
  * @param requestId the support code
  * @param agentId the agent that handled it, empty when none did
  * @param outcome what happened
+ * @param retrySafe whether nothing can have been applied, so a caller may send the same request again (decided by
+ *                  {@link dev.writeback.relay.routing.InFlight} from the state the request ended in)
  */
-public record Delivery(RequestId requestId, String agentId, Outcome outcome) {
+public record Delivery(RequestId requestId, String agentId, Outcome outcome, boolean retrySafe) {
     public Delivery {
         requireNonNull(requestId, "requestId");
         requireNonNull(agentId, "agentId");

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 final class LookupOperation {
     private static final Logger logger = LoggerFactory.getLogger(LookupOperation.class);
-    private static final Duration GATEWAY_SLACK = Duration.ofSeconds(5);
     /** Longest typed id accepted. */
     static final int MAX_USER_ID = 256;
 
@@ -50,7 +48,7 @@ final class LookupOperation {
         }
         if (!caller.tenant().enabled()) {
             finish(exchange, caller, "", Outcome.of(ResultCode.WRITEBACK_DISABLED,
-                    "writeback is disabled in the tenant's settings"));
+                    "writeback is disabled in the tenant's settings"), true);
             return;
         }
         Instant now = context.clock().instant();
@@ -60,16 +58,13 @@ final class LookupOperation {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("userId", "userId: " + e.getMessage().replace("anchor", "user id"));
         }
-        Outcome late = Outcome.of(ResultCode.TIMEOUT, "relay: no outcome within the deadline");
-        context.gateway().submit(caller.tenantId(), exchange.requestId(), request).copy()
-                .completeOnTimeout(new Delivery(exchange.requestId(), "", late),
-                        context.requestTimeout().plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS)
+        context.gateway().submit(caller.tenantId(), exchange.requestId(), request)
                 .whenComplete((done, failure) -> {
                     Delivery d = done != null ? done : new Delivery(exchange.requestId(), "", Outcome.of(
-                            ResultCode.INTERNAL_ERROR, "relay: the gateway failed"));
+                            ResultCode.INTERNAL_ERROR, "relay: the gateway failed"), false);
                     Runnable answer = () -> {
                         try {
-                            finish(exchange, caller, d.agentId(), d.outcome());
+                            finish(exchange, caller, d.agentId(), d.outcome(), d.retrySafe());
                         } catch (RuntimeException e) {
                             exchange.fail(e);
                         }
@@ -82,7 +77,7 @@ final class LookupOperation {
                 });
     }
 
-    private void finish(Exchange exchange, Caller caller, String agentId, Outcome outcome) {
+    private void finish(Exchange exchange, Caller caller, String agentId, Outcome outcome, boolean retrySafe) {
         String requestId = exchange.requestId().toString();
         long millis = Math.max(0, Duration.between(exchange.receivedAt(), context.clock().instant()).toMillis());
         String anchor = outcome.profile().map(p -> p.anchor().toString()).orElse("");
@@ -93,7 +88,7 @@ final class LookupOperation {
         logger.info("API-200 lookup result={} requestId={} tenant={} agent={} millis={}", outcome.code(), requestId,
                 caller.tenantId(), agentId.isEmpty() ? null : agentId, millis);
         ObjectNode json = Exchange.json().put("requestId", requestId).put("result", outcome.code().name())
-                .put("retrySafe", outcome.code().retrySafe());
+                .put("retrySafe", retrySafe);
         outcome.profile().ifPresent(p -> json.set("account", account(p)));
         int status = outcome.code() == ResultCode.SUCCESS && outcome.profile().isEmpty() ? 500 : outcome.code().httpStatus();
         exchange.respond(HttpResponseStatus.valueOf(status), json);

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,7 +27,6 @@ import org.slf4j.MDC;
 final class PasswordOperations {
     private static final Logger logger = LoggerFactory.getLogger(PasswordOperations.class);
     /** How long past the request's deadline the API waits for the gateway before answering TIMEOUT itself. */
-    private static final Duration GATEWAY_SLACK = Duration.ofSeconds(5);
 
     private final ApiContext context;
     private final ApiMetrics metrics;
@@ -88,16 +86,14 @@ final class PasswordOperations {
             request.destroy();
             throw e;
         }
-        Delivery late = new Delivery(exchange.requestId(), "", Outcome.of(ResultCode.TIMEOUT,
-                "relay: the gateway gave no outcome within the deadline plus " + GATEWAY_SLACK.toSeconds() + " s"));
-        delivery.copy()
-                .completeOnTimeout(late, timeout.plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS)
+        delivery
                 .whenComplete((done, failure) -> {
                     request.destroy();
                     Delivery result = done != null ? done : internalError(exchange, failure);
                     runBlocking(() -> {
                         try {
-                            finish(exchange, caller, route, body.anchor(), result.agentId(), result.outcome());
+                            finish(exchange, caller, route, body.anchor(), result.agentId(), result.outcome(),
+                                    result.retrySafe());
                         } catch (RuntimeException e) {
                             exchange.fail(e);
                         }
@@ -108,7 +104,7 @@ final class PasswordOperations {
     private Delivery internalError(Exchange exchange, Throwable failure) {
         logger.warn("API-500 gateway failed requestId={}", exchange.requestId(), failure);
         return new Delivery(exchange.requestId(), "", Outcome.of(ResultCode.INTERNAL_ERROR,
-                "relay: the gateway failed (see the relay log)"));
+                "relay: the gateway failed (see the relay log)"), false);
     }
 
     private void runBlocking(Runnable task) {
@@ -121,6 +117,12 @@ final class PasswordOperations {
 
     /** Counts, audits, logs and answers one outcome. */
     private void finish(Exchange exchange, Caller caller, Route route, Anchor anchor, String agentId, Outcome outcome) {
+        finish(exchange, caller, route, anchor, agentId, outcome, outcome.code().retrySafe());
+    }
+
+    /** Counts, audits, logs and answers one outcome; {@code retrySafe} as the gateway decided it. */
+    private void finish(Exchange exchange, Caller caller, Route route, Anchor anchor, String agentId, Outcome outcome,
+                        boolean retrySafe) {
         String requestId = exchange.requestId().toString();
         MDC.put("requestId", requestId);
         MDC.put("tenantId", caller.tenantId());
@@ -144,7 +146,7 @@ final class PasswordOperations {
                     .put("message", outcome.userMessage())
                     .put("agentId", agent)
                     .put("durationMillis", millis)
-                    .put("retrySafe", outcome.code().retrySafe());
+                    .put("retrySafe", retrySafe);
             exchange.respond(HttpResponseStatus.valueOf(outcome.code().httpStatus()), json);
         } finally {
             MDC.remove("requestId");

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The portal's {@link Writeback} inside the relay process: LOOKUP, reset and unlock are sealed and routed to one
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RelayWriteback implements Writeback {
     /** How long past the deadline the portal waits for the gateway before it takes TIMEOUT as the answer. */
-    private static final Duration GATEWAY_SLACK = Duration.ofSeconds(5);
 
     private final AgentGateway gateway;
     private final Store store;
@@ -97,10 +95,7 @@ public final class RelayWriteback implements Writeback {
     }
 
     private CompletableFuture<Outcome> submit(String tenantId, RequestId id, PasswordRequest request) {
-        Outcome late = Outcome.of(ResultCode.TIMEOUT,
-                "relay: the gateway gave no outcome within the deadline plus " + GATEWAY_SLACK.toSeconds() + " s");
-        return gateway.submit(tenantId, id, request).thenApply(Delivery::outcome).copy()
-                .completeOnTimeout(late, timeout.plus(GATEWAY_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+        return gateway.submit(tenantId, id, request).thenApply(Delivery::outcome);
     }
 
     private Optional<Tenant> tenant(String tenantId) {

@@ -27,7 +27,7 @@ final class FakeGateway implements AgentGateway {
                     "Your password has been changed.", "set on dc1.corp.example")));
 
     static Delivery delivery(Submitted s, String agentId, Outcome outcome) {
-        return new Delivery(s.requestId(), agentId, outcome);
+        return new Delivery(s.requestId(), agentId, outcome, outcome.code().retrySafe());
     }
 
     Submitted last() {

@@ -196,6 +196,19 @@ class PasswordOperationsTest {
     }
 
     @Test
+    void retrySafe_isWhatTheGatewayDecided_notTheCodesDefault() {
+        // TIMEOUT before any agent accepted: nothing was applied, though a TIMEOUT result from an agent would not say so.
+        api.gateway.answer = s -> CompletableFuture.completedFuture(new Delivery(s.requestId(), "agent-1",
+                Outcome.of(ResultCode.TIMEOUT, "agent-1 did not accept the request before the deadline"), true));
+
+        var answer = api.post(RESET, resetBody());
+
+        assertThat(answer.json().get("result").asText()).isEqualTo("TIMEOUT");
+        assertThat(answer.json().get("retrySafe").asBoolean()).isTrue();
+        assertThat(ResultCode.TIMEOUT.retrySafe()).isFalse();
+    }
+
+    @Test
     void outcome_isAuditedWithDiagnosticButNoPassword() {
         api.gateway.answer = s -> CompletableFuture.completedFuture(FakeGateway.delivery(s, "agent-7",
                 new Outcome(ResultCode.POLICY_VIOLATION, PolicyReason.HISTORY, "Choose a password you have not used.",

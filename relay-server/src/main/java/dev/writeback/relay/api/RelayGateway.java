@@ -1,0 +1,93 @@
+package dev.writeback.relay.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.writeback.protocol.PasswordRequest;
+import dev.writeback.protocol.RequestId;
+import dev.writeback.protocol.crypto.Sealing;
+import dev.writeback.relay.agent.AgentSession;
+import dev.writeback.relay.agent.AgentSessions;
+import dev.writeback.relay.agent.KeyRotation;
+import dev.writeback.relay.agent.LiveAgent;
+import dev.writeback.relay.routing.InFlight;
+import dev.writeback.relay.routing.RequestInfo;
+import dev.writeback.relay.routing.Router;
+import dev.writeback.relay.routing.SealedRequest;
+import dev.writeback.relay.routing.SealingKey;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live relay as the API sees it. The plaintext request stops here: {@link #submit} hands {@link Router} a
+ * sealer that seals it for whichever agent routing chooses, on the calling (blocking) thread or the blocking
+ * pool, and routing carries only what that returns.
+ */
+public final class RelayGateway implements AgentGateway {
+    private static final Logger logger = LoggerFactory.getLogger(RelayGateway.class);
+
+    /** How long past a request's deadline the gateway still waits for routing before it calls the outcome unknown. */
+    static final Duration SLACK = Duration.ofSeconds(5);
+
+    private final Router router;
+    private final AgentSessions sessions;
+    private final KeyRotation rotation;
+    private final Clock clock;
+    private final SecureRandom random;
+    private final Duration heartbeatOverdue;
+
+    public RelayGateway(Router router, AgentSessions sessions, KeyRotation rotation, Clock clock, SecureRandom random,
+                        Duration heartbeatOverdue) {
+        this.router = requireNonNull(router, "router");
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.rotation = requireNonNull(rotation, "rotation");
+        this.clock = requireNonNull(clock, "clock");
+        this.random = requireNonNull(random, "random");
+        this.heartbeatOverdue = requireNonNull(heartbeatOverdue, "heartbeatOverdue");
+    }
+
+    @Override
+    public CompletableFuture<Delivery> submit(String tenantId, RequestId requestId, PasswordRequest request) {
+        var info = new RequestInfo(tenantId, requestId, request.operation(), request.anchor().toString(), request.expiresAt());
+        long waitMillis = Math.max(0, Duration.between(clock.instant(), request.expiresAt()).plus(SLACK).toMillis());
+        var silent = InFlight.routingSilent(SLACK.toSeconds());
+        return router.route(info, key -> seal(request, requestId, key))
+                .completeOnTimeout(new dev.writeback.relay.routing.Routed("", silent.outcome(), silent.retrySafe()),
+                        waitMillis, TimeUnit.MILLISECONDS)
+                .thenApply(r -> new Delivery(requestId, r.agentId(), r.outcome(), r.retrySafe()));
+    }
+
+    private SealedRequest seal(PasswordRequest request, RequestId requestId, SealingKey key) {
+        if (ThreadExecutorMap.currentExecutor() != null) {
+            // Event loops serve every tenant's connections: a plaintext request is never opened or sealed on one.
+            logger.error("RLY-531 refused to seal requestId={} on event-loop thread {}", requestId, Thread.currentThread().getName());
+            throw new IllegalStateException("sealing on an event-loop thread");
+        }
+        return new SealedRequest(key.agentId(), key.version(),
+                Sealing.sealRequest(request, key.key(), key.rsa(), key.requestContext(requestId), random));
+    }
+
+    @Override
+    public List<LiveAgent> live(String tenantId) {
+        return sessions.of(tenantId).stream().map(s -> s.live(heartbeatOverdue)).toList();
+    }
+
+    @Override
+    public boolean rotateKeys(String agentId) {
+        return rotation.rotate(agentId);
+    }
+
+    @Override
+    public void disconnect(String agentId, String reason) {
+        for (AgentSession s : sessions.ofAgent(agentId)) {
+            logger.info("RLY-250 closing sessions of agent={}: {}", agentId, reason);
+            s.close(reason);
+        }
+    }
+}
