@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.writeback.agent.directory.DirectoryConfig;
+import dev.writeback.agent.directory.DirectoryType;
 import dev.writeback.agent.directory.DirectoryConfigException;
 import dev.writeback.agent.embedded.EmbeddedDirectoryConfig;
 import dev.writeback.agent.link.InFlightLimits;
@@ -272,7 +273,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
         var names = dirs.stream().map(DirectoryConfig::name).toList();
         DirectoryConfig dir = dirs.stream().filter(d -> d.name().equals(h.directory())).findFirst().orElseThrow(() ->
                 new ConfigException(file + ": hashSync.directory: " + h.directory() + " (expected: one of " + names + ")"));
-        boolean embedded = DirectoryConfig.EMBEDDED.equals(dir.type());
+        boolean embedded = dir.is(DirectoryType.EMBEDDED);
         String source = h.source() == null ? (embedded ? "embedded" : "writeback") : h.source();
         if (!HashSync.SOURCES.contains(source)) {
             throw new ConfigException(file + ": hashSync.source: " + source + " (expected: one of " + HashSync.SOURCES + ")");
@@ -281,7 +282,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             throw new ConfigException(file + ": hashSync.source: embedded, but directory " + dir.name() + " is of type "
                     + dir.type() + " (expected: source samba or writeback, or an embedded directory)");
         }
-        if (!embedded && !DirectoryConfig.ACTIVE_DIRECTORY.equals(dir.type())) {
+        if (!embedded && !dir.is(DirectoryType.ACTIVE_DIRECTORY)) {
             throw new ConfigException(file + ": hashSync.directory: " + dir.name() + " is of type " + dir.type()
                     + " (expected: an Active Directory or embedded directory: hash sync is the NT hash of AD)");
         }

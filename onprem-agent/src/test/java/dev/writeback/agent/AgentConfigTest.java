@@ -122,6 +122,22 @@ class AgentConfigTest {
         assertThat(config.proxyPassword(java.util.Map.of())).containsExactly('s', '3', 'c', 'r', 'e', 't');
     }
 
+    @Test
+    void lookupMapping_fromTheFile_isKept() throws Exception {
+        var config = loadIn("conf", "stateDir: state\n" + AD.formatted("bind.pw", "ca.pem") + """
+                    lookup:
+                      match: [mail]
+                      mail: otherMailbox
+                      mobile: pager
+                """);
+
+        var lookup = config.directories().get(0).lookup();
+        assertThat(lookup.match()).containsExactly("mail");
+        assertThat(lookup.mail()).isEqualTo("otherMailbox");
+        assertThat(lookup.mobile()).isEqualTo("pager");
+        assertThat(config.directories().get(0).trustCaFile()).isEqualTo(dir.resolve("conf/ca.pem").toString());
+    }
+
     private AgentConfig loadIn(String folder, String yaml) throws Exception {
         Path file = dir.resolve(folder).resolve("agent.yaml");
         Files.createDirectories(file.getParent());

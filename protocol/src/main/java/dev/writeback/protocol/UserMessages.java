@@ -42,6 +42,17 @@ public final class UserMessages {
         return result(code, Locale.ENGLISH, null);
     }
 
+    /** The text for a successful {@code operation} in {@code locale} (e.g. "Your password has been reset."). */
+    public static String success(Operation operation, Locale locale) {
+        requireNonNull(operation, "operation");
+        return format(locale, "success." + operation.name());
+    }
+
+    /** The English text for a successful {@code operation}: what the agent reports. */
+    public static String success(Operation operation) {
+        return success(operation, Locale.ENGLISH);
+    }
+
     /**
      * The text for a broken policy rule; {@code argument} is the minimum length for {@code TOO_SHORT} (null: a text
      * without it) and whom to contact for {@code MIN_AGE} (null: {@code contact.default}).

@@ -10,6 +10,7 @@ import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Anchor;
+import dev.writeback.protocol.Operation;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
@@ -79,7 +80,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
 
     @Override
     public Outcome reset(Anchor anchor, Secret newPassword, boolean unlock, boolean forceChangeAtNextLogon) {
-        return operations.run("reset", (conn, sent) -> {
+        return operations.run(Operation.RESET, (conn, sent) -> {
             Account account = find(conn, anchor);
             Optional<String> hints = pool.policyHints(conn);
             byte[] value = UnicodePwd.encode(newPassword);
@@ -109,7 +110,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
 
     @Override
     public Outcome change(Anchor anchor, Secret currentPassword, Secret newPassword) {
-        return operations.run("change", (conn, sent) -> {
+        return operations.run(Operation.CHANGE, (conn, sent) -> {
             Account account = find(conn, anchor);
             byte[] oldValue = UnicodePwd.encode(currentPassword);
             byte[] newValue = UnicodePwd.encode(newPassword);
@@ -129,7 +130,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
 
     @Override
     public Outcome unlock(Anchor anchor) {
-        return operations.run("unlock", (conn, sent) -> {
+        return operations.run(Operation.UNLOCK, (conn, sent) -> {
             Account account = find(conn, anchor);
             var request = new ModifyRequest(account.dn(), new Modification(ModificationType.REPLACE, "lockoutTime", "0"));
             write(conn, sent, request, account, null, false);
@@ -144,7 +145,7 @@ final class ActiveDirectoryWriter implements PasswordWriter {
      */
     @Override
     public Outcome lookup(String userId) {
-        return operations.read("lookup", conn -> {
+        return operations.read(Operation.LOOKUP, conn -> {
             SearchResultEntry entry = lookup.findTyped(conn, userId).orElseThrow(() -> new DirectoryException(
                     ResultCode.USER_NOT_FOUND, "typed id: no user in scopes " + settings.scopes()));
             Account account = AdLookup.account(entry);

@@ -3,6 +3,7 @@ package dev.writeback.agent.directory;
 import static java.util.Objects.requireNonNull;
 
 import dev.writeback.protocol.Anchor;
+import dev.writeback.protocol.Operation;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
@@ -106,7 +107,7 @@ public final class Directories implements AutoCloseable {
     public Outcome reset(Anchor anchor, Secret newPassword, boolean unlock, boolean forceChangeAtNextLogon) {
         requireNonNull(anchor, "anchor");
         requireNonNull(newPassword, "newPassword");
-        return route("reset", anchor, w -> w.reset(anchor, newPassword, unlock, forceChangeAtNextLogon));
+        return route(Operation.RESET, anchor, w -> w.reset(anchor, newPassword, unlock, forceChangeAtNextLogon));
     }
 
     /** Changes the password when the user knows the current one (works for expired and must-change users). */
@@ -114,13 +115,13 @@ public final class Directories implements AutoCloseable {
         requireNonNull(anchor, "anchor");
         requireNonNull(currentPassword, "currentPassword");
         requireNonNull(newPassword, "newPassword");
-        return route("change", anchor, w -> w.change(anchor, currentPassword, newPassword));
+        return route(Operation.CHANGE, anchor, w -> w.change(anchor, currentPassword, newPassword));
     }
 
     /** Unlocks the account without touching its password. */
     public Outcome unlock(Anchor anchor) {
         requireNonNull(anchor, "anchor");
-        return route("unlock", anchor, w -> w.unlock(anchor));
+        return route(Operation.UNLOCK, anchor, w -> w.unlock(anchor));
     }
 
     /**
@@ -142,7 +143,7 @@ public final class Directories implements AutoCloseable {
                 if (found != null) {
                     logger.warn("DIR-230 anchor found in more than one directory operation=lookup directories={}",
                             List.of(found.directory(), o.directory()));
-                    return refused("lookup", new DirectoryException(ResultCode.MULTIPLE_MATCHES,
+                    return refused(Operation.LOOKUP, new DirectoryException(ResultCode.MULTIPLE_MATCHES,
                             "typed id found in directories " + found.directory() + " and " + o.directory()), "", start);
                 }
                 found = o;
@@ -153,7 +154,7 @@ public final class Directories implements AutoCloseable {
         if (found != null) {
             return found;
         }
-        return failure != null ? failure : refused("lookup", new DirectoryException(ResultCode.USER_NOT_FOUND,
+        return failure != null ? failure : refused(Operation.LOOKUP, new DirectoryException(ResultCode.USER_NOT_FOUND,
                 "typed id: not found in any directory"), "", start);
     }
 
@@ -218,7 +219,7 @@ public final class Directories implements AutoCloseable {
         health = List.copyOf(next);
     }
 
-    private Outcome route(String operation, Anchor anchor, Function<PasswordWriter, Outcome> action) {
+    private Outcome route(Operation operation, Anchor anchor, Function<PasswordWriter, Outcome> action) {
         if (directories.size() == 1) {
             return action.apply(directories.get(0).writer());
         }
@@ -253,9 +254,9 @@ public final class Directories implements AutoCloseable {
                 "anchor " + anchor.type() + ": not found in any directory"), "", start);
     }
 
-    private Outcome refused(String operation, DirectoryException e, String directory, long start) {
+    private Outcome refused(Operation operation, DirectoryException e, String directory, long start) {
         long millis = Math.max(0, clock.millis() - start);
-        logger.info("DIR-210 {} refused directory={} code={} millis={} diagnostic={}", operation,
+        logger.info("DIR-210 {} refused directory={} code={} millis={} diagnostic={}", Operations.logName(operation),
                 directory.isEmpty() ? "*" : directory, e.code(), millis, e.adminDiagnostic());
         return new Outcome(e.code(), e.reason(), e.userMessage(), e.adminDiagnostic(), directory, "", millis);
     }

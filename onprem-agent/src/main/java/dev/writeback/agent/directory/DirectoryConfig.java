@@ -46,11 +46,8 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
                               Integer poolSize, EmbeddedDirectoryConfig embedded, LdapDirectoryConfig ldap,
                               LookupMapping lookup) {
     /** {@code type: active-directory}. */
-    public static final String ACTIVE_DIRECTORY = "active-directory";
     /** {@code type: ldap}. */
-    public static final String LDAP = "ldap";
     /** {@code type: embedded}. */
-    public static final String EMBEDDED = "embedded";
 
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}");
 
@@ -66,10 +63,10 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
         poolSize = poolSize == null ? 4 : poolSize;
         ldap = ldap == null ? LdapDirectoryConfig.defaults() : ldap;
         lookup = lookup == null ? LookupMapping.defaults() : lookup;
-        if (EMBEDDED.equals(type) && embedded == null) {
+        if (DirectoryType.of(type).orElse(null) == DirectoryType.EMBEDDED && embedded == null) {
             embedded = EmbeddedDirectoryConfig.defaults();
         }
-        if (EMBEDDED.equals(type) && (baseDn == null || baseDn.isBlank())) {
+        if (DirectoryType.of(type).orElse(null) == DirectoryType.EMBEDDED && (baseDn == null || baseDn.isBlank())) {
             baseDn = embedded.baseDn();
         }
     }
@@ -87,7 +84,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
 
     /** An embedded directory with the given settings and defaults for the rest. */
     public static DirectoryConfig embedded(String name, EmbeddedDirectoryConfig embedded) {
-        return new DirectoryConfig(name, EMBEDDED, null, false, null, null, null, null, null, null, null, null,
+        return new DirectoryConfig(name, DirectoryType.EMBEDDED.configName(), null, false, null, null, null, null, null, null, null, null,
                 false, null, null, null, null, embedded, null);
     }
 
@@ -100,10 +97,21 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
         return new DirectoryConfig(name, type, urls, startTls, bindDn, ConfigPaths.resolveText(base, bindPasswordFile),
                 bindPasswordEnv, ConfigPaths.resolveText(base, trustCaFile), trustFingerprint, verifyHostname, baseDn,
                 scopes, allowProtectedAccounts, preferPdcEmulator, connectTimeout, operationTimeout, poolSize,
-                embedded == null ? null : embedded.withPathsResolvedAgainst(base), ldap);
+                embedded == null ? null : embedded.withPathsResolvedAgainst(base), ldap, lookup);
     }
 
     /** The subtrees searched for anchors: {@code scopes}, or the base DN when none are configured. */
+    /** The directory's type; throws for a type {@link #validate} refuses. */
+    public DirectoryType kind() {
+        return DirectoryType.of(type).orElseThrow(() -> new IllegalStateException(
+                "directory " + name + ": type " + type + " (expected: " + DirectoryType.expected() + ")"));
+    }
+
+    /** Whether the directory is of {@code kind}. */
+    public boolean is(DirectoryType kind) {
+        return DirectoryType.of(type).orElse(null) == kind;
+    }
+
     public List<String> effectiveScopes() {
         return scopes.isEmpty() ? List.of(baseDn) : scopes;
     }
@@ -112,20 +120,21 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
     public void validate(int index) throws DirectoryConfigException {
         String key = "directories[" + index + "]";
         require(name != null && !name.isBlank(), key + ".name: (missing) (expected: a unique name)");
-        if (EMBEDDED.equals(type)) {
-            try {
-                embedded.validate(key + ".embedded");
-            } catch (IllegalArgumentException e) {
-                throw new DirectoryConfigException(e.getMessage(), e);
+        DirectoryType kind = DirectoryType.of(type).orElseThrow(() -> new DirectoryConfigException(key + ".type: "
+                + (type.isEmpty() ? "(missing)" : type) + " (expected: " + DirectoryType.expected() + ")"));
+        switch (kind) {
+            case EMBEDDED -> {
+                try {
+                    embedded.validate(key + ".embedded");
+                } catch (IllegalArgumentException e) {
+                    throw new DirectoryConfigException(e.getMessage(), e);
+                }
             }
-        } else if (ACTIVE_DIRECTORY.equals(type) || LDAP.equals(type)) {
-            validateRemote(key);
-            if (LDAP.equals(type)) {
+            case ACTIVE_DIRECTORY -> validateRemote(key);
+            case LDAP -> {
+                validateRemote(key);
                 ldap.validate(key + ".ldap");
             }
-        } else {
-            throw new DirectoryConfigException(key + ".type: " + (type.isEmpty() ? "(missing)" : type)
-                    + " (expected: active-directory, ldap or embedded)");
         }
         validateDns(key);
         lookup.validate(key + ".lookup");
@@ -165,7 +174,7 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
     private void validateDns(String key) throws DirectoryConfigException {
         require(baseDn != null && !baseDn.isBlank(), key + ".baseDn: (missing) (expected: the domain naming context)");
         DN base = parseDn(key + ".baseDn", baseDn);
-        if (!EMBEDDED.equals(type)) {
+        if (!is(DirectoryType.EMBEDDED)) {
             parseDn(key + ".bindDn", bindDn);
         }
         for (int i = 0; i < scopes.size(); i++) {

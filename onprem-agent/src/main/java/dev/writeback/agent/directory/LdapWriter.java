@@ -20,6 +20,7 @@ import com.unboundid.ldap.sdk.extensions.PasswordModifyExtendedRequest;
 import dev.writeback.agent.directory.LdapErrors.Step;
 import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Anchor;
+import dev.writeback.protocol.Operation;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
@@ -84,7 +85,7 @@ final class LdapWriter implements PasswordWriter {
 
     @Override
     public Outcome reset(Anchor anchor, Secret newPassword, boolean unlock, boolean forceChangeAtNextLogon) {
-        return operations.run("reset", (conn, sent) -> {
+        return operations.run(Operation.RESET, (conn, sent) -> {
             LdapAccount account = find(conn, anchor);
             passwordModify(conn, sent, account.dn(), null, newPassword, Step.RESET);
             // The password is set; the lock and the flag follow in one modify, so a rejected password never leaves
@@ -113,7 +114,7 @@ final class LdapWriter implements PasswordWriter {
 
     @Override
     public Outcome change(Anchor anchor, Secret currentPassword, Secret newPassword) {
-        return operations.run("change", (conn, sent) -> {
+        return operations.run(Operation.CHANGE, (conn, sent) -> {
             LdapAccount account = find(conn, anchor);
             if (ldap.changeAsUser()) {
                 changeOnUserBind(account.dn(), currentPassword, newPassword, sent);
@@ -131,7 +132,7 @@ final class LdapWriter implements PasswordWriter {
 
     @Override
     public Outcome unlock(Anchor anchor) {
-        return operations.run("unlock", (conn, sent) -> {
+        return operations.run(Operation.UNLOCK, (conn, sent) -> {
             LdapAccount account = find(conn, anchor);
             if (account.locked()) {
                 sent.mark();
@@ -149,7 +150,7 @@ final class LdapWriter implements PasswordWriter {
      */
     @Override
     public Outcome lookup(String userId) {
-        return operations.read("lookup", conn -> {
+        return operations.read(Operation.LOOKUP, conn -> {
             var any = new ArrayList<Filter>();
             for (String attribute : mapping.match()) {
                 any.add(Filter.createEqualityFilter(attribute, userId));

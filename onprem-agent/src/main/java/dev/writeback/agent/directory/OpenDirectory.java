@@ -33,18 +33,18 @@ record OpenDirectory(String name, PasswordWriter writer, EmbeddedDirectory embed
         EmbeddedDirectory embedded = null;
         ConnectionSettings settings;
         try {
-            if (DirectoryConfig.EMBEDDED.equals(config.type())) {
+            if (config.is(DirectoryType.EMBEDDED)) {
                 embedded = startEmbedded(config, key, stateDir, clock);
                 settings = embeddedSettings(config, embedded);
             } else {
                 settings = remoteSettings(config, key, environment);
             }
             try {
-                if (DirectoryConfig.ACTIVE_DIRECTORY.equals(config.type()) && settings.preferPdcEmulator()) {
+                if (config.is(DirectoryType.ACTIVE_DIRECTORY) && settings.preferPdcEmulator()) {
                     settings = preferPdc(settings);
                 }
                 DirectoryPool pool = DirectoryPool.open(settings, healthInterval);
-                PasswordWriter writer = DirectoryConfig.LDAP.equals(config.type())
+                PasswordWriter writer = config.is(DirectoryType.LDAP)
                         ? new LdapWriter(settings, config.ldap(), config.lookup(), pool, clock)
                         : new ActiveDirectoryWriter(settings, config.lookup(), pool, clock);
                 var opened = new OpenDirectory(config.name(), writer, embedded);
@@ -76,7 +76,7 @@ record OpenDirectory(String name, PasswordWriter writer, EmbeddedDirectory embed
         try {
             String host = embedded.host().contains(":") ? "[" + embedded.host() + "]" : embedded.host();
             var url = new LDAPURL("ldaps://" + host + ":" + embedded.ldapsPort());
-            return new ConnectionSettings(config.name(), DirectoryConfig.EMBEDDED, List.of(url), false,
+            return new ConnectionSettings(config.name(), DirectoryType.EMBEDDED.configName(), List.of(url), false,
                     embedded.serviceAccountDn(), embedded.serviceAccountPassword(), null, null, embedded.certificate(),
                     true, config.baseDn(), config.effectiveScopes(), config.allowProtectedAccounts(), false,
                     config.connectTimeout(), config.operationTimeout(), config.poolSize());

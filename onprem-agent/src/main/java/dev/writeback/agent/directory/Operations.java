@@ -3,9 +3,11 @@ package dev.writeback.agent.directory;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPException;
 import dev.writeback.protocol.AccountProfile;
+import dev.writeback.protocol.Operation;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.UserMessages;
 import java.time.Clock;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -47,7 +49,7 @@ final class Operations {
         this.clock = clock;
     }
 
-    Outcome run(String operation, Step step) {
+    Outcome run(Operation operation, Step step) {
         long start = clock.millis();
         String server = "";
         DirectoryException failure = null;
@@ -90,7 +92,7 @@ final class Operations {
      * A read-only operation (LOOKUP): one try on a pooled connection, nothing written, so a stale connection is
      * simply reported as DIRECTORY_UNAVAILABLE. The log line names no contact data.
      */
-    Outcome read(String operation, Query<AccountProfile> query) {
+    Outcome read(Operation operation, Query<AccountProfile> query) {
         long start = clock.millis();
         LDAPConnection connection;
         try {
@@ -104,7 +106,7 @@ final class Operations {
             AccountProfile profile = query.apply(connection);
             pool.release(connection);
             long millis = Math.max(0, clock.millis() - start);
-            logger.info("DIR-203 {} answered directory={} server={} {} millis={}", operation, directory, server,
+            logger.info("DIR-203 {} answered directory={} server={} {} millis={}", logName(operation), directory, server,
                     profile, millis);
             return new Outcome(ResultCode.SUCCESS, PolicyReason.NONE, "", "", directory, server, millis,
                     Optional.of(profile));
@@ -194,40 +196,38 @@ final class Operations {
         }
     }
 
-    private Outcome succeeded(String operation, Applied applied, String server, long start) {
+    private Outcome succeeded(Operation operation, Applied applied, String server, long start) {
         long millis = Math.max(0, clock.millis() - start);
-        logger.info("DIR-2{} {} applied directory={} server={} dn={} millis={}{}", eventSuffix(operation), operation,
+        logger.info("DIR-2{} {} applied directory={} server={} dn={} millis={}{}", eventSuffix(operation), logName(operation),
                 directory, server, applied.dn(), millis, applied.detail().isEmpty() ? "" : " " + applied.detail());
-        return new Outcome(ResultCode.SUCCESS, PolicyReason.NONE, successMessage(operation), "dn=" + applied.dn(),
+        return new Outcome(ResultCode.SUCCESS, PolicyReason.NONE, UserMessages.success(operation), "dn=" + applied.dn(),
                 directory, server, millis);
     }
 
-    private Outcome failed(String operation, DirectoryException e, String server, long start) {
+    private Outcome failed(Operation operation, DirectoryException e, String server, long start) {
         long millis = Math.max(0, clock.millis() - start);
         if (e.code().httpStatus() == 422 && e.code() != ResultCode.ACCESS_DENIED) {
             logger.info("DIR-210 {} refused directory={} server={} code={} reason={} millis={} diagnostic={}",
-                    operation, directory, server, e.code(), e.reason(), millis, e.adminDiagnostic());
+                    logName(operation), directory, server, e.code(), e.reason(), millis, e.adminDiagnostic());
         } else {
             logger.warn("DIR-220 {} failed directory={} server={} code={} millis={} diagnostic={}",
-                    operation, directory, server, e.code(), millis, e.adminDiagnostic());
+                    logName(operation), directory, server, e.code(), millis, e.adminDiagnostic());
         }
         return new Outcome(e.code(), e.reason(), e.userMessage(), e.adminDiagnostic(), directory, server, millis);
     }
 
-    private static String eventSuffix(String operation) {
+    private static String eventSuffix(Operation operation) {
         return switch (operation) {
-            case "reset" -> "00";
-            case "change" -> "01";
-            default -> "02";
+            case RESET -> "00";
+            case CHANGE -> "01";
+            case UNLOCK -> "02";
+            case LOOKUP -> "03";
         };
     }
 
-    private static String successMessage(String operation) {
-        return switch (operation) {
-            case "reset" -> "Your password has been reset.";
-            case "change" -> "Your password has been changed.";
-            default -> "Your account has been unlocked.";
-        };
+    /** The operation as log lines name it: {@code reset}, {@code change}, {@code unlock}, {@code lookup}. */
+    static String logName(Operation operation) {
+        return operation.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     static DirectoryException unknown(LDAPException e) {

@@ -286,7 +286,7 @@ class DirectoriesIT {
         try (var socket = new ServerSocket(0)) {
             deadPort = socket.getLocalPort();
         }
-        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY,
+        var config = new DirectoryConfig("corp", DirectoryType.ACTIVE_DIRECTORY.configName(),
                 List.of("ldaps://127.0.0.1:" + deadPort, "ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false,
                 extraDirectory.serviceAccountDn(), extraDirectory.serviceAccountPasswordFile().toString(), null, null,
                 extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null, false, true,
@@ -304,7 +304,7 @@ class DirectoriesIT {
     void open_wrongBindPassword_saysSoNamingTheBindDn_notUnreachable() throws Exception {
         extraDirectory = EmbeddedDirectory.start(EmbeddedDirectoryConfig.defaults().withEphemeralPorts("dc"), stateDir);
         Path wrong = Files.writeString(stateDir.resolve("wrong.pw"), "Not-The-Password-1\n");
-        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY,
+        var config = new DirectoryConfig("corp", DirectoryType.ACTIVE_DIRECTORY.configName(),
                 List.of("ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false, extraDirectory.serviceAccountDn(),
                 wrong.toString(), null, null, extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null,
                 false, true, Duration.ofSeconds(2), Duration.ofSeconds(5), 1, null, null);
@@ -330,7 +330,7 @@ class DirectoriesIT {
             deadPort = socket.getLocalPort();
         }
         Path pw = Files.writeString(stateDir.resolve("bind.pw"), "irrelevant\n");
-        var config = new DirectoryConfig("corp", DirectoryConfig.ACTIVE_DIRECTORY, List.of("ldaps://127.0.0.1:" + deadPort),
+        var config = new DirectoryConfig("corp", DirectoryType.ACTIVE_DIRECTORY.configName(), List.of("ldaps://127.0.0.1:" + deadPort),
                 false, "CN=svc,DC=corp,DC=example", pw.toString(), null, null, null, true, "DC=corp,DC=example", null,
                 false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, null);
         directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
