@@ -35,7 +35,7 @@ final class BoundedAggregator extends HttpObjectAggregator {
         long declared = HttpUtil.getContentLength(oversized, -1L);
         logger.info("API-413 request body too large ({} bytes declared), closing remote={}", declared, ctx.channel().remoteAddress());
         String shown = declared < 0 ? "more than " + maxContentLength : Long.toString(declared);
-        byte[] body = ("{\"error\":\"PAYLOAD_TOO_LARGE\",\"field\":\"body\",\"message\":\"body length: " + shown
+        byte[] body = ("{\"error\":\"" + dev.writeback.relay.api.ApiError.PAYLOAD_TOO_LARGE.name() + "\",\"field\":\"body\",\"message\":\"body length: " + shown
                 + " bytes (expected: <= " + maxContentLength + ")\"}").getBytes(StandardCharsets.UTF_8);
         var response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 Unpooled.wrappedBuffer(body));

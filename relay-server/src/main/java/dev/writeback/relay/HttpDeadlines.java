@@ -130,7 +130,7 @@ final class HttpDeadlines {
             ctx.close();   // an earlier request's response is still to come: a 408 here would interleave with it
             return;
         }
-        byte[] body = ("{\"error\":\"REQUEST_TIMEOUT\",\"field\":\"request\",\"message\":\"request: not complete within "
+        byte[] body = ("{\"error\":\"" + dev.writeback.relay.api.ApiError.REQUEST_TIMEOUT.name() + "\",\"field\":\"request\",\"message\":\"request: not complete within "
                 + requestTimeout.toSeconds() + " s (expected: the whole request at once)\"}").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                 + "\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n";

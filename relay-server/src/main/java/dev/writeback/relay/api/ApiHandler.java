@@ -139,7 +139,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 case HEALTH -> exchange.respond(HttpResponseStatus.OK, Exchange.json().put("status", "UP"));
                 case METRICS -> {
                     if (!servesMetrics) {
-                        throw ApiException.notFound("NOT_FOUND", "path: not found (expected: a path under /api/v1/,"
+                        throw ApiException.notFound(ApiError.NOT_FOUND, "path: not found (expected: a path under /api/v1/,"
                                 + " /agent/v1/register, /healthz or /readyz; /metrics is on the metrics listener)");
                     }
                     exchange.respondText(HttpResponseStatus.OK, context.metrics().scrape(), PROMETHEUS_TEXT);
@@ -156,7 +156,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         try {
             context.blocking().execute(() -> handle(exchange, match));
         } catch (RejectedExecutionException e) {
-            throw ApiException.unavailable("OVERLOADED", "relay: too busy (expected: retry later)");
+            throw ApiException.unavailable(ApiError.OVERLOADED, "relay: too busy (expected: retry later)");
         }
     }
 

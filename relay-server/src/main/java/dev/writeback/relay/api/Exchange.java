@@ -152,19 +152,19 @@ final class Exchange {
      */
     void fail(Throwable failure) {
         if (failure instanceof ApiException e) {
-            ObjectNode json = json().put("error", e.error());
+            ObjectNode json = json().put("error", e.error().name());
             if (e.field() != null) {
                 json.put("field", e.field());
             }
             respond(e.status(), json.put("message", e.getMessage()), e.headers());
         } else if (failure instanceof StoreException e && e.kind() == StoreException.Kind.UNAVAILABLE) {
             logger.warn("API-503 store unavailable {} {} requestId={}", method, path, requestId, e);
-            respond(HttpResponseStatus.SERVICE_UNAVAILABLE, json().put("error", "STORE_UNAVAILABLE")
+            respond(ApiError.STORE_UNAVAILABLE.status(), json().put("error", ApiError.STORE_UNAVAILABLE.name())
                     .put("message", "store: unavailable (expected: try again later)")
                     .put("requestId", requestId.toString()));
         } else {
             logger.warn("API-500 unexpected error {} {} requestId={}", method, path, requestId, failure);
-            respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, json().put("error", "INTERNAL_ERROR")
+            respond(ApiError.INTERNAL_ERROR.status(), json().put("error", ApiError.INTERNAL_ERROR.name())
                     .put("message", "unexpected error (expected: none; quote the requestId to the operator)")
                     .put("requestId", requestId.toString()));
         }

@@ -57,7 +57,7 @@ final class HashSyncAdmin {
     /** {@code POST /api/v1/hash-sync/full-sync}: the agents start a full sync at their next cycle. */
     void fullSync(Exchange exchange, Caller caller) {
         if (!receiver().requestFullSync(caller.tenantId())) {
-            throw ApiException.conflict("HASH_SYNC_OFF", "hash sync: off for this tenant (expected: PUT"
+            throw ApiException.conflict(ApiError.HASH_SYNC_OFF, "hash sync: off for this tenant (expected: PUT"
                     + " /api/v1/hash-sync/settings {\"enabled\": true} first)");
         }
         audit.record(caller.tenantId(), null, caller.tokenId(), "HASH_SYNC_FULL_SYNC", "OK", null, null);
@@ -67,7 +67,7 @@ final class HashSyncAdmin {
     /** {@code GET /api/v1/hash-sync/users/{user}}: by anchor ({@code guid:…}, percent-encoded) or UPN. */
     void user(Exchange exchange, Caller caller, String encoded) {
         String user = decode(encoded);
-        var status = receiver().user(caller.tenantId(), user).orElseThrow(() -> ApiException.notFound("USER_NOT_SYNCED",
+        var status = receiver().user(caller.tenantId(), user).orElseThrow(() -> ApiException.notFound(ApiError.USER_NOT_SYNCED,
                 "user: no hash sync status for " + user + " (expected: an anchor or UPN the agents synced in the last 7 days)"));
         ObjectNode json = Exchange.json().put("anchor", status.anchor()).put("upn", status.upn())
                 .put("status", status.status().name()).put("updatedAt", text(status.updatedAt()))
@@ -139,7 +139,7 @@ final class HashSyncAdmin {
     private HashSyncReceiver receiver() {
         HashSyncReceiver r = context.hashSync();
         if (r == null) {
-            throw ApiException.unavailable("HASH_SYNC_UNAVAILABLE", "hash sync: not available on this relay");
+            throw ApiException.unavailable(ApiError.HASH_SYNC_UNAVAILABLE, "hash sync: not available on this relay");
         }
         return r;
     }

@@ -69,7 +69,7 @@ enum Route {
         }
         List<Match> candidates = literal.isEmpty() ? templated : literal;
         if (candidates.isEmpty()) {
-            throw ApiException.notFound("NOT_FOUND", "path: not found (expected: a path under /api/v1/, /agent/v1/register, /healthz, /readyz or /metrics)");
+            throw ApiException.notFound(ApiError.NOT_FOUND, "path: not found (expected: a path under /api/v1/, /agent/v1/register, /healthz, /readyz or /metrics)");
         }
         for (Match m : candidates) {
             if (m.route.method.equals(method)) {

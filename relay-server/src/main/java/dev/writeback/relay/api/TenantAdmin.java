@@ -130,7 +130,7 @@ final class TenantAdmin {
         logger.info("API-205 key rotation requested tenant={} agent={} started={}", caller.tenantId(), agent.id(),
                 started);
         if (!started) {
-            throw ApiException.conflict("AGENT_NOT_CONNECTED",
+            throw ApiException.conflict(ApiError.AGENT_NOT_CONNECTED,
                     "agent: not connected (expected: a connected agent; keys roll when it is back)");
         }
         exchange.respond(HttpResponseStatus.ACCEPTED, Exchange.json().put("started", true).put("agentId", agent.id()));
@@ -140,7 +140,7 @@ final class TenantAdmin {
     private AgentRecord ownAgent(Caller caller, String agentId) {
         Optional<AgentRecord> agent = context.store().agent(agentId);
         if (agent.isEmpty() || !agent.get().tenantId().equals(caller.tenantId())) {
-            throw ApiException.notFound("AGENT_NOT_FOUND", "agent: " + agentId + " (expected: an agent of this tenant)");
+            throw ApiException.notFound(ApiError.AGENT_NOT_FOUND, "agent: " + agentId + " (expected: an agent of this tenant)");
         }
         return agent.get();
     }

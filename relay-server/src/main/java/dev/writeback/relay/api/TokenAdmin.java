@@ -40,7 +40,7 @@ final class TokenAdmin {
     void revoke(Exchange exchange, Caller caller, String tokenId) {
         Optional<TokenInfo> revoked = context.store().revokeToken(caller.tenantId(), tokenId);
         if (revoked.isEmpty()) {
-            throw ApiException.notFound("TOKEN_NOT_FOUND", "token: " + tokenId + " (expected: a token id of this tenant,"
+            throw ApiException.notFound(ApiError.TOKEN_NOT_FOUND, "token: " + tokenId + " (expected: a token id of this tenant,"
                     + " see GET /api/v1/tokens)");
         }
         TokenInfo t = revoked.get();
