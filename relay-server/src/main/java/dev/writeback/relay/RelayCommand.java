@@ -3,6 +3,7 @@ package dev.writeback.relay;
 import dev.writeback.protocol.files.OwnerOnly;
 import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.ApiScope;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
@@ -354,8 +355,8 @@ public final class RelayCommand {
                             + "; see `relay token list --tenant " + tenant + "`)");
                     return 1;
                 }
-                store.appendAudit(new AuditRecord(0, java.time.Instant.now(), tenant, null, "cli", "TOKEN_REVOKED", "",
-                        "OK", null, null, 0, "tokenId=" + tokenId + " kind=" + revoked.get().kind().wire()));
+                store.appendAudit(new AuditRecord(0, java.time.Instant.now(), tenant, null, "cli", AuditEvent.TOKEN_REVOKED.name(), "",
+                        AuditEvent.OK, null, null, 0, "tokenId=" + tokenId + " kind=" + revoked.get().kind().wire()));
                 spec.commandLine().getOut().println("Revoked " + revoked.get().kind().wire() + " token " + tokenId);
                 return 0;
             }

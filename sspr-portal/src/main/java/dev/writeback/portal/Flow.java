@@ -56,7 +56,7 @@ final class Flow {
         if (st.step == FlowState.Step.START && !writebackUsable(s)) {
             st.step = FlowState.Step.UNAVAILABLE;
             st.unavailable = "writeback";
-            audit(s, "PORTAL_START", st.userId, "WRITEBACK_DOWN", "");
+            audit(s, PortalAudit.Step.PORTAL_START, st.userId, "WRITEBACK_DOWN", "");
             logger.info("POR-503 reset refused at the start: writeback not UP tenant={} support={}",
                     s.settings.tenantName(), st.supportCode);
         }
@@ -210,7 +210,7 @@ final class Flow {
         if (!writebackUsable(s)) {
             st.step = FlowState.Step.UNAVAILABLE;
             st.unavailable = "writeback";
-            audit(s, "PORTAL_START", userId, "WRITEBACK_DOWN", "");
+            audit(s, PortalAudit.Step.PORTAL_START, userId, "WRITEBACK_DOWN", "");
             return;
         }
         if (limits.locked(tenantId, st.userKey).isPresent() || !limits.mail(tenantId, st.userKey)) {
@@ -222,7 +222,7 @@ final class Flow {
                 && lookup.code() != ResultCode.MULTIPLE_MATCHES) {
             st.step = FlowState.Step.UNAVAILABLE;   // the relay or the directory failed: says nothing about the user
             st.unavailable = "writeback";
-            audit(s, "PORTAL_LOOKUP", userId, lookup.code().name(), "lookupRequestId=" + lookup.requestId());
+            audit(s, PortalAudit.Step.PORTAL_LOOKUP, userId, lookup.code().name(), "lookupRequestId=" + lookup.requestId());
             return;
         }
         sendCode(s, lookup);
@@ -255,11 +255,11 @@ final class Flow {
             st.mailTo = account.mail().get(0);
             st.policy(account.policy());
             mailing.sendCode(s.settings, st.mailTo, account.displayName(), code, st.supportCode, s.locale());
-            audit(s, "PORTAL_CODE_SENT", st.anchor, "OK", "lookupRequestId=" + lookup.requestId());
+            audit(s, PortalAudit.Step.PORTAL_CODE_SENT, st.anchor, "OK", "lookupRequestId=" + lookup.requestId());
         } else {
             st.anchor = null;
             st.policy(PasswordPolicy.DEFAULT);
-            audit(s, "PORTAL_CODE_SENT", account != null ? account.anchor().toString() : "userid:" + st.userId,
+            audit(s, PortalAudit.Step.PORTAL_CODE_SENT, account != null ? account.anchor().toString() : "userid:" + st.userId,
                     "NOT_SENT", "reason=" + why + " lookupRequestId=" + lookup.requestId());
         }
     }
@@ -289,7 +289,7 @@ final class Flow {
         boolean matches = Hashes.same(st.codeHash, hashes.of("code", s.key(), code));
         if (!(matches && fresh && st.anchor != null)) {
             int left = limits.failed(tenantId, st.userKey, hashes.address(tenantId, source));
-            audit(s, "PORTAL_VERIFY", subject(st), left == 0 ? "LOCKED_OUT" : "WRONG_CODE", "attemptsLeft=" + left);
+            audit(s, PortalAudit.Step.PORTAL_VERIFY, subject(st), left == 0 ? "LOCKED_OUT" : "WRONG_CODE", "attemptsLeft=" + left);
             if (left == 0) {
                 lock(s, "user", st.userId);
             } else {
@@ -299,7 +299,7 @@ final class Flow {
         }
         st.codeHash = null;   // single use
         st.step = FlowState.Step.VERIFIED;
-        audit(s, "PORTAL_VERIFY", st.anchor, "OK", "");
+        audit(s, PortalAudit.Step.PORTAL_VERIFY, st.anchor, "OK", "");
     }
 
     private void choose(Session s, FormBody form) {
@@ -333,7 +333,7 @@ final class Flow {
         WritebackResult r = await(writeback.reset(s.settings.tenantId(), Anchor.parse(st.anchor), password, true),
                 new WritebackResult("", ResultCode.TIMEOUT, PolicyReason.NONE));
         if (r.code() == ResultCode.POLICY_VIOLATION) {
-            audit(s, r.requestId(), "PORTAL_RESET", st.anchor, r.code().name(), "reason=" + r.reason());
+            audit(s, r.requestId(), PortalAudit.Step.PORTAL_RESET, st.anchor, r.code().name(), "reason=" + r.reason());
             st.error("newPassword", "policy." + r.reason().name(), r.reason() == PolicyReason.MIN_AGE
                     ? s.contact() : policy.minLength());
             return;
@@ -353,14 +353,14 @@ final class Flow {
         if (r.code() == ResultCode.SUCCESS) {
             limits.succeeded(s.settings.tenantId(), st.userKey);
         }
-        audit(s, st.supportCode, operation.equals("reset") ? "PORTAL_RESET" : "PORTAL_UNLOCK", st.anchor,
+        audit(s, st.supportCode, operation.equals("reset") ? PortalAudit.Step.PORTAL_RESET : PortalAudit.Step.PORTAL_UNLOCK, st.anchor,
                 r.code().name(), (r.reason() == PolicyReason.NONE ? "" : "reason=" + r.reason() + " ") + "flow=" + flowCode);
     }
 
     private void lock(Session s, String what, String userId) {
         s.state.step = FlowState.Step.LOCKED;
         s.state.lockedWhat = what;
-        audit(s, "PORTAL_LOCKED", s.state.anchor != null ? s.state.anchor : "userid:" + userId, "LOCKED_OUT", "by=" + what);
+        audit(s, PortalAudit.Step.PORTAL_LOCKED, s.state.anchor != null ? s.state.anchor : "userid:" + userId, "LOCKED_OUT", "by=" + what);
         logger.info("POR-429 locked out of the portal by its limits: {} tenant={} support={}", what,
                 s.settings.tenantName(), s.state.supportCode);
     }
@@ -385,14 +385,14 @@ final class Flow {
         }
     }
 
-    private void audit(Session s, String step, String subject, String result, String detail) {
+    private void audit(Session s, PortalAudit.Step step, String subject, String result, String detail) {
         audit(s, s.state.supportCode, step, subject, result, detail);
     }
 
-    private void audit(Session s, String supportCode, String step, String subject, String result, String detail) {
+    private void audit(Session s, String supportCode, PortalAudit.Step step, String subject, String result, String detail) {
         store.audit(new PortalAudit(config.clock().instant(), s.settings.tenantId(), supportCode, step,
                 subject == null || subject.isEmpty() ? "userid:" : subject, result,
-                step.equals("PORTAL_START") ? "" : METHOD, detail));
+                step == PortalAudit.Step.PORTAL_START ? "" : METHOD, detail));
         logger.info("POR-200 {} result={} tenant={} support={}", step, result, s.settings.tenantName(), supportCode);
     }
 

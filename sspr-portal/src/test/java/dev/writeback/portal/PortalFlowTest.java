@@ -50,7 +50,7 @@ class PortalFlowTest {
         assertThat(page).contains("Your password has been changed");
         assertThat(writeback.passwords).containsEntry("ada", "New-Pass-2026");
         assertThat(store.auditRecords()).extracting(PortalAudit::step)
-                .contains("PORTAL_CODE_SENT", "PORTAL_VERIFY", "PORTAL_RESET");
+                .contains(PortalAudit.Step.PORTAL_CODE_SENT, PortalAudit.Step.PORTAL_VERIFY, PortalAudit.Step.PORTAL_RESET);
         assertNoSecretsStored("New-Pass-2026");
     }
 

@@ -7,6 +7,7 @@ import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.RsaOaep;
 import dev.writeback.relay.store.AgentKey;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import java.security.PublicKey;
 import java.time.Duration;
@@ -254,7 +255,7 @@ public final class KeyRotation {
         }
         Instant now = context.clock().instant();
         store.retireKeysBelow(session.agentId(), version, now.plus(overlap()));
-        store.appendAudit(new AuditRecord(0, now, session.tenantId(), "", "relay", "KEYS_ROTATED", "", "OK", "",
+        store.appendAudit(new AuditRecord(0, now, session.tenantId(), "", "relay", AuditEvent.KEYS_ROTATED.name(), "", AuditEvent.OK, null,
                 session.agentId(), 0, "key version " + version));
         return store.key(session.agentId(), version).orElseThrow();
     }

@@ -1,5 +1,6 @@
 package dev.writeback.relay.api;
 
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.Store;
 import java.time.Clock;
@@ -22,10 +23,15 @@ final class AuditTrail {
     }
 
     /** Records an event that names no account and took no measurable time. */
-    void record(String tenantId, String requestId, String actor, String operation, String result, String agentId,
+    void record(String tenantId, String requestId, String actor, AuditEvent event, String result, String agentId,
             String detail) {
-        record(new AuditRecord(0, clock.instant(), tenantId, requestId, actor, operation, "", result, null, agentId, 0,
+        record(new AuditRecord(0, clock.instant(), tenantId, requestId, actor, event.name(), "", result, null, agentId, 0,
                 detail));
+    }
+
+    /** Records an event that succeeded ({@link AuditEvent#OK}). */
+    void ok(String tenantId, String actor, AuditEvent event, String agentId, String detail) {
+        record(tenantId, null, actor, event, AuditEvent.OK, agentId, detail);
     }
 
     void record(AuditRecord record) {

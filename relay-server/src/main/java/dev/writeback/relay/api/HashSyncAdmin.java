@@ -6,6 +6,7 @@ import dev.writeback.protocol.hashsync.HashSyncStatus;
 import dev.writeback.relay.hashsync.CheckResult;
 import dev.writeback.relay.hashsync.HashSyncReceiver;
 import dev.writeback.relay.net.FailureLimiter;
+import dev.writeback.relay.store.AuditEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ final class HashSyncAdmin {
             throw ApiException.invalid("enabled", "enabled: missing (expected: true or false)");
         }
         receiver().setEnabled(caller.tenantId(), enabled[0]);
-        audit.record(caller.tenantId(), null, caller.tokenId(), "HASH_SYNC_SETTINGS", "OK", null, "enabled=" + enabled[0]);
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.HASH_SYNC_SETTINGS, null, "enabled=" + enabled[0]);
         logger.info("API-208 hash sync settings changed tenant={} enabled={}", caller.tenantId(), enabled[0]);
         exchange.respond(HttpResponseStatus.OK, json(receiver().status(caller.tenantId())));
     }
@@ -60,7 +61,7 @@ final class HashSyncAdmin {
             throw ApiException.conflict(ApiError.HASH_SYNC_OFF, "hash sync: off for this tenant (expected: PUT"
                     + " /api/v1/hash-sync/settings {\"enabled\": true} first)");
         }
-        audit.record(caller.tenantId(), null, caller.tokenId(), "HASH_SYNC_FULL_SYNC", "OK", null, null);
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.HASH_SYNC_FULL_SYNC, null, null);
         exchange.respond(HttpResponseStatus.ACCEPTED, json(receiver().status(caller.tenantId())));
     }
 
@@ -125,7 +126,7 @@ final class HashSyncAdmin {
                             exchange.source());
                 }
             }
-            audit.record(caller.tenantId(), null, caller.tokenId(), "PASSWORD_CHECK", result.name(), null,
+            audit.record(caller.tenantId(), null, caller.tokenId(), AuditEvent.PASSWORD_CHECK, result.name(), null,
                     user[0] != null ? "anchor=" + user[0] : "upn=" + user[1]);
             exchange.respond(HttpResponseStatus.OK, Exchange.json().put("result", result.name())
                     .put("valid", result == CheckResult.VALID));

@@ -6,6 +6,7 @@ import dev.writeback.protocol.AccountProfile;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
@@ -82,7 +83,7 @@ final class LookupOperation {
         long millis = Math.max(0, Duration.between(exchange.receivedAt(), context.clock().instant()).toMillis());
         String anchor = outcome.profile().map(p -> p.anchor().toString()).orElse("");
         metrics.operation("lookup", outcome.code(), Duration.ofMillis(millis));
-        audit.record(new AuditRecord(0, context.clock().instant(), caller.tenantId(), requestId, caller.tokenId(), "LOOKUP",
+        audit.record(new AuditRecord(0, context.clock().instant(), caller.tenantId(), requestId, caller.tokenId(), AuditEvent.LOOKUP.name(),
                 anchor, outcome.code().name(), null, agentId.isEmpty() ? null : agentId, millis,
                 outcome.adminDiagnostic().isEmpty() ? null : outcome.adminDiagnostic()));
         logger.info("API-200 lookup result={} requestId={} tenant={} agent={} millis={}", outcome.code(), requestId,

@@ -7,6 +7,7 @@ import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
@@ -78,7 +79,7 @@ final class PasswordOperations {
         String requestId = exchange.requestId().toString();
         // What the operation's audit record says; the relay writes it before the COMMIT and completes it in finish.
         context.store().draftAudit(new AuditRecord(0, now, caller.tenantId(), requestId, caller.tokenId(),
-                request.operation().name(), body.anchor().toString(), "COMMITTING", null, null, 0, null));
+                AuditEvent.of(request.operation()).name(), body.anchor().toString(), "COMMITTING", null, null, 0, null));
         try {
             delivery = context.gateway().submit(caller.tenantId(), exchange.requestId(), request);
         } catch (RuntimeException e) {
@@ -135,7 +136,7 @@ final class PasswordOperations {
             String agent = agentId.isEmpty() ? null : agentId;
             metrics.operation(name(route), outcome.code(), Duration.ofMillis(millis));
             audit.record(new AuditRecord(0, context.clock().instant(), caller.tenantId(), requestId, caller.tokenId(),
-                    operationOf(route).name(), anchor.toString(), outcome.code().name(), reason, agent, millis,
+                    AuditEvent.of(operationOf(route)).name(), anchor.toString(), outcome.code().name(), reason, agent, millis,
                     outcome.adminDiagnostic().isEmpty() ? null : outcome.adminDiagnostic()));
             logger.info("API-200 {} result={} reason={} requestId={} tenant={} agent={} millis={}", name(route),
                     outcome.code(), reason, requestId, caller.tenantId(), agent, millis);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.writeback.portal.PortalSettings;
 import dev.writeback.portal.mail.MailSettings;
 import dev.writeback.protocol.Secret;
+import dev.writeback.relay.store.AuditEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -82,7 +83,7 @@ final class PortalAdmin {
             }
             String detail = "changed=" + String.join(",", change.fields) + " enabled=" + after.enabled()
                     + " mail=" + (after.mail() == null ? "global" : after.mail().transport().name().toLowerCase(Locale.ROOT));
-            audit.record(caller.tenantId(), null, caller.tokenId(), "PORTAL_SETTINGS", "OK", null, detail);
+            audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.PORTAL_SETTINGS, null, detail);
             logger.info("API-207 portal settings changed tenant={} {}", caller.tenantId(), detail);
             exchange.respond(HttpResponseStatus.OK, json(after));
         } finally {

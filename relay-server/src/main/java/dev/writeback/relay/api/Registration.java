@@ -6,6 +6,7 @@ import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.crypto.RsaOaep;
 import dev.writeback.relay.net.FailureLimiter;
 import dev.writeback.relay.store.AgentRecord;
+import dev.writeback.relay.store.AuditEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.security.PublicKey;
 import java.util.Arrays;
@@ -77,7 +78,7 @@ final class Registration {
             throw e;
         }
         metrics.agentRegistered();
-        audit.record(tenantId, null, "registration", "AGENT_REGISTERED", "OK", agent.id(),
+        audit.ok(tenantId, "registration", AuditEvent.AGENT_REGISTERED, agent.id(),
                 "name=" + LogSafe.of(agent.name()) + " source=" + exchange.source());
         logger.info("API-203 agent registered tenant={} agent={} name={} source={}", tenantId, agent.id(),
                 LogSafe.of(agent.name()), exchange.source());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.writeback.relay.agent.LiveAgent;
 import dev.writeback.relay.store.AgentRecord;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.Tenant;
@@ -64,7 +65,7 @@ final class TenantAdmin {
         List<String> rotated = !before.enabled() && after.enabled() ? rotateLiveAgents(caller.tenantId()) : List.of();
         String detail = "enabled=" + after.enabled() + " allowUnlockWithoutReset=" + after.allowUnlockWithoutReset()
                 + (rotated.isEmpty() ? "" : " keysRotating=" + rotated.size());
-        audit.record(caller.tenantId(), null, caller.tokenId(), "SETTINGS", "OK", null, detail);
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.SETTINGS, null, detail);
         logger.info("API-201 settings changed tenant={} {}", caller.tenantId(), detail);
         ObjectNode json = Exchange.json()
                 .put("enabled", after.enabled())
@@ -84,7 +85,7 @@ final class TenantAdmin {
 
     void registrationToken(Exchange exchange, Caller caller) {
         IssuedToken token = context.store().createRegistrationToken(caller.tenantId(), context.registrationTokenTtl());
-        audit.record(caller.tenantId(), null, caller.tokenId(), "REGISTRATION_TOKEN_CREATED", "OK", null,
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.REGISTRATION_TOKEN_CREATED, null,
                 "tokenId=" + token.id() + " expiresAt=" + token.expiresAt());
         logger.info("API-202 registration token created tenant={} tokenId={} expiresAt={}", caller.tenantId(),
                 token.id(), token.expiresAt());
@@ -117,7 +118,7 @@ final class TenantAdmin {
         AgentRecord agent = ownAgent(caller, agentId);
         context.store().deleteAgent(agent.id());
         context.gateway().disconnect(agent.id(), "agent deleted");
-        audit.record(caller.tenantId(), null, caller.tokenId(), "AGENT_DELETED", "OK", agent.id(), "name=" + agent.name());
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.AGENT_DELETED, agent.id(), "name=" + agent.name());
         logger.info("API-204 agent deleted tenant={} agent={}", caller.tenantId(), agent.id());
         exchange.respond(HttpResponseStatus.OK, Exchange.json().put("deleted", true).put("agentId", agent.id()));
     }
@@ -125,8 +126,8 @@ final class TenantAdmin {
     void rotateKeys(Exchange exchange, Caller caller, String agentId) {
         AgentRecord agent = ownAgent(caller, agentId);
         boolean started = context.gateway().rotateKeys(agent.id());
-        audit.record(caller.tenantId(), null, caller.tokenId(), "KEY_ROTATION_REQUESTED",
-                started ? "OK" : "AGENT_OFFLINE", agent.id(), null);
+        audit.record(caller.tenantId(), null, caller.tokenId(), AuditEvent.KEY_ROTATION_REQUESTED,
+                started ? AuditEvent.OK : "AGENT_OFFLINE", agent.id(), null);
         logger.info("API-205 key rotation requested tenant={} agent={} started={}", caller.tenantId(), agent.id(),
                 started);
         if (!started) {

@@ -2,6 +2,7 @@ package dev.writeback.relay.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.writeback.relay.store.AuditEvent;
 import dev.writeback.relay.store.TokenInfo;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Instant;
@@ -44,7 +45,7 @@ final class TokenAdmin {
                     + " see GET /api/v1/tokens)");
         }
         TokenInfo t = revoked.get();
-        audit.record(caller.tenantId(), null, caller.tokenId(), "TOKEN_REVOKED", "OK", null,
+        audit.ok(caller.tenantId(), caller.tokenId(), AuditEvent.TOKEN_REVOKED, null,
                 "tokenId=" + t.id() + " kind=" + t.kind().wire());
         logger.info("API-206 token revoked tenant={} tokenId={} kind={} by={}", caller.tenantId(), t.id(),
                 t.kind().wire(), caller.tokenId());

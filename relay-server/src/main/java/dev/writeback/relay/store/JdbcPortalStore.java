@@ -182,7 +182,7 @@ final class JdbcPortalStore implements PortalStore {
 
     @Override
     public void audit(PortalAudit a) {
-        audit.append(new AuditRecord(0, a.time(), a.tenantId(), a.supportCode(), "portal", a.step(), a.subject(),
+        audit.append(new AuditRecord(0, a.time(), a.tenantId(), a.supportCode(), "portal", a.step().name(), a.subject(),
                 a.result(), null, null, 0, ("method=" + a.method() + " " + a.detail()).strip()));
     }
 

@@ -53,7 +53,7 @@ class PortalStoreTest {
             portal.addEvent(tenantId, "verify-failed", "k1", now.plusSeconds(10));
             portal.lock(tenantId, "k1", now.plus(Duration.ofHours(24)));
             portal.saveSession("s1", tenantId, now.plusSeconds(900), new byte[] {1, 2});
-            portal.audit(new PortalAudit(now, tenantId, "support-1", "PORTAL_VERIFY", "sam:ada", "WRONG_CODE", "email", ""));
+            portal.audit(new PortalAudit(now, tenantId, "support-1", PortalAudit.Step.PORTAL_VERIFY, "sam:ada", "WRONG_CODE", "email", ""));
         }
         try (Store store = Store.openSqlite(dataDir, key, clock)) {
             var portal = store.portal();
