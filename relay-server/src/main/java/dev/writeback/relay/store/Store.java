@@ -21,11 +21,11 @@ public interface Store extends AutoCloseable {
     Duration DEFAULT_REGISTRATION_TTL = Duration.ofHours(1);
 
     /** Name of the SQLite store in a data directory. */
-    String SQLITE_FILE = Database.SQLITE_FILE;
+    String SQLITE_FILE = SqliteDatabase.FILE;
 
     /** Whether {@code dataDir} holds a SQLite store (administrative commands refuse to create one by accident). */
     static boolean existsSqlite(Path dataDir) {
-        return java.nio.file.Files.isRegularFile(dataDir.resolve(Database.SQLITE_FILE));
+        return java.nio.file.Files.isRegularFile(dataDir.resolve(SqliteDatabase.FILE));
     }
 
     /** Opens {@code dataDir/relay.db} (created {@code rw-------}, WAL mode, busy timeout) and applies migrations. */
@@ -33,7 +33,7 @@ public interface Store extends AutoCloseable {
         requireNonNull(dataDir, "dataDir");
         requireNonNull(masterKey, "masterKey");
         requireNonNull(clock, "clock");
-        return JdbcStore.open(Database.openSqlite(dataDir), masterKey, clock, new SecureRandom());
+        return JdbcStore.open(SqliteDatabase.open(dataDir), masterKey, clock, new SecureRandom());
     }
 
     /** Creates an enabled tenant with a random UUID id; a name already in use throws CONFLICT. */

@@ -61,7 +61,7 @@ class MigrationsTest {
     @Test
     void open_versionOneDatabase_keepsItsApiTokensAsAdmin() throws SQLException {
         String token = "wb_api_" + "A".repeat(43);
-        try (Database db = Database.openSqlite(dataDir)) {
+        try (Database db = SqliteDatabase.open(dataDir)) {
             assertThat(Migrations.apply(db, clock, 1)).isEqualTo(1);
             db.transaction(c -> {
                 Sql.update(c, "INSERT INTO tenant (id, name, enabled, allow_unlock_without_reset, created_at)"
@@ -127,6 +127,6 @@ class MigrationsTest {
     }
 
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(Database.SQLITE_FILE));
+        return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDatabase.FILE));
     }
 }

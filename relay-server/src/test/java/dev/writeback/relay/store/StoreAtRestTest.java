@@ -66,7 +66,7 @@ class StoreAtRestTest {
 
     @Test
     void databaseFile_isOwnerOnlyAndInWalMode() throws IOException, SQLException {
-        Path file = dataDir.resolve(Database.SQLITE_FILE);
+        Path file = dataDir.resolve(SqliteDatabase.FILE);
         try (Store store = Store.openSqlite(dataDir, StoreFixture.masterKey(), clock)) {
             store.createTenant("acme");
             try (var c = DriverManager.getConnection("jdbc:sqlite:" + file);
@@ -77,7 +77,7 @@ class StoreAtRestTest {
             }
             assumeThat(Files.getFileAttributeView(file, PosixFileAttributeView.class)).isNotNull();
             try (Stream<Path> files = Files.list(dataDir)) {
-                assertThat(files.filter(f -> f.getFileName().toString().startsWith(Database.SQLITE_FILE)))
+                assertThat(files.filter(f -> f.getFileName().toString().startsWith(SqliteDatabase.FILE)))
                         .extracting(f -> f.getFileName() + " " + PosixFilePermissions.toString(
                                 Files.getPosixFilePermissions(f)))
                         .containsExactlyInAnyOrder("relay.db rw-------", "relay.db-wal rw-------",
@@ -118,7 +118,7 @@ class StoreAtRestTest {
             store.addKeyVersion(agentId, 1, randomBytes(294), randomBytes(32));
             store.addKeyVersion(agentId, 2, randomBytes(294), randomBytes(32));
         }
-        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(Database.SQLITE_FILE));
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve(SqliteDatabase.FILE));
                 var s = c.createStatement()) {
             // a sealed key moved to another version fails its associated data check
             s.executeUpdate("UPDATE agent_key SET sealed_package_key ="
@@ -135,7 +135,7 @@ class StoreAtRestTest {
 
     @Test
     void open_garbageFile_throwsCorrupt() throws IOException {
-        Files.write(dataDir.resolve(Database.SQLITE_FILE), randomBytes(8192));
+        Files.write(dataDir.resolve(SqliteDatabase.FILE), randomBytes(8192));
 
         assertThatThrownBy(() -> Store.openSqlite(dataDir, StoreFixture.masterKey(), clock))
                 .isInstanceOfSatisfying(StoreException.class, kind(StoreException.Kind.CORRUPT))
