@@ -80,6 +80,14 @@ class AgentSessionTest {
         return new Message.Result(id, Sealing.sealResult(outcome, PackageKey.of(1, packageKey.clone()), context, RANDOM));
     }
 
+    /** The agent accepts {@code id}; the audit record is durable; the COMMIT goes out. */
+    private void acceptAndCommit(RequestId id) {
+        audit.complete(null);
+        session.onAccepted(id);
+        channel.runPendingTasks();
+        assertThat(written(Message.Commit.class).requestId()).isEqualTo(id);
+    }
+
     @Test
     void writesTheSealedBytes_thenCommitsOnlyAfterTheAuditRecordIsDurable() {
         InFlight flight = deliver(Duration.ofSeconds(15));
@@ -157,10 +165,7 @@ class AgentSessionTest {
     void deadlineAfterCommit_isOutcomeUnknown_andALateResultIsIgnored() {
         deliver(Duration.ofSeconds(15));
         var id = written(Message.Request.class).requestId();
-        audit.complete(null);
-        session.onAccepted(id);
-        channel.runPendingTasks();
-        written(Message.Commit.class);
+        acceptAndCommit(id);
 
         channel.advanceTimeBy(15, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
@@ -178,10 +183,7 @@ class AgentSessionTest {
         var before = written(Message.Request.class).requestId();
         deliver(Duration.ofSeconds(15));
         var after = written(Message.Request.class).requestId();
-        audit.complete(null);
-        session.onAccepted(after);
-        channel.runPendingTasks();
-        written(Message.Commit.class);
+        acceptAndCommit(after);
 
         session.onClosed();
         channel.runPendingTasks();
@@ -222,9 +224,7 @@ class AgentSessionTest {
     void aResultThatDoesNotOpen_isOutcomeUnknownAfterCommit() {
         deliver(Duration.ofSeconds(15));
         var id = written(Message.Request.class).requestId();
-        audit.complete(null);
-        session.onAccepted(id);
-        channel.runPendingTasks();
+        acceptAndCommit(id);
         session.onResult(new Message.Result(id, new byte[Envelope.OVERHEAD + 4]));
         assertThat(ends).singleElement().isInstanceOfSatisfying(InFlight.Finished.class, f -> {
             assertThat(f.outcome().code()).isEqualTo(ResultCode.OUTCOME_UNKNOWN);
