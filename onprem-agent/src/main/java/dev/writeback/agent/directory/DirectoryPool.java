@@ -18,6 +18,8 @@ import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
 import com.unboundid.util.ssl.JVMDefaultTrustManager;
 import com.unboundid.util.ssl.PEMFileTrustManager;
 import com.unboundid.util.ssl.SSLUtil;
+import dev.writeback.protocol.tls.Certificates;
+import dev.writeback.protocol.tls.PinnedTrustManager;
 import java.io.File;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -38,8 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DirectoryPool implements AutoCloseable {
     private static final Logger logger = LoggerFactory.getLogger(DirectoryPool.class);
-    static final String POLICY_HINTS_OID = "1.2.840.113556.1.4.2239";
-    static final String POLICY_HINTS_DEPRECATED_OID = "1.2.840.113556.1.4.2066";
     private static final long FAILOVER_CONNECTION_AGE_MILLIS = Duration.ofMinutes(15).toMillis();
 
     private final String name;
@@ -128,10 +128,10 @@ final class DirectoryPool implements AutoCloseable {
                 return new PEMFileTrustManager(new File(settings.trustCaFile()));
             }
             if (settings.trustFingerprint() != null && !settings.trustFingerprint().isBlank()) {
-                return new PinnedTrustManager(settings.trustFingerprint());
+                return PinnedTrustManager.of(settings.trustFingerprint());
             }
             if (settings.trustCertificate() != null) {
-                return new PinnedTrustManager(PinnedTrustManager.fingerprintOf(settings.trustCertificate()));
+                return PinnedTrustManager.of(Certificates.fingerprint(settings.trustCertificate()));
             }
             return JVMDefaultTrustManager.getInstance();
         } catch (GeneralSecurityException e) {
@@ -165,10 +165,10 @@ final class DirectoryPool implements AutoCloseable {
         }
         RootDSE root = connection.getRootDSE();
         Optional<String> oid = Optional.empty();
-        if (root != null && root.supportsControl(POLICY_HINTS_OID)) {
-            oid = Optional.of(POLICY_HINTS_OID);
-        } else if (root != null && root.supportsControl(POLICY_HINTS_DEPRECATED_OID)) {
-            oid = Optional.of(POLICY_HINTS_DEPRECATED_OID);
+        if (root != null && root.supportsControl(PolicyHints.OID)) {
+            oid = Optional.of(PolicyHints.OID);
+        } else if (root != null && root.supportsControl(PolicyHints.DEPRECATED_OID)) {
+            oid = Optional.of(PolicyHints.DEPRECATED_OID);
         }
         if (hintsByServer.putIfAbsent(server, oid) == null && oid.isEmpty()) {
             logger.warn("DIR-101 server lists no password policy hints control; resets will not enforce password "

@@ -11,6 +11,7 @@ import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
+import dev.writeback.agent.directory.PolicyHints;
 import dev.writeback.protocol.Secret;
 import dev.writeback.protocol.files.OwnerOnly;
 import java.io.IOException;
@@ -155,8 +156,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
                 new Attribute("dsServiceName",
                         "CN=NTDS Settings,CN=DC1,CN=Servers,CN=Default-First-Site-Name,CN=Sites," + configuration),
                 new Attribute("dnsHostName", "localhost"),
-                new Attribute("supportedControl", PasswordWrites.POLICY_HINTS_OID,
-                        PasswordWrites.POLICY_HINTS_DEPRECATED_OID,
+                new Attribute("supportedControl", PolicyHints.OID,
+                        PolicyHints.DEPRECATED_OID,
                         "1.2.840.113556.1.4.319", "1.2.840.113556.1.4.473", "1.2.840.113556.1.4.1413"),
                 new Attribute("supportedCapabilities", "1.2.840.113556.1.4.800", "1.2.840.113556.1.4.1670",
                         "1.2.840.113556.1.4.1791", "1.2.840.113556.1.4.1935", "1.2.840.113556.1.4.2080"));

@@ -1,6 +1,5 @@
 package dev.writeback.agent.embedded;
 
-import dev.writeback.protocol.hashsync.Pph1;
 import com.unboundid.asn1.ASN1OctetString;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.sdk.Control;
@@ -10,6 +9,8 @@ import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
 import com.unboundid.ldap.sdk.ModifyRequest;
 import com.unboundid.ldap.sdk.ReadOnlyModifyRequest;
+import dev.writeback.agent.directory.PolicyHints;
+import dev.writeback.protocol.hashsync.Pph1;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,6 @@ import java.util.Locale;
  * {@code badPwdCount}; {@code pwdLastSet} accepts 0 and -1 only.
  */
 final class PasswordWrites {
-    static final String POLICY_HINTS_OID = "1.2.840.113556.1.4.2239";
-    static final String POLICY_HINTS_DEPRECATED_OID = "1.2.840.113556.1.4.2066";
 
     private final InMemoryDirectoryServer server;
     private final EmbeddedDirectoryConfig config;
@@ -175,7 +174,7 @@ final class PasswordWrites {
     }
 
     private static boolean isPolicyHint(Control control) {
-        return POLICY_HINTS_OID.equals(control.getOID()) || POLICY_HINTS_DEPRECATED_OID.equals(control.getOID());
+        return PolicyHints.is(control.getOID());
     }
 
     private static String singleValue(Modification mod) throws LDAPException {

@@ -1,5 +1,6 @@
 package dev.writeback.agent.link;
 
+import dev.writeback.agent.AgentKeys;
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.FrameType;
 import dev.writeback.protocol.LogSafe;
@@ -9,11 +10,11 @@ import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.ProtocolException;
 import dev.writeback.protocol.RequestId;
 import dev.writeback.protocol.ResultCode;
+import dev.writeback.protocol.codec.DecoderFailures;
 import dev.writeback.protocol.crypto.Envelope;
 import dev.writeback.protocol.crypto.EnvelopeContext;
 import dev.writeback.protocol.crypto.Sealing;
 import dev.writeback.protocol.crypto.Signatures;
-import dev.writeback.agent.AgentKeys;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -472,7 +473,7 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = DecoderFailures.unwrap(cause);
         logger.warn("AGT-190 relay connection error: {}", root.toString());
         ctx.close();
     }

@@ -116,7 +116,7 @@ class ConcurrentBindsIT {
     private static Object reset(LDAPConnection conn, String dn, String password) throws LDAPException {
         var modify = new ModifyRequest(dn, new Modification(ModificationType.REPLACE, "unicodePwd",
                 ("\"" + password + "\"").getBytes(StandardCharsets.UTF_16LE)));
-        modify.addControl(new Control(PasswordWrites.POLICY_HINTS_OID, false));
+        modify.addControl(new Control(dev.writeback.agent.directory.PolicyHints.OID, false));
         return conn.modify(modify);
     }
 

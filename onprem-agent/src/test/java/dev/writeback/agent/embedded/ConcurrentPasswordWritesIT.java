@@ -111,7 +111,7 @@ class ConcurrentPasswordWritesIT {
     private static String reset(LDAPConnection conn, String password) {
         var modify = new ModifyRequest(ADA, new Modification(ModificationType.REPLACE, "unicodePwd",
                 ("\"" + password + "\"").getBytes(StandardCharsets.UTF_16LE)));
-        modify.addControl(new Control(PasswordWrites.POLICY_HINTS_OID, false));
+        modify.addControl(new Control(dev.writeback.agent.directory.PolicyHints.OID, false));
         try {
             conn.modify(modify);
             return "SUCCESS";

@@ -9,11 +9,20 @@ import javax.net.ssl.X509TrustManager;
  * the relay's certificate renewals) or, for pins taken before key pinning, has the pinned certificate fingerprint.
  * Host names are not checked: the pin is stronger than a name.
  */
-final class PinnedTrustManager implements X509TrustManager {
+public final class PinnedTrustManager implements X509TrustManager {
     private final String fingerprint;
 
     PinnedTrustManager(String fingerprint) {
         this.fingerprint = fingerprint;
+    }
+
+    /**
+     * Trusts exactly the server certificate this pin names: its key pin or its certificate fingerprint
+     * ({@link Certificates#matchesPin}); {@code pin} as a user writes it ({@link Certificates#normalizeFingerprint}).
+     * Used for the relay's certificate and for a directory's {@code trustFingerprint}.
+     */
+    public static PinnedTrustManager of(String pin) {
+        return new PinnedTrustManager(Certificates.normalizeFingerprint(pin));
     }
 
     @Override

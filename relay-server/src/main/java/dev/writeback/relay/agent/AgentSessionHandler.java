@@ -4,6 +4,7 @@ import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.Message;
 import dev.writeback.protocol.ProtocolException;
+import dev.writeback.protocol.codec.DecoderFailures;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.Signatures;
 import dev.writeback.relay.net.ClientAddress;
@@ -12,11 +13,10 @@ import dev.writeback.relay.store.AgentKey;
 import dev.writeback.relay.store.AgentRecord;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -325,7 +325,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = DecoderFailures.unwrap(cause);
         if (root instanceof ProtocolException p && nonce != null) {
             refuse(ctx, p.code(), p.getMessage());
             return;

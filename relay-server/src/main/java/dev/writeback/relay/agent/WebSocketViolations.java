@@ -1,9 +1,9 @@
 package dev.writeback.relay.agent;
 
+import dev.writeback.protocol.codec.DecoderFailures;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
 /**
@@ -21,7 +21,7 @@ public final class WebSocketViolations extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = DecoderFailures.unwrap(cause);
         ChannelHandlerContext agent = ctx.pipeline().context(AgentSessionHandler.class);
         if (root instanceof CorruptedWebSocketFrameException && agent != null) {
             ((AgentSessionHandler) agent.handler()).exceptionCaught(agent, root);

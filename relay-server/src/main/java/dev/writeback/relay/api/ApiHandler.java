@@ -1,12 +1,12 @@
 package dev.writeback.relay.api;
 
 import dev.writeback.protocol.LogSafe;
+import dev.writeback.protocol.codec.DecoderFailures;
 import dev.writeback.relay.net.ClientAddress;
 import dev.writeback.relay.net.FailureLimiter;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -256,7 +256,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable root = DecoderFailures.unwrap(cause);
         if (root instanceof SSLException || root instanceof IOException || root instanceof PrematureChannelClosureException) {
             // TLS garbage, a failed handshake, a reset, a request cut off: the client's doing (or a deadline's), and
             // cheap to provoke; no stack trace
