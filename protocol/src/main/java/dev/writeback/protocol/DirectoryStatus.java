@@ -28,4 +28,19 @@ public record DirectoryStatus(String name, String type, boolean reachable, Strin
                            boolean historyEnforcedOnReset, String problem) {
         this(name, type, reachable, server, latencyMillis, historyEnforcedOnReset, problem, "");
     }
+
+    /**
+     * The heartbeat lines' {@code directories=} text, the same on both sides:
+     * {@code corp:UP(dc1.corp.example:636 3ms),lab:DOWN(connection refused)}, or {@code -} for none. Every text
+     * the agent sent is made log-safe (the relay logs what an agent reports).
+     */
+    public static String summary(java.util.List<DirectoryStatus> directories) {
+        var text = new StringBuilder();
+        for (var d : directories) {
+            text.append(text.length() == 0 ? "" : ",").append(LogSafe.of(d.name(), 64)).append(':')
+                    .append(d.reachable() ? "UP(" + LogSafe.of(d.server(), 255) + " " + d.latencyMillis() + "ms)"
+                            : "DOWN(" + LogSafe.of(d.problem(), 255) + ")");
+        }
+        return text.length() == 0 ? "-" : text.toString();
+    }
 }

@@ -1,6 +1,7 @@
 package dev.writeback.agent.link;
 
 import dev.writeback.agent.AgentKeys;
+import dev.writeback.protocol.DirectoryStatus;
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.FrameType;
 import dev.writeback.protocol.LogSafe;
@@ -207,13 +208,9 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         var hb = new Message.Heartbeat(context.agentVersion(), link.uptime().toSeconds(), context.keys().currentVersion(),
                 stats.succeeded(), stats.failed(), stats.rejected(), stats.inFlight(), dirs);
         ctx.writeAndFlush(hb);
-        var text = new StringBuilder();
-        for (var d : dirs) {
-            text.append(text.length() == 0 ? "" : ",").append(d.name()).append(':').append(d.reachable() ? "UP" : "DOWN");
-            text.append('(').append(d.reachable() ? d.server() + " " + d.latencyMillis() + "ms" : d.problem()).append(')');
-        }
         logger.info("AGT-300 heartbeat agent={} uptime={}s keyVersion={} inFlight={} succeeded={} failed={} rejected={} directories={}",
-                context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(), text);
+                context.agentId(), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(), hb.succeeded(), hb.failed(), hb.rejected(),
+                DirectoryStatus.summary(dirs));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.writeback.relay.agent;
 
+import dev.writeback.protocol.DirectoryStatus;
 import dev.writeback.protocol.ErrorCode;
 import dev.writeback.protocol.LogSafe;
 import dev.writeback.protocol.Message;
@@ -276,16 +277,9 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
     private void onHeartbeat(Message.Heartbeat hb) {
         session.onHeartbeat(hb);
         rotation.onHeartbeat(session, hb.keyVersion());
-        var dirs = new StringBuilder();
-        for (var d : hb.directories()) {
-            dirs.append(dirs.length() == 0 ? "" : ",").append(LogSafe.of(d.name(), 64)).append(':').append(d.reachable() ? "UP" : "DOWN");
-            if (d.reachable()) {
-                dirs.append('(').append(LogSafe.of(d.server(), 255)).append(' ').append(d.latencyMillis()).append("ms)");
-            }
-        }
         logger.info("RLY-310 heartbeat agent={} tenant={} version={} uptime={}s keyVersion={} inFlight={} succeeded={} failed={} rejected={} directories={}",
                 session.agentId(), session.tenantId(), LogSafe.of(hb.agentVersion()), hb.uptimeSeconds(), hb.keyVersion(), hb.inFlight(),
-                hb.succeeded(), hb.failed(), hb.rejected(), dirs.length() == 0 ? "-" : dirs);
+                hb.succeeded(), hb.failed(), hb.rejected(), DirectoryStatus.summary(hb.directories()));
         var now = context.clock().instant();
         String agentId = session.agentId();
         touchLater(agentId, now, hb.agentVersion());
