@@ -18,7 +18,7 @@ final class RelayApi {
                               String fingerprint, PrometheusMeterRegistry metrics, boolean servesMetrics,
                               dev.writeback.relay.hashsync.HashSyncReceiver hashSync) {
         return new ApiHandler(new ApiContext(store, gateway, clock, blocking, config.requestTimeout(), config.maxRequestTimeout(),
-                ApiContext.DEFAULT_REGISTRATION_TOKEN_TTL, fingerprint, metrics, config.reconnectGrace(), new SecureRandom(),
+                Store.DEFAULT_REGISTRATION_TTL, fingerprint, metrics, config.reconnectGrace(), new SecureRandom(),
                 hashSync),
                 servesMetrics);
     }

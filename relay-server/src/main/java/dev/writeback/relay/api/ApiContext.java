@@ -30,15 +30,6 @@ public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executo
         Duration maxRequestTimeout, Duration registrationTokenTtl, String relayFingerprint,
         PrometheusMeterRegistry metrics, Duration reconnectGrace, SecureRandom random,
         dev.writeback.relay.hashsync.HashSyncReceiver hashSync) {
-    /** Default deadline of an operation. */
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
-    /** Default longest deadline a caller may ask for. */
-    public static final Duration DEFAULT_MAX_REQUEST_TIMEOUT = Duration.ofSeconds(60);
-    /** Default lifetime of a registration token. */
-    public static final Duration DEFAULT_REGISTRATION_TOKEN_TTL = Duration.ofHours(1);
-    /** Default time a disconnected agent is shown as reconnecting. */
-    public static final Duration DEFAULT_OFFLINE_GRACE = Duration.ofMinutes(2);
-
     public ApiContext {
         requireNonNull(store, "store");
         requireNonNull(gateway, "gateway");
@@ -58,14 +49,6 @@ public record ApiContext(Store store, AgentGateway gateway, Clock clock, Executo
         if (reconnectGrace.isNegative()) {
             throw new IllegalArgumentException("reconnectGrace: " + reconnectGrace + " (expected: >= 0)");
         }
-    }
-
-    /** A context with the system UTC clock, a new {@link SecureRandom} and the default durations. */
-    public static ApiContext of(Store store, AgentGateway gateway, Executor blocking, String relayFingerprint,
-            PrometheusMeterRegistry metrics) {
-        return new ApiContext(store, gateway, Clock.systemUTC(), blocking, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_MAX_REQUEST_TIMEOUT, DEFAULT_REGISTRATION_TOKEN_TTL, relayFingerprint, metrics,
-                DEFAULT_OFFLINE_GRACE, new SecureRandom(), null);
     }
 
     private static void requirePositive(Duration value, String name) {
