@@ -247,16 +247,10 @@ public final class KeyRotation {
 
     private AgentKey persist(AgentSession session, int version, byte[] rsaDer, PackageKey key) {
         var store = context.store();
-        byte[] raw = key.bytes();
-        try {
-            store.addKeyVersion(session.agentId(), version, rsaDer, raw);
-        } finally {
-            java.util.Arrays.fill(raw, (byte) 0);
-        }
         Instant now = context.clock().instant();
-        store.retireKeysBelow(session.agentId(), version, now.plus(overlap()));
-        store.appendAudit(new AuditRecord(0, now, session.tenantId(), "", "relay", AuditEvent.KEYS_ROTATED.name(), "", AuditEvent.OK, null,
-                session.agentId(), 0, "key version " + version));
-        return store.key(session.agentId(), version).orElseThrow();
+        AgentKey stored = store.rotateKey(session.agentId(), rsaDer, key, now.plus(overlap()));
+        store.appendAudit(new AuditRecord(0, now, session.tenantId(), "", "relay", AuditEvent.KEYS_ROTATED.name(), "",
+                AuditEvent.OK, null, session.agentId(), 0, "key version " + version));
+        return stored;
     }
 }

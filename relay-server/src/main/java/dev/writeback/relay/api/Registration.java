@@ -9,7 +9,6 @@ import dev.writeback.relay.store.AgentRecord;
 import dev.writeback.relay.store.AuditEvent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.security.PublicKey;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -63,19 +62,11 @@ final class Registration {
     }
 
     private void register(Exchange exchange, String tenantId, Request request, PublicKey rsaKey) {
-        AgentRecord agent = context.store().createAgent(tenantId, request.name(), request.identityKey());
+        AgentRecord agent;
         byte[] wrapped;
         try (PackageKey key = PackageKey.generate(1, context.random())) {
-            byte[] raw = key.bytes();
-            try {
-                context.store().addKeyVersion(agent.id(), key.version(), request.encryptionKey(), raw);
-            } finally {
-                Arrays.fill(raw, (byte) 0);
-            }
             wrapped = RsaOaep.wrap(key, rsaKey, context.random());
-        } catch (RuntimeException e) {
-            context.store().deleteAgent(agent.id());   // no half-registered agent without a key
-            throw e;
+            agent = context.store().registerAgent(tenantId, request.name(), request.identityKey(), request.encryptionKey(), key);
         }
         metrics.agentRegistered();
         audit.ok(tenantId, "registration", AuditEvent.AGENT_REGISTERED, agent.id(),

@@ -249,6 +249,47 @@ final class JdbcStore implements Store {
     }
 
     @Override
+    public AgentRecord registerAgent(String tenantId, String name, byte[] identityPublicKey, byte[] rsaPublicKey,
+                                     dev.writeback.protocol.crypto.PackageKey packageKey) {
+        requireNonNull(tenantId, "tenantId");
+        checkName(name, "agent name");
+        checkPublicKey(identityPublicKey, "identity public key");
+        var agent = new AgentRecord(UUID.randomUUID().toString(), tenantId, name, identityPublicKey, now(), null, null);
+        byte[] raw = packageKey.bytes();
+        try {
+            var key = keyVersions.prepare(agent.id(), packageKey.version(), rsaPublicKey, raw);
+            return db.transaction(c -> {
+                requireTenant(c, tenantId);
+                Sql.update(c, "INSERT INTO agent (id, tenant_id, name, identity_public_key, registered_at)"
+                        + " VALUES (?, ?, ?, ?, ?)", agent.id(), tenantId, name, identityPublicKey, agent.registeredAt());
+                key.run(c);
+                return agent;
+            });
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    @Override
+    public AgentKey rotateKey(String agentId, byte[] rsaPublicKey, dev.writeback.protocol.crypto.PackageKey packageKey,
+                              Instant destroyOlderAfter) {
+        requireNonNull(agentId, "agentId");
+        requireNonNull(destroyOlderAfter, "destroyOlderAfter");
+        int version = packageKey.version();
+        byte[] raw = packageKey.bytes();
+        try {
+            var key = keyVersions.prepare(agentId, version, rsaPublicKey, raw);
+            db.transaction(c -> {
+                key.run(c);
+                return keyVersions.retireBelow(c, agentId, version, destroyOlderAfter);
+            });
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+        return keyVersions.find(agentId, version).orElseThrow();
+    }
+
+    @Override
     public Optional<AgentRecord> agent(String agentId) {
         requireNonNull(agentId, "agentId");
         return db.transaction(c -> Sql.one(c, "SELECT " + AGENT_COLUMNS + " FROM agent WHERE id = ?",

@@ -36,6 +36,12 @@ final class KeyVersions {
 
     /** Stores a new version above every stored one; the package key only sealed. */
     void add(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey) {
+        Insert insert = prepare(agentId, version, rsaPublicKey, packageKey);
+        db.transaction(c -> insert.run(c));
+    }
+
+    /** A checked, sealed key version, ready to insert inside a caller's transaction. */
+    Insert prepare(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey) {
         requireNonNull(agentId, "agentId");
         JdbcStore.checkPublicKey(rsaPublicKey, "RSA public key");
         requireNonNull(packageKey, "packageKey");
@@ -47,7 +53,7 @@ final class KeyVersions {
                     + PACKAGE_KEY_BYTES + ")");
         }
         byte[] sealed = masterKey.encrypt(packageKey, aad(agentId, version));
-        db.transaction(c -> {
+        return c -> {
             if (!Sql.exists(c, "SELECT id FROM agent WHERE id = ?", agentId)) {
                 throw JdbcStore.agentNotFound(agentId);
             }
@@ -59,8 +65,12 @@ final class KeyVersions {
             }
             return Sql.update(c, "INSERT INTO agent_key (agent_id, version, rsa_public_key, sealed_package_key,"
                     + " created_at) VALUES (?, ?, ?, ?, ?)", agentId, version, rsaPublicKey, sealed, now.get());
-        });
+        };
     }
+
+    /** One insert of a key version, run inside a transaction. */
+    @FunctionalInterface
+    interface Insert extends Database.Work<Integer> {}
 
     /** The highest version that is not retired. */
     Optional<AgentKey> current(String agentId) {
@@ -87,16 +97,20 @@ final class KeyVersions {
     void retireBelow(String agentId, int version, Instant destroyAfter) {
         requireNonNull(agentId, "agentId");
         requireNonNull(destroyAfter, "destroyAfter");
-        int retired = db.transaction(c -> {
-            if (!Sql.exists(c, "SELECT version FROM agent_key WHERE agent_id = ? AND version = ?", agentId, version)) {
-                throw new StoreException(StoreException.Kind.NOT_FOUND, "key version: " + version + " of agent "
-                        + JdbcStore.shown(agentId) + " (expected: a stored version to keep)");
-            }
-            return Sql.update(c, "UPDATE agent_key SET destroy_after = ?"
-                    + " WHERE agent_id = ? AND version < ? AND destroy_after IS NULL", destroyAfter, agentId, version);
-        });
+        db.transaction(c -> retireBelow(c, agentId, version, destroyAfter));
+    }
+
+    /** {@link #retireBelow(String, int, Instant)} inside a caller's transaction. */
+    int retireBelow(java.sql.Connection c, String agentId, int version, Instant destroyAfter) throws java.sql.SQLException {
+        if (!Sql.exists(c, "SELECT version FROM agent_key WHERE agent_id = ? AND version = ?", agentId, version)) {
+            throw new StoreException(StoreException.Kind.NOT_FOUND, "key version: " + version + " of agent "
+                    + JdbcStore.shown(agentId) + " (expected: a stored version to keep)");
+        }
+        int retired = Sql.update(c, "UPDATE agent_key SET destroy_after = ?"
+                + " WHERE agent_id = ? AND version < ? AND destroy_after IS NULL", destroyAfter, agentId, version);
         logger.debug("Retired {} key versions below {} of agent {}, destroyed after {}", retired, version, agentId,
                 destroyAfter);
+        return retired;
     }
 
     /** Deletes retired versions due at {@code now}; returns how many. */

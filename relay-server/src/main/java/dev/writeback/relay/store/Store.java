@@ -97,6 +97,20 @@ public interface Store extends AutoCloseable {
     /** Registers an agent with its identity public key (X.509 DER, EC P-256) under a random UUID id. */
     AgentRecord createAgent(String tenantId, String name, byte[] identityPublicKey);
 
+    /**
+     * Registers an agent with its first key version in one transaction: no agent is ever stored without a key.
+     * {@code packageKey} is stored sealed by the master key; the caller keeps and closes it.
+     */
+    AgentRecord registerAgent(String tenantId, String name, byte[] identityPublicKey, byte[] rsaPublicKey,
+                              dev.writeback.protocol.crypto.PackageKey packageKey);
+
+    /**
+     * A key rollover in one transaction: adds {@code packageKey}'s version (above every stored one) and retires the
+     * versions below it, to be destroyed after {@code destroyOlderAfter}. Returns the stored version.
+     */
+    AgentKey rotateKey(String agentId, byte[] rsaPublicKey, dev.writeback.protocol.crypto.PackageKey packageKey,
+                       Instant destroyOlderAfter);
+
     /** The agent with this id, if any. */
     Optional<AgentRecord> agent(String agentId);
 

@@ -39,6 +39,51 @@ class StoreKeysTest {
     }
 
     @Test
+    void registerAgent_storesTheAgentAndItsFirstKeyTogether() {
+        String tenant = store.createTenant("beta").id();
+        byte[] raw = randomBytes(32);
+        try (var key = dev.writeback.protocol.crypto.PackageKey.of(1, raw.clone())) {
+            AgentRecord agent = store.registerAgent(tenant, "dc1", randomBytes(91), randomBytes(294), key);
+
+            assertThat(store.agents(tenant)).extracting(AgentRecord::id).containsExactly(agent.id());
+            assertThat(store.currentKey(agent.id()).orElseThrow().packageKey()).isEqualTo(raw);
+        }
+    }
+
+    @Test
+    void registerAgent_whoseKeyIsRefused_leavesNoAgentBehind() {
+        String tenant = store.createTenant("beta").id();
+        try (var key = dev.writeback.protocol.crypto.PackageKey.of(1, randomBytes(32))) {
+            assertThatThrownBy(() -> store.registerAgent(tenant, "dc1", randomBytes(91), new byte[0], key))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        try (var key = dev.writeback.protocol.crypto.PackageKey.of(1, randomBytes(32))) {
+            assertThatThrownBy(() -> store.registerAgent("no-such-tenant", "dc1", randomBytes(91), randomBytes(294), key))
+                    .isInstanceOf(StoreException.class);
+        }
+        assertThat(store.agents(tenant)).isEmpty();
+    }
+
+    @Test
+    void rotateKey_addsTheVersionAndRetiresTheOlderOnesAtOnce() {
+        store.addKeyVersion(agentId, 1, randomBytes(294), randomBytes(32));
+        try (var key = dev.writeback.protocol.crypto.PackageKey.of(2, randomBytes(32))) {
+            AgentKey stored = store.rotateKey(agentId, randomBytes(294), key, START.plusSeconds(300));
+
+            assertThat(stored.version()).isEqualTo(2);
+        }
+        assertThat(store.key(agentId, 1).orElseThrow().destroyAfter()).isEqualTo(START.plusSeconds(300));
+        assertThat(store.currentKey(agentId).orElseThrow().version()).isEqualTo(2);
+
+        try (var stale = dev.writeback.protocol.crypto.PackageKey.of(2, randomBytes(32))) {
+            assertThatThrownBy(() -> store.rotateKey(agentId, randomBytes(294), stale, START.plusSeconds(600)))
+                    .isInstanceOf(StoreException.class);
+        }
+        assertThat(store.key(agentId, 1).orElseThrow().destroyAfter()).as("a refused rollover retires nothing")
+                .isEqualTo(START.plusSeconds(300));
+    }
+
+    @Test
     void addKeyVersion_roundTripsDecryptedPackageKey() {
         byte[] rsa = randomBytes(294);
         byte[] packageKey = randomBytes(32);
