@@ -19,6 +19,8 @@ import dev.writeback.agent.link.InFlightLimits;
 import dev.writeback.agent.link.LinkTimings;
 import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.Durations;
+import dev.writeback.protocol.files.DurationText;
+import dev.writeback.protocol.files.YamlFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -75,8 +77,8 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      * @param keyOverlap keep a replaced key version this long before destroying it (default 3 min)
      */
     public record Relay(String url, Proxy proxy, KeepAlive keepAlive,
-                        @JsonDeserialize(using = DurationDeserializer.class) Duration deadPeerTimeout,
-                        @JsonDeserialize(using = DurationDeserializer.class) Duration keyOverlap) {
+                        @JsonDeserialize(using = DurationText.class) Duration deadPeerTimeout,
+                        @JsonDeserialize(using = DurationText.class) Duration keyOverlap) {
         Relay withPathsResolvedAgainst(Path base) {
             return new Relay(url, proxy == null ? null : proxy.withPathsResolvedAgainst(base), keepAlive, deadPeerTimeout,
                     keyOverlap);
@@ -111,9 +113,9 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      * @param floor the lowest interval (default 10 s)
      * @param idleGap a drop after at least this long without traffic counts as an idle drop (default 10 s)
      */
-    public record KeepAlive(@JsonDeserialize(using = DurationDeserializer.class) Duration interval,
-                            @JsonDeserialize(using = DurationDeserializer.class) Duration floor,
-                            @JsonDeserialize(using = DurationDeserializer.class) Duration idleGap) {}
+    public record KeepAlive(@JsonDeserialize(using = DurationText.class) Duration interval,
+                            @JsonDeserialize(using = DurationText.class) Duration floor,
+                            @JsonDeserialize(using = DurationText.class) Duration idleGap) {}
 
     /** {@code metrics:} of agent.yaml. */
     public record Metrics(@JsonProperty("listen") String listen) {}
@@ -148,7 +150,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      * @param timeout how long one samba-tool run may take (default 10 min: a first read of 100,000 users)
      */
     public record Samba(@JsonProperty("command") List<String> command, @JsonProperty("configFile") String configFile,
-                        @JsonProperty("timeout") @JsonDeserialize(using = DurationDeserializer.class) Duration timeout) {
+                        @JsonProperty("timeout") @JsonDeserialize(using = DurationText.class) Duration timeout) {
         /** The defaults. */
         public static final Samba DEFAULTS = new Samba(List.of("samba-tool"), null, Duration.ofMinutes(10));
 
@@ -174,7 +176,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
 
     /** What the YAML file holds, before paths are resolved and values checked. */
     private record Raw(@JsonProperty("stateDir") String stateDir, @JsonProperty("relay") Relay relay,
-                       @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationDeserializer.class) Duration heartbeatInterval,
+                       @JsonProperty("heartbeatInterval") @JsonDeserialize(using = DurationText.class) Duration heartbeatInterval,
                        @JsonProperty("workers") Integer workers,
                        @JsonProperty("directories") List<DirectoryConfig> directories,
                        @JsonProperty("limits") Limits limits,
@@ -184,19 +186,11 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
     /** Reads and validates a configuration file. */
     public static AgentConfig load(Path file) throws ConfigException {
         requireNonNull(file, "file");
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file + ": not found (expected: an agent.yaml file)");
-        }
         Raw raw;
         try {
-            raw = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .readValue(file.toFile(), Raw.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(file + ": " + path(e) + ": unknown key (expected one of: " + e.getKnownPropertyIds() + ")");
-        } catch (JsonMappingException e) {
-            throw new ConfigException(file + ": " + path(e) + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+            raw = YamlFiles.read(file, Raw.class, "an agent.yaml file");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
         if (raw == null) {
             throw new ConfigException(file + ": empty (expected: stateDir and directories)");
@@ -365,30 +359,6 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
             return Files.readString(Path.of(p.passwordFile())).strip().toCharArray();
         } catch (IOException e) {
             throw new ConfigException("relay.proxy.passwordFile: " + p.passwordFile() + " unreadable (expected: a file with the proxy password)");
-        }
-    }
-
-    private static String path(JsonMappingException e) {
-        var sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.length() == 0 ? "(top)" : sb.toString();
-    }
-
-    /** Jackson hook for {@link Durations#parse}. */
-    static final class DurationDeserializer extends JsonDeserializer<Duration> {
-        @Override
-        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            try {
-                return Durations.parse(p.getValueAsString());
-            } catch (IllegalArgumentException e) {
-                throw JsonMappingException.from(p, e.getMessage());
-            }
         }
     }
 

@@ -66,11 +66,7 @@ public final class RelayCommand {
                 return dataDir;
             }
             if (config != null) {
-                try {
-                    return RelayConfigLoader.load(config).dataDir();
-                } catch (java.io.IOException e) {
-                    throw new IllegalArgumentException("--config: " + config + " unreadable (" + e.getMessage() + ")", e);
-                }
+                return RelayConfigLoader.load(config).dataDir();   // a refusal names the file and the key
             }
             String env = System.getenv(ENV);
             return Path.of(env != null ? env : "relay-data");

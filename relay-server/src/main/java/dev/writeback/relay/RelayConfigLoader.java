@@ -1,104 +1,108 @@
 package dev.writeback.relay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.Durations;
+import dev.writeback.protocol.files.DurationText;
+import dev.writeback.protocol.files.YamlFiles;
 import dev.writeback.relay.api.TrustedProxies;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Reads {@code relay.yaml} into a {@link RelayConfig}: unknown keys, wrong types and bad values are errors that
- * name the key and what was expected. Missing keys take the defaults of DESIGN §3.
+ * Reads {@code relay.yaml} into a {@link RelayConfig}, bound by Jackson to the records below as agent.yaml is:
+ * unknown keys, wrong types and bad values are errors that name the key and what was expected. Missing keys take
+ * the defaults of DESIGN §3 ({@link RelayConfig#defaults}, {@link RelayLimits}, {@link OperationsConfig#DEFAULTS}).
  */
 final class RelayConfigLoader {
-    private static final Set<String> TOP = Set.of("dataDir", "listen", "tls", "publicHostnames", "agents", "requests", "shutdownGrace",
-            "limits", "proxies", "metrics");
-    private static final Set<String> LISTEN = Set.of("address", "port");
-    private static final Set<String> TLS = Set.of("certificate", "key", "selfSignedValidity", "renewBefore", "expiryWarning");
-    private static final Set<String> METRICS = Set.of("address", "port", "publicPort");
-    private static final Set<String> AGENTS = Set.of("pingInterval", "silenceLimit", "heartbeatInterval", "heartbeatOverdue",
-            "maxInFlight", "keyRotationInterval", "keyOverlap", "reconnectGrace", "authTimeout");
-    private static final Set<String> REQUESTS = Set.of("timeout", "maxTimeout", "offlineGrace");
-    private static final Set<String> LIMITS = Set.of("maxConnections", "maxConnectionsPerAddress", "blockingQueue");
-    private static final Set<String> PROXIES = Set.of("trusted", "protocol");
+    /** The file's shape. */
+    record Yaml(String dataDir, Listen listen, Tls tls, List<String> publicHostnames, Agents agents, Requests requests,
+                @JsonDeserialize(using = DurationText.class) Duration shutdownGrace, Limits limits, Proxies proxies,
+                Metrics metrics) {
+        Yaml {
+            listen = listen == null ? new Listen(null, null) : listen;
+            tls = tls == null ? new Tls(null, null, null, null, null) : tls;
+            publicHostnames = publicHostnames == null ? List.of() : publicHostnames;
+            agents = agents == null ? new Agents(null, null, null, null, null, null, null, null, null) : agents;
+            requests = requests == null ? new Requests(null, null, null) : requests;
+            limits = limits == null ? new Limits(null, null, null) : limits;
+            proxies = proxies == null ? new Proxies(null, null) : proxies;
+            metrics = metrics == null ? new Metrics(null, null, null) : metrics;
+        }
+    }
+
+    record Listen(String address, Integer port) {}
+
+    record Tls(String certificate, String key,
+               @JsonDeserialize(using = DurationText.class) Duration selfSignedValidity,
+               @JsonDeserialize(using = DurationText.class) Duration renewBefore,
+               @JsonDeserialize(using = DurationText.class) Duration expiryWarning) {}
+
+    record Agents(@JsonDeserialize(using = DurationText.class) Duration pingInterval,
+                  @JsonDeserialize(using = DurationText.class) Duration silenceLimit,
+                  @JsonDeserialize(using = DurationText.class) Duration heartbeatInterval,
+                  @JsonDeserialize(using = DurationText.class) Duration heartbeatOverdue,
+                  Integer maxInFlight,
+                  @JsonDeserialize(using = DurationText.class) Duration keyRotationInterval,
+                  @JsonDeserialize(using = DurationText.class) Duration keyOverlap,
+                  @JsonDeserialize(using = DurationText.class) Duration reconnectGrace,
+                  @JsonDeserialize(using = DurationText.class) Duration authTimeout) {}
+
+    record Requests(@JsonDeserialize(using = DurationText.class) Duration timeout,
+                    @JsonDeserialize(using = DurationText.class) Duration maxTimeout,
+                    @JsonDeserialize(using = DurationText.class) Duration offlineGrace) {}
+
+    record Limits(Integer maxConnections, Integer maxConnectionsPerAddress, Integer blockingQueue) {}
+
+    record Proxies(List<String> trusted, String protocol) {}
+
+    record Metrics(String address, Integer port, Boolean publicPort) {}
 
     private RelayConfigLoader() {}
 
-    static RelayConfig load(Path file) throws IOException {
-        JsonNode root = read(file);
+    static RelayConfig load(Path file) {
+        Yaml y = read(file);
         Path base = ConfigPaths.baseOf(file);
-        var d = RelayConfig.defaults(ConfigPaths.resolve(base, text(root, "dataDir", "relay-data")));
-        JsonNode listen = section(root, "listen", LISTEN);
-        JsonNode tls = section(root, "tls", TLS);
-        JsonNode agents = section(root, "agents", AGENTS);
-        JsonNode requests = section(root, "requests", REQUESTS);
-        JsonNode limits = section(root, "limits", LIMITS);
-        JsonNode proxies = section(root, "proxies", PROXIES);
-        if (TrustedProxies.parseProtocol(text(proxies, "protocol", "none")) && strings(proxies, "trusted", "proxies.trusted", "").isEmpty()) {
+        var d = RelayConfig.defaults(ConfigPaths.resolve(base, or(y.dataDir(), "relay-data")));
+        var proxies = y.proxies();
+        boolean proxyProtocol = TrustedProxies.parseProtocol(or(proxies.protocol(), "none"));
+        List<String> trusted = proxies.trusted() == null ? List.of() : proxies.trusted();
+        if (proxyProtocol && trusted.isEmpty()) {
             throw new IllegalArgumentException("proxies.protocol: proxy-v1v2 without proxies.trusted (expected: the"
                     + " addresses of the load balancers that send the PROXY header)");
         }
-        String cert = text(tls, "certificate", null);
-        String key = text(tls, "key", null);
-        return new RelayConfig(d.dataDir(), text(listen, "address", d.bindAddress()), integer(listen, "listen.port", "port", d.port()),
-                ConfigPaths.resolve(base, cert), ConfigPaths.resolve(base, key), strings(root, "publicHostnames", "publicHostnames", "a list of host names"),
-                duration(agents, "agents.pingInterval", "pingInterval", d.pingInterval()),
-                duration(agents, "agents.silenceLimit", "silenceLimit", d.agentSilenceLimit()),
-                duration(agents, "agents.heartbeatInterval", "heartbeatInterval", d.heartbeatInterval()),
-                duration(agents, "agents.heartbeatOverdue", "heartbeatOverdue", d.heartbeatOverdue()),
-                duration(requests, "requests.timeout", "timeout", d.requestTimeout()),
-                duration(requests, "requests.maxTimeout", "maxTimeout", d.maxRequestTimeout()),
-                duration(requests, "requests.offlineGrace", "offlineGrace", d.offlineGrace()),
-                integer(agents, "agents.maxInFlight", "maxInFlight", d.maxInFlight()),
-                duration(agents, "agents.keyRotationInterval", "keyRotationInterval", d.keyRotationInterval()),
-                duration(agents, "agents.authTimeout", "authTimeout", d.authTimeout()),
-                duration(root, "shutdownGrace", "shutdownGrace", d.shutdownGrace()),
-                duration(agents, "agents.keyOverlap", "keyOverlap", null),
-                duration(agents, "agents.reconnectGrace", "reconnectGrace", null),
-                new RelayLimits(integer(limits, "limits.maxConnections", "maxConnections", RelayLimits.DEFAULT_MAX_CONNECTIONS),
-                        integer(limits, "limits.maxConnectionsPerAddress", "maxConnectionsPerAddress",
-                                RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-                        integer(limits, "limits.blockingQueue", "blockingQueue", RelayLimits.DEFAULT_BLOCKING_QUEUE)),
-                TrustedProxies.of(strings(proxies, "trusted", "proxies.trusted", "a list of IP addresses or CIDR ranges"))
-                        .withProxyProtocol(TrustedProxies.parseProtocol(text(proxies, "protocol", "none"))));
+        var a = y.agents();
+        var r = y.requests();
+        var l = y.limits();
+        return new RelayConfig(d.dataDir(), or(y.listen().address(), d.bindAddress()), or(y.listen().port(), d.port()),
+                ConfigPaths.resolve(base, y.tls().certificate()), ConfigPaths.resolve(base, y.tls().key()),
+                y.publicHostnames(),
+                or(a.pingInterval(), d.pingInterval()), or(a.silenceLimit(), d.agentSilenceLimit()),
+                or(a.heartbeatInterval(), d.heartbeatInterval()), or(a.heartbeatOverdue(), d.heartbeatOverdue()),
+                or(r.timeout(), d.requestTimeout()), or(r.maxTimeout(), d.maxRequestTimeout()),
+                or(r.offlineGrace(), d.offlineGrace()), or(a.maxInFlight(), d.maxInFlight()),
+                or(a.keyRotationInterval(), d.keyRotationInterval()), or(a.authTimeout(), d.authTimeout()),
+                or(y.shutdownGrace(), d.shutdownGrace()), a.keyOverlap(), a.reconnectGrace(),
+                new RelayLimits(or(l.maxConnections(), RelayLimits.DEFAULT_MAX_CONNECTIONS),
+                        or(l.maxConnectionsPerAddress(), RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
+                        or(l.blockingQueue(), RelayLimits.DEFAULT_BLOCKING_QUEUE)),
+                TrustedProxies.of(trusted).withProxyProtocol(proxyProtocol));
     }
 
     /** The certificate renewal and metrics listener settings of a relay.yaml ({@code tls.*}, {@code metrics.*}). */
-    static OperationsConfig operations(Path file) throws IOException {
-        JsonNode root = read(file);
-        JsonNode tls = section(root, "tls", TLS);
-        JsonNode metrics = section(root, "metrics", METRICS);
+    static OperationsConfig operations(Path file) {
+        Yaml y = read(file);
         var d = OperationsConfig.DEFAULTS;
-        return new OperationsConfig(duration(tls, "tls.selfSignedValidity", "selfSignedValidity", d.selfSignedValidity()),
-                duration(tls, "tls.renewBefore", "renewBefore", d.renewBefore()),
-                duration(tls, "tls.expiryWarning", "expiryWarning", d.expiryWarning()),
-                text(metrics, "address", d.metricsAddress()), integer(metrics, "metrics.port", "port", 9465),
-                bool(metrics, "metrics.publicPort", "publicPort", d.metricsOnPublicPort()));
+        var m = y.metrics();
+        return new OperationsConfig(or(y.tls().selfSignedValidity(), d.selfSignedValidity()),
+                or(y.tls().renewBefore(), d.renewBefore()), or(y.tls().expiryWarning(), d.expiryWarning()),
+                or(m.address(), d.metricsAddress()), or(m.port(), 9465), or(m.publicPort(), d.metricsOnPublicPort()));
     }
 
-    private static JsonNode read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": not found (expected: a relay.yaml file)");
-        }
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": (top): not a mapping (expected: keys such as dataDir, listen, tls)");
-        }
-        known(root, TOP, "");
-        return root;
+    private static Yaml read(Path file) {
+        Yaml y = YamlFiles.read(file, Yaml.class, "a relay.yaml file");
+        return y != null ? y : new Yaml(null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */
@@ -110,78 +114,7 @@ final class RelayConfigLoader {
         }
     }
 
-    private static JsonNode section(JsonNode root, String name, Set<String> keys) {
-        JsonNode n = root.get(name);
-        if (n == null || n.isNull()) {
-            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-        }
-        if (!n.isObject()) {
-            throw new IllegalArgumentException(name + ": " + n.getNodeType() + " (expected: a mapping)");
-        }
-        known(n, keys, name + ".");
-        return n;
-    }
-
-    private static void known(JsonNode node, Set<String> keys, String prefix) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!keys.contains(k)) {
-                throw new IllegalArgumentException(prefix + k + ": unknown key (expected one of: " + new java.util.TreeSet<>(keys) + ")");
-            }
-        }
-    }
-
-    private static String text(JsonNode n, String key, String dflt) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException(key + ": " + v + " (expected: a string)");
-        }
-        return v.asText();
-    }
-
-    private static boolean bool(JsonNode n, String path, String key, boolean dflt) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.isBoolean()) {
-            throw new IllegalArgumentException(path + ": " + v + " (expected: true or false)");
-        }
-        return v.asBoolean();
-    }
-
-    private static int integer(JsonNode n, String path, String key, int dflt) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new IllegalArgumentException(path + ": " + v + " (expected: an integer)");
-        }
-        return v.asInt();
-    }
-
-    private static Duration duration(JsonNode n, String path, String key, Duration dflt) {
-        JsonNode v = n.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        return parseDuration(path, v.asText());
-    }
-
-    private static List<String> strings(JsonNode n, String key, String path, String expected) {
-        JsonNode v = n.get(key);
-        var out = new ArrayList<String>();
-        if (v == null || v.isNull()) {
-            return out;
-        }
-        if (!v.isArray()) {
-            throw new IllegalArgumentException(path + ": " + v.getNodeType() + " (expected: " + expected + ")");
-        }
-        v.forEach(x -> out.add(x.asText()));
-        return out;
+    private static <T> T or(T value, T dflt) {
+        return value != null ? value : dflt;
     }
 }

@@ -6,6 +6,7 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.LDAPURL;
 import dev.writeback.agent.embedded.EmbeddedDirectoryConfig;
 import dev.writeback.protocol.ConfigPaths;
+import dev.writeback.protocol.files.DurationText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.writeback.agent.directory;
+package dev.writeback.protocol.files;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -8,10 +8,10 @@ import dev.writeback.protocol.Durations;
 import java.time.Duration;
 
 /** Reads durations written as {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}). */
-final class DurationText extends StdScalarDeserializer<Duration> {
+public final class DurationText extends StdScalarDeserializer<Duration> {
     private static final long serialVersionUID = 1L;
 
-    DurationText() {
+    public DurationText() {
         super(Duration.class);
     }
 
@@ -25,7 +25,8 @@ final class DurationText extends StdScalarDeserializer<Duration> {
         }
     }
 
-    static Duration parse(String text) {
+    /** Parses a duration as agent.yaml and relay.yaml write it. */
+    public static Duration parse(String text) {
         return Durations.parse(text == null ? "" : text);
     }
 }

@@ -1,0 +1,85 @@
+package dev.writeback.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** relay.yaml bound to records: what is read, what is defaulted, and refusals that name the key. */
+class RelayConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws Exception {
+        return Files.writeString(dir.resolve("relay.yaml"), yaml);
+    }
+
+    @Test
+    void everySection_isRead() throws Exception {
+        var config = RelayConfigLoader.load(write("""
+                listen: {address: 0.0.0.0, port: 9443}
+                publicHostnames: [relay.example.com]
+                agents: {pingInterval: 20s, heartbeatOverdue: 10m, maxInFlight: 64, keyOverlap: 5m}
+                requests: {timeout: 10s, maxTimeout: 30s, offlineGrace: 1s}
+                shutdownGrace: 15s
+                limits: {maxConnections: 100, maxConnectionsPerAddress: 10, blockingQueue: 50}
+                proxies: {trusted: [10.0.0.0/8], protocol: proxy-v1v2}
+                """));
+
+        assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(config.port()).isEqualTo(9443);
+        assertThat(config.publicHostnames()).containsExactly("relay.example.com");
+        assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.heartbeatOverdue()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.maxInFlight()).isEqualTo(64);
+        assertThat(config.keyOverlap()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.maxRequestTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.offlineGrace()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.limits()).isEqualTo(new RelayLimits(100, 10, 50));
+    }
+
+    @Test
+    void anEmptyFile_isEveryDefault() throws Exception {
+        var config = RelayConfigLoader.load(write(""));
+        var defaults = RelayConfig.defaults(dir.resolve("relay-data"));
+
+        assertThat(config.port()).isEqualTo(defaults.port());
+        assertThat(config.requestTimeout()).isEqualTo(defaults.requestTimeout());
+        assertThat(config.limits()).isEqualTo(RelayLimits.DEFAULTS);
+        assertThat(config.dataDir()).isEqualTo(dir.resolve("relay-data"));
+    }
+
+    @Test
+    void anUnknownKey_isRefused_namingItsPathAndTheKnownOnes() throws Exception {
+        Path file = write("listen:\n  prot: 9443\n");
+        assertThatThrownBy(() -> RelayConfigLoader.load(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("listen.prot: unknown key").hasMessageContaining("[address, port]")
+                .hasMessageStartingWith(file.toString());
+    }
+
+    @Test
+    void wrongTypes_andBadDurations_nameTheKeyAndWhatWasExpected() throws Exception {
+        Path port = write("listen:\n  port: eighty\n");
+        assertThatThrownBy(() -> RelayConfigLoader.load(port))
+                .hasMessageContaining("listen.port: \"eighty\" (expected: an integer)");
+
+        Path duration = write("requests:\n  timeout: soon\n");
+        assertThatThrownBy(() -> RelayConfigLoader.load(duration))
+                .hasMessageContaining("requests.timeout: \"soon\" (expected: a duration");
+
+        Path section = write("limits: 5\n");
+        assertThatThrownBy(() -> RelayConfigLoader.load(section)).hasMessageContaining("limits:");
+    }
+
+    @Test
+    void theProxyProtocol_withoutTrustedProxies_isRefused() throws Exception {
+        Path file = write("proxies:\n  protocol: proxy-v1v2\n");
+        assertThatThrownBy(() -> RelayConfigLoader.load(file)).hasMessageContaining("proxies.protocol: proxy-v1v2 without proxies.trusted");
+    }
+}
