@@ -29,7 +29,12 @@ public final class YamlFiles {
             throw new IllegalArgumentException(file + ": not found (expected: " + what + ")");
         }
         try {
-            return new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(file.toFile(), type);
+            var mapper = new YAMLMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            var tree = mapper.readTree(file.toFile());
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                return null;   // empty, or only comments
+            }
+            return mapper.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException(file + ": " + path(e) + ": unknown key (expected one of: "
                     + known(e.getKnownPropertyIds()) + ")", e);
