@@ -36,10 +36,23 @@ final class SessionKeys {
      */
     static SessionKeys of(List<AgentKey> keys, int ceiling) {
         var k = new SessionKeys();
+        AgentKey newestRetired = null;
         for (AgentKey key : keys) {
             if (key.version() <= ceiling) {
                 k.add(key);
+                if (key.retired() && (newestRetired == null || key.version() > newestRetired.version())) {
+                    newestRetired = key;
+                }
             }
+        }
+        if (k.isEmpty() && newestRetired != null) {
+            // Below an unconfirmed rollover the previous version is already retired, but both sides hold it until
+            // the overlap ends: a session that connects in that window seals with it until the agent's heartbeat
+            // says it holds the new one (it used to be refused as having no active key).
+            k.current = newestRetired.version();
+            k.currentRsa = KeyPairs.encryptionPublicKey(newestRetired.rsaPublicKey());
+            k.currentCreatedAt = newestRetired.createdAt();
+            k.sealing = new Current(k.packageKeys.get(k.current), k.currentRsa);
         }
         return k;
     }
