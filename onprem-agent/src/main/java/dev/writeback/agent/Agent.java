@@ -62,7 +62,7 @@ public final class Agent implements AutoCloseable {
         AgentState state = AgentState.load(config.stateDir());
         AgentKeys keys = AgentKeys.load(config.stateDir());
         var identity = AgentState.identityKey(config.stateDir());
-        Directories directories = Directories.open(config.directories(), config.stateDir());
+        Directories directories = Directories.open(config.directories(), config.stateDir(), clock, env::get);
         ExecutorService workers = Executors.newFixedThreadPool(config.workers(), daemonThreads("agent-worker"));
         try {
             String url = config.relay().url() != null ? config.relay().url() : state.relayUrl();

@@ -78,6 +78,12 @@ public final class Directories implements AutoCloseable {
         return open(configs, stateDir, Clock.systemUTC(), HEALTH_INTERVAL, System::getenv);
     }
 
+    /** As {@link #open(List, Path)} with the agent's clock and environment (bind passwords from variables). */
+    public static Directories open(List<DirectoryConfig> configs, Path stateDir, Clock clock,
+                                   Function<String, String> environment) throws DirectoryConfigException {
+        return open(configs, stateDir, clock, HEALTH_INTERVAL, environment);
+    }
+
     /** As {@link #open(List, Path)} with the clock, health-check interval and environment lookup injected. */
     static Directories open(List<DirectoryConfig> configs, Path stateDir, Clock clock, Duration healthInterval,
                             Function<String, String> environment) throws DirectoryConfigException {
