@@ -126,7 +126,7 @@ public final class Agent implements AutoCloseable {
                 thread.execute(syncer::cycle);
             }
         });
-        syncer.start(thread, HashSyncer.CYCLE);
+        syncer.start(dev.writeback.protocol.time.Scheduler.of(thread), HashSyncer.CYCLE);
         logger.info("AGT-005 hash sync on: directory={} source={} every {}", settings.directory(), settings.source(),
                 dev.writeback.protocol.Durations.format(HashSyncer.CYCLE));
     }

@@ -7,6 +7,7 @@ import dev.writeback.protocol.hashsync.HashSyncBatch;
 import dev.writeback.protocol.hashsync.HashSyncEntry;
 import dev.writeback.protocol.hashsync.HashSyncStatus;
 import dev.writeback.protocol.hashsync.Pph1;
+import dev.writeback.protocol.time.Scheduler;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,9 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +64,7 @@ public final class HashSyncer implements AutoCloseable {
     private Instant lastHeartbeat;
     /** The relay said hash sync is off for the tenant: each cycle only asks (an empty batch) until it is on. */
     private volatile boolean relayOff;
-    private ScheduledFuture<?> schedule;
+    private volatile Scheduler.Cancellable schedule;
 
     /**
      * @param source where every user's hash is read each cycle, or null when only writeback's own changes are
@@ -80,14 +78,13 @@ public final class HashSyncer implements AutoCloseable {
     }
 
     /** Runs a cycle now and then every {@link #CYCLE} on {@code scheduler} (tests pass a scheduler they drive). */
-    public void start(ScheduledExecutorService scheduler) {
+    public void start(Scheduler scheduler) {
         start(scheduler, Duration.ZERO);
     }
 
-    /** Runs a cycle after {@code firstDelay} and then every {@link #CYCLE} on {@code scheduler}. */
-    public void start(ScheduledExecutorService scheduler, Duration firstDelay) {
-        schedule = scheduler.scheduleWithFixedDelay(this::cycleQuietly, firstDelay.toMillis(), CYCLE.toMillis(),
-                TimeUnit.MILLISECONDS);
+    /** Runs a cycle after {@code firstDelay} and then {@link #CYCLE} after each cycle ends, on {@code scheduler}. */
+    public void start(Scheduler scheduler, Duration firstDelay) {
+        schedule = scheduler.repeat(this::cycleQuietly, firstDelay, CYCLE);
     }
 
     /** Whether the initial full sync has been acknowledged (always true without a source). */
@@ -396,7 +393,7 @@ public final class HashSyncer implements AutoCloseable {
     @Override
     public void close() {
         if (schedule != null) {
-            schedule.cancel(false);
+            schedule.cancel();
         }
     }
 

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentSession implements AgentEndpoint {
     private static final Logger logger = LoggerFactory.getLogger(AgentSession.class);
+    /** Counts deliveries over every session: the order of picks, with no clock in it. */
+    private static final java.util.concurrent.atomic.AtomicLong PICKS = new java.util.concurrent.atomic.AtomicLong();
 
     private final Channel channel;
     private final String agentId;
@@ -96,7 +98,7 @@ public final class AgentSession implements AgentEndpoint {
         return inFlight;
     }
 
-    /** When this session was last chosen for a request ({@link System#nanoTime()}), to spread ties. */
+    /** When this session was last chosen for a request, as a position in {@link #PICKS}, to spread ties. */
     long lastPicked() {
         return lastPicked;
     }
@@ -135,7 +137,7 @@ public final class AgentSession implements AgentEndpoint {
      */
     @Override
     public void deliver(InFlight flight) {
-        lastPicked = System.nanoTime();
+        lastPicked = PICKS.incrementAndGet();
         try {
             channel.eventLoop().execute(() -> deliverOnLoop(flight));
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.writeback.protocol.PasswordRequest;
 import dev.writeback.protocol.RequestId;
 import dev.writeback.protocol.crypto.Sealing;
+import dev.writeback.protocol.time.Scheduler;
 import dev.writeback.relay.agent.AgentSession;
 import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
@@ -20,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +41,18 @@ public final class RelayGateway implements AgentGateway {
     private final Clock clock;
     private final SecureRandom random;
     private final Duration heartbeatOverdue;
+    private final Scheduler scheduler;
 
+    /** {@code scheduler} ends the wait for routing past a request's deadline plus {@link #SLACK}. */
     public RelayGateway(Router router, AgentSessions sessions, KeyRotation rotation, Clock clock, SecureRandom random,
-                        Duration heartbeatOverdue) {
+                        Duration heartbeatOverdue, Scheduler scheduler) {
         this.router = requireNonNull(router, "router");
         this.sessions = requireNonNull(sessions, "sessions");
         this.rotation = requireNonNull(rotation, "rotation");
         this.clock = requireNonNull(clock, "clock");
         this.random = requireNonNull(random, "random");
         this.heartbeatOverdue = requireNonNull(heartbeatOverdue, "heartbeatOverdue");
+        this.scheduler = requireNonNull(scheduler, "scheduler");
     }
 
     @Override
@@ -57,10 +60,19 @@ public final class RelayGateway implements AgentGateway {
         var info = new RequestInfo(tenantId, requestId, request.operation(), request.anchor().toString(), request.expiresAt());
         long waitMillis = Math.max(0, Duration.between(clock.instant(), request.expiresAt()).plus(SLACK).toMillis());
         var silent = InFlight.routingSilent(SLACK.toSeconds());
-        return router.route(info, key -> seal(request, requestId, key))
-                .completeOnTimeout(new dev.writeback.relay.routing.Routed("", silent.outcome(), silent.retrySafe()),
-                        waitMillis, TimeUnit.MILLISECONDS)
-                .thenApply(r -> new Delivery(requestId, r.agentId(), r.outcome(), r.retrySafe()));
+        var routed = router.route(info, key -> seal(request, requestId, key));
+        var answer = new CompletableFuture<Delivery>();
+        var timer = scheduler.schedule(() -> answer.complete(new Delivery(requestId, "", silent.outcome(), silent.retrySafe())),
+                Duration.ofMillis(waitMillis));
+        routed.whenComplete((r, failure) -> {
+            timer.cancel();
+            if (r != null) {
+                answer.complete(new Delivery(requestId, r.agentId(), r.outcome(), r.retrySafe()));
+            } else {
+                answer.completeExceptionally(failure);
+            }
+        });
+        return answer;
     }
 
     private SealedRequest seal(PasswordRequest request, RequestId requestId, SealingKey key) {

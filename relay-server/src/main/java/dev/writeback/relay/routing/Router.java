@@ -2,7 +2,7 @@ package dev.writeback.relay.routing;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.writeback.protocol.RequestId;
+import dev.writeback.protocol.time.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +26,7 @@ public final class Router {
 
     private final Endpoints endpoints;
     private final Executor blocking;
-    private final ScheduledExecutorService timers;
+    private final Scheduler timers;
     private final Clock clock;
     private final Duration offlineGrace;
     private final AtomicInteger active = new AtomicInteger();
@@ -37,7 +35,7 @@ public final class Router {
      * A router over {@code endpoints}; sealing and every step after a miss run on {@code blocking}, and
      * {@code timers} only ends the wait for an agent to connect.
      */
-    public Router(Endpoints endpoints, Executor blocking, ScheduledExecutorService timers, Clock clock, Duration offlineGrace) {
+    public Router(Endpoints endpoints, Executor blocking, Scheduler timers, Clock clock, Duration offlineGrace) {
         this.endpoints = requireNonNull(endpoints, "endpoints");
         this.blocking = requireNonNull(blocking, "blocking");
         this.timers = requireNonNull(timers, "timers");
@@ -104,9 +102,9 @@ public final class Router {
                 return;
             }
             var ready = endpoints.nextReady(info.tenantId());
-            var timer = timers.schedule(() -> ready.complete(null), waitMillis, TimeUnit.MILLISECONDS);
+            var timer = timers.schedule(() -> ready.complete(null), Duration.ofMillis(waitMillis));
             ready.whenComplete((v, e) -> {
-                timer.cancel(false);
+                timer.cancel();
                 later();
             });
             if (endpoints.pick(info.tenantId(), tried).isPresent()) {

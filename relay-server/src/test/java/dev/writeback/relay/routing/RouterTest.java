@@ -9,8 +9,9 @@ import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.crypto.KeyPairs;
 import dev.writeback.protocol.crypto.PackageKey;
 import dev.writeback.protocol.testing.FakeClock;
+import dev.writeback.protocol.testing.FakeScheduler;
+import dev.writeback.protocol.time.Scheduler;
 import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -27,10 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The router in milliseconds: fake endpoints, a queued blocking pool and frozen time. */
+/** The router in milliseconds: fake endpoints, a queued blocking pool and a fake scheduler. */
 class RouterTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final PublicKey RSA = KeyPairs.newEncryptionKeyPair(RANDOM).getPublic();
@@ -38,7 +38,7 @@ class RouterTest {
 
     private final FakeClock clock = new FakeClock();
     private final Queue<Runnable> blocking = new ArrayDeque<>();
-    private final EmbeddedChannel timers = new EmbeddedChannel();
+    private final FakeScheduler timers = new FakeScheduler(clock);
     private final FakeEndpoints endpoints = new FakeEndpoints();
     private final List<SealingKey> sealedFor = new ArrayList<>();
     private boolean blockingFull;
@@ -47,16 +47,7 @@ class RouterTest {
             throw new RejectedExecutionException("full");
         }
         blocking.add(task);
-    }, timers.eventLoop(), clock, GRACE);
-
-    {
-        timers.freezeTime();
-    }
-
-    @AfterEach
-    void stop() {
-        timers.finishAndReleaseAll();
-    }
+    }, timers, clock, GRACE);
 
     private RequestInfo info() {
         return new RequestInfo("tenant-1", RequestId.random(), Operation.RESET, "sam:ada", clock.instant().plusSeconds(15));
@@ -136,9 +127,7 @@ class RouterTest {
         runBlocking();
         assertThat(routed).as("waits for another agent").isNotDone();
 
-        clock.advance(GRACE);
-        timers.advanceTimeBy(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        timers.runScheduledPendingTasks();
+        timers.advance(GRACE);
         runBlocking();
 
         assertThat(routed).isCompletedWithValueMatching(r -> r.outcome().code() == ResultCode.BUSY && r.retrySafe()
@@ -161,9 +150,7 @@ class RouterTest {
     @Test
     void noAgentAfterTheGrace_isAgentOffline() {
         var routed = router.route(info(), sealer);
-        clock.advance(GRACE);
-        timers.advanceTimeBy(GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        timers.runScheduledPendingTasks();
+        timers.advance(GRACE);
         runBlocking();
 
         assertThat(routed).isCompletedWithValueMatching(r -> r.outcome().code() == ResultCode.AGENT_OFFLINE && r.retrySafe());
@@ -205,7 +192,7 @@ class RouterTest {
             onLoop.loop = loop;
             onLoop.add("agent-a").missFirst = true;
             onLoop.add("agent-b");
-            var real = new Router(onLoop, pool, loop, clock, GRACE);
+            var real = new Router(onLoop, pool, Scheduler.of(loop), clock, GRACE);
 
             var routed = CompletableFuture.supplyAsync(() -> real.route(info(), key -> {
                 threads.add(ThreadExecutorMap.currentExecutor() == null ? "off-loop" : "on-loop");
