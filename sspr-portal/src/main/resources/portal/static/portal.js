@@ -83,7 +83,9 @@
     if (/\p{Lu}/u.test(p)) { n++; }
     if (/\p{Ll}/u.test(p)) { n++; }
     if (/\p{Nd}/u.test(p)) { n++; }
-    if (/[^\p{Lu}\p{Ll}\p{Nd}]/u.test(p)) { n++; }
+    // as Active Directory counts (PasswordCategories): its special characters, and letters without case
+    if (/[~!@#$%^&*_\-+=`|\\(){}\[\]:;"'<>,.?\/ ]/.test(p)) { n++; }
+    if (/[\p{Lo}\p{Lt}\p{Lm}]/u.test(p)) { n++; }
     return n;
   }
 

@@ -45,22 +45,7 @@ public record PasswordPolicy(int minLength, boolean complexity, int history) {
     private static int categories(Secret password) {
         char[] chars = password.reveal();
         try {
-            boolean upper = false;
-            boolean lower = false;
-            boolean digit = false;
-            boolean other = false;
-            for (char c : chars) {
-                if (Character.isUpperCase(c)) {
-                    upper = true;
-                } else if (Character.isLowerCase(c)) {
-                    lower = true;
-                } else if (Character.isDigit(c)) {
-                    digit = true;
-                } else {
-                    other = true;
-                }
-            }
-            return (upper ? 1 : 0) + (lower ? 1 : 0) + (digit ? 1 : 0) + (other ? 1 : 0);
+            return dev.writeback.protocol.PasswordCategories.count(chars);   // as AD counts them
         } finally {
             java.util.Arrays.fill(chars, '\0');
         }

@@ -1,5 +1,6 @@
 package dev.writeback.agent.embedded;
 
+import dev.writeback.protocol.PasswordCategories;
 import java.util.Locale;
 
 /**
@@ -8,14 +9,13 @@ import java.util.Locale;
  * embedded directory enforces it; the directory writer uses it to name the rule a domain controller broke.
  */
 public final class AdPasswordRules {
-    private static final String SPECIAL = "~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/ ";
     private static final String NAME_DELIMITERS = "[,.\\-_#\\t ]+";
 
     private AdPasswordRules() {}
 
     /** Whether the password meets AD complexity for an account with these names (either may be null). */
     public static boolean meetsComplexity(char[] password, String samAccountName, String displayName) {
-        if (categories(password) < 3) {
+        if (PasswordCategories.count(password) < 3) {
             return false;
         }
         if (containsName(password, samAccountName)) {
@@ -50,31 +50,5 @@ public final class AdPasswordRules {
             }
         }
         return false;
-    }
-
-    private static int categories(char[] password) {
-        boolean upper = false;
-        boolean lower = false;
-        boolean digit = false;
-        boolean special = false;
-        boolean otherLetter = false;
-        for (char c : password) {
-            if (Character.isUpperCase(c)) {
-                upper = true;
-            } else if (Character.isLowerCase(c)) {
-                lower = true;
-            } else if (Character.isDigit(c)) {
-                digit = true;
-            } else if (SPECIAL.indexOf(c) >= 0) {
-                special = true;
-            } else if (Character.isLetter(c)) {
-                otherLetter = true;
-            }
-        }
-        int count = 0;
-        for (boolean b : new boolean[] {upper, lower, digit, special, otherLetter}) {
-            count += b ? 1 : 0;
-        }
-        return count;
     }
 }
