@@ -102,12 +102,6 @@ public record DirectoryConfig(String name, String type, List<String> urls, boole
     }
 
     /** The subtrees searched for anchors: {@code scopes}, or the base DN when none are configured. */
-    /** The directory's type; throws for a type {@link #validate} refuses. */
-    public DirectoryType kind() {
-        return DirectoryType.of(type).orElseThrow(() -> new IllegalStateException(
-                "directory " + name + ": type " + type + " (expected: " + DirectoryType.expected() + ")"));
-    }
-
     /** Whether the directory is of {@code kind}. */
     public boolean is(DirectoryType kind) {
         return DirectoryType.of(type).orElse(null) == kind;

@@ -154,7 +154,7 @@ public final class AgentSession implements AgentEndpoint {
             flight.notTaken(InFlight.Miss.BUSY);
             return;
         }
-        if (flight.sealed().keyVersion() != keys.currentVersion() && keys.key(flight.sealed().keyVersion()).isEmpty()) {
+        if (keys.key(flight.sealed().keyVersion()).isEmpty()) {
             flight.notTaken(InFlight.Miss.GONE);   // sealed with a version this session has dropped meanwhile
             return;
         }

@@ -36,12 +36,12 @@ final class KeyVersions {
 
     /** Stores a new version above every stored one; the package key only sealed. */
     void add(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey) {
-        Insert insert = prepare(agentId, version, rsaPublicKey, packageKey);
+        Database.Work<Integer> insert = prepare(agentId, version, rsaPublicKey, packageKey);
         db.transaction(c -> insert.run(c));
     }
 
     /** A checked, sealed key version, ready to insert inside a caller's transaction. */
-    Insert prepare(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey) {
+    Database.Work<Integer> prepare(String agentId, int version, byte[] rsaPublicKey, byte[] packageKey) {
         requireNonNull(agentId, "agentId");
         JdbcStore.checkPublicKey(rsaPublicKey, "RSA public key");
         requireNonNull(packageKey, "packageKey");
@@ -67,10 +67,6 @@ final class KeyVersions {
                     + " created_at) VALUES (?, ?, ?, ?, ?)", agentId, version, rsaPublicKey, sealed, now.get());
         };
     }
-
-    /** One insert of a key version, run inside a transaction. */
-    @FunctionalInterface
-    interface Insert extends Database.Work<Integer> {}
 
     /** The highest version that is not retired. */
     Optional<AgentKey> current(String agentId) {

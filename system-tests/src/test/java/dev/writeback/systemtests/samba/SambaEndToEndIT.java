@@ -47,7 +47,8 @@ class SambaEndToEndIT {
             return;   // SambaDomain skips each test and says why
         }
         SambaEnv env = samba.env();
-        passwords.addAll(List.of(INITIAL_PASSWORD, env.secret("SERVICE_PASSWORD_FILE"), env.secret("ADMIN_PASSWORD_FILE")));
+        passwords.add(INITIAL_PASSWORD);
+        passwords.addAll(env.domainSecrets());
         for (String name : List.of("padmin", "dave", "nochange", "outsider", "alice", "carol")) {
             passwords.add(env.account(name).password());
         }

@@ -2,6 +2,7 @@ package dev.writeback.systemtests.samba;
 
 import dev.writeback.systemtests.EnvFile;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -31,6 +32,11 @@ final class SambaEnv {
     /** The password in a password file (the agent reads the same files). */
     String secret(String key) {
         return file.secret(key);
+    }
+
+    /** The domain's own passwords (service account, Administrator): what no log or store may ever show. */
+    List<String> domainSecrets() {
+        return List.of(secret("SERVICE_PASSWORD_FILE"), secret("ADMIN_PASSWORD_FILE"));
     }
 
     /** One of the provisioned accounts, by its account name ({@code alice}, {@code padmin}, ...). */

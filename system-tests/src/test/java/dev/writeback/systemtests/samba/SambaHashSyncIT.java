@@ -55,7 +55,8 @@ class SambaHashSyncIT {
             return;   // SambaDomain skips each test and says why
         }
         SambaEnv env = samba.env();
-        passwords.addAll(List.of(INITIAL_PASSWORD, env.secret("SERVICE_PASSWORD_FILE"), env.secret("ADMIN_PASSWORD_FILE")));
+        passwords.add(INITIAL_PASSWORD);
+        passwords.addAll(env.domainSecrets());
         stack = LoopbackStack.start(dir);
         var on = stack.put("/api/v1/hash-sync/settings", "{\"enabled\":true}");
         assertThat(on.status()).as(on.text()).isEqualTo(200);

@@ -9,7 +9,6 @@ import dev.writeback.portal.testing.PortalBrowser;
 import dev.writeback.systemtests.Leaks;
 import dev.writeback.systemtests.LoopbackStack;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +45,7 @@ class SambaPortalIT {
         }
         PortalBrowser.requireChromium();
         SambaEnv env = samba.env();
-        secrets.addAll(List.of(env.secret("SERVICE_PASSWORD_FILE"), env.secret("ADMIN_PASSWORD_FILE")));
+        secrets.addAll(env.domainSecrets());
         stack = LoopbackStack.start(dir);
         stack.agent("agent-samba", samba.agentYaml());
         var portal = stack.put("/api/v1/portal/settings", "{\"enabled\":true,\"contact\":\"the help desk\",\"captchaBits\":8,"
