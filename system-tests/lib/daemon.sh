@@ -37,16 +37,37 @@ port_free() {
   ! (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
+# The last lines of the server's log, on stderr beside the error they explain (CI shows both together).
+log_tail() {
+  [[ -s $LOG_FILE ]] || return 0
+  printf '[%s] last lines of %s:\n' "$DAEMON_TAG" "$LOG_FILE" >&2
+  tail -n 25 "$LOG_FILE" | sed "s/^/[$DAEMON_TAG]   /" >&2 || true
+}
+
+# Fails naming the process when something already listens on one of the TCP ports "$@" on 127.0.0.1.
+require_free_ports() {
+  local port holder busy=()
+  for port in "$@"; do
+    if ! port_free 127.0.0.1 "$port"; then
+      holder="$(ss -Hltnp "sport = :$port" 2>/dev/null | sed -n 's/.*users:(("\([^"]*\)",pid=\([0-9]*\).*/\1 pid \2/p' | head -1)"
+      busy+=("$port${holder:+ ($holder)}")
+    fi
+  done
+  [[ ${#busy[@]} -eq 0 ]] || die "ports already in use on 127.0.0.1: ${busy[*]}; stop what holds them or run the suite elsewhere"
+}
+
 # Waits until daemon_answers, failing early (with the log's tail) when the process exits.
+# With the argument "may-exit" it returns 1 instead when the process exits, so the caller can start it again.
 wait_until_answering() {
   local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
   until daemon_answers; do
     if ! is_running; then
-      tail -20 "$LOG_FILE" >&2 || true
+      log_tail
+      [[ ${1:-} == may-exit ]] && return 1
       die "$DAEMON_PROCESS exited during start (log: $LOG_FILE)"
     fi
     if ((SECONDS >= deadline)); then
-      tail -20 "$LOG_FILE" >&2 || true
+      log_tail
       die "$(daemon_address) did not answer within ${START_TIMEOUT_SECONDS}s (log: $LOG_FILE)"
     fi
     sleep 0.5
