@@ -36,13 +36,9 @@ final class RelayModes {
 
     /** The relay's configuration for these runs: loopback, ephemeral port, caps above the connections made. */
     static RelayConfig config(Path dir, int connections) {
-        var d = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0);
         int cap = Math.max(RelayLimits.DEFAULT_MAX_CONNECTIONS, connections + 256);
-        return new RelayConfig(d.dataDir(), d.bindAddress(), d.port(), d.tlsCertificate(), d.tlsKey(), d.publicHostnames(),
-                d.pingInterval(), d.agentSilenceLimit(), d.heartbeatInterval(), d.heartbeatOverdue(), d.requestTimeout(),
-                d.maxRequestTimeout(), d.offlineGrace(), d.maxInFlight(), d.keyRotationInterval(), d.authTimeout(),
-                d.shutdownGrace(), d.keyOverlap(), d.reconnectGrace(), new RelayLimits(cap, cap, RelayLimits.DEFAULT_BLOCKING_QUEUE),
-                d.trustedProxies());
+        return RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .limits(new RelayLimits(cap, cap, RelayLimits.DEFAULT_BLOCKING_QUEUE)).build();
     }
 
     /** Registers an agent with the real {@code agent register} command; returns its state directory. */

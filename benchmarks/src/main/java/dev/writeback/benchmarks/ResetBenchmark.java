@@ -130,7 +130,7 @@ public final class ResetBenchmark implements Callable<Integer> {
     private double[] e2e(Path dir, int users, int warmup, boolean withFloors, boolean verbose) throws Exception {
         this.users = users;
         double[] measured = new double[2];
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0);
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0).build();
         try (RelayServer relay = RelayServer.start(config)) {
             var tenant = relay.store().createTenant("bench");
             String token = relay.store().createApiToken(tenant.id(), "bench").plaintext();
@@ -305,7 +305,7 @@ public final class ResetBenchmark implements Callable<Integer> {
         this.clients = 1;
         this.users = n;
         this.withPasswords = true;
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0);
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0).build();
         try (RelayServer relay = RelayServer.start(config)) {
             var tenant = relay.store().createTenant("bench");
             String token = relay.store().createApiToken(tenant.id(), "bench").plaintext();

@@ -14,6 +14,7 @@ import dev.writeback.agent.link.RelayLink;
 import dev.writeback.protocol.DirectoryStatus;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PasswordRequest;
+import dev.writeback.protocol.time.Shutdowns;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,12 +194,7 @@ public final class Agent implements AutoCloseable {
             hashSyncThread.shutdownNow();
         }
         link.close();
-        workers.shutdown();
-        try {
-            workers.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdowns.orderly(workers, java.time.Duration.ofSeconds(10));
         directories.close();
         logger.info("AGT-099 agent stopped");
         stopped.countDown();

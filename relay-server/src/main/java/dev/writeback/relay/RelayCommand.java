@@ -148,7 +148,8 @@ public final class RelayCommand {
             List<String> names = hostnames.isEmpty() ? base.publicHostnames() : hostnames;
             Path cert = tlsCert != null ? tlsCert : base.tlsCertificate();
             Path key = tlsKey != null ? tlsKey : base.tlsKey();
-            return base.withServing(dir, bind != null ? bind : base.bindAddress(), port != null ? port : base.port(), cert, key, names);
+            return base.toBuilder().dataDir(dir).listen(bind != null ? bind : base.bindAddress(), port != null ? port : base.port())
+                    .tls(cert, key).publicHostnames(names).build();
         }
     }
 

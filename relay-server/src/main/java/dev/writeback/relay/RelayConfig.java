@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Everything the relay needs to start, validated once. Built by {@link RelayConfigLoader} from a YAML file
- * and/or command-line flags; passed down explicitly.
+ * and/or command-line flags, or by {@link #builder}; passed down explicitly.
  *
  * @param dataDir where the store, master key and generated certificate live
  * @param bindAddress the address the TLS port binds to
@@ -24,7 +24,8 @@ import java.util.List;
  * @param heartbeatOverdue warn when an agent's last heartbeat is older than this
  * @param requestTimeout default deadline of an operation
  * @param maxRequestTimeout largest deadline a caller may ask for
- * @param offlineGrace how long an operation waits for a reconnecting agent before AGENT_OFFLINE
+ * @param agentWait how long an operation waits for an agent of its tenant to connect before AGENT_OFFLINE
+ *                  ({@code requests.agentWait}; not the status API's {@code reconnectGrace})
  * @param maxInFlight requests in flight per agent connection before BUSY
  * @param keyRotationInterval age after which an agent's keys are rolled
  * @param authTimeout how long a new agent connection may take to authenticate
@@ -39,7 +40,7 @@ import java.util.List;
 public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
                           List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
                           Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
-                          Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
+                          Duration maxRequestTimeout, Duration agentWait, int maxInFlight,
                           Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace,
                           Duration keyOverlap, Duration reconnectGrace, RelayLimits limits,
                           TrustedProxies trustedProxies) {
@@ -63,7 +64,10 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         positive(heartbeatOverdue, "agents.heartbeatOverdue");
         positive(requestTimeout, "requests.timeout");
         positive(maxRequestTimeout, "requests.maxTimeout");
-        requireNonNull(offlineGrace, "offlineGrace");
+        requireNonNull(agentWait, "requests.agentWait");
+        if (agentWait.isNegative()) {
+            throw new IllegalArgumentException("requests.agentWait: " + Durations.format(agentWait) + " (expected: >= 0s)");
+        }
         positive(keyRotationInterval, "agents.keyRotationInterval");
         positive(authTimeout, "agents.authTimeout");
         requireNonNull(shutdownGrace, "shutdownGrace");
@@ -88,87 +92,109 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         }
     }
 
-    /** A configuration with the default key overlap (twice the longest request plus a minute). */
-    public RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
-                       List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
-                       Duration heartbeatInterval, Duration heartbeatOverdue, Duration requestTimeout,
-                       Duration maxRequestTimeout, Duration offlineGrace, int maxInFlight,
-                       Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace) {
-        this(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval, agentSilenceLimit,
-                heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
-                keyRotationInterval, authTimeout, shutdownGrace, null, null, null, null);
-    }
-
     /** The defaults of DESIGN §3 for a data directory, on 127.0.0.1:8443 with a self-signed certificate. */
     public static RelayConfig defaults(Path dataDir) {
-        return new RelayConfig(dataDir, "127.0.0.1", DEFAULT_PORT, null, null, List.of(), Duration.ofSeconds(30),
-                Duration.ofSeconds(90), Duration.ofMinutes(5), Duration.ofMinutes(12), Duration.ofSeconds(15),
-                Duration.ofSeconds(60), Duration.ofSeconds(2), 256, Duration.ofDays(180), Duration.ofSeconds(10),
-                Duration.ofSeconds(20));
+        return builder(dataDir).build();
     }
 
-    /** A copy listening on another address and port. */
-    public RelayConfig withListen(String bindAddress, int port) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
+    /** A builder holding the defaults of DESIGN §3 for a data directory. */
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
     }
 
-    /** A copy with other heartbeat timings (tests and demos use short ones). */
-    public RelayConfig withHeartbeat(Duration interval, Duration overdue) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, interval, overdue, requestTimeout, maxRequestTimeout, offlineGrace, maxInFlight,
-                keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
+    /** A builder holding this configuration, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** A copy with another key rotation interval and overlap (tests use seconds). */
-    public RelayConfig withKeyRotation(Duration interval, Duration overlap) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, interval, authTimeout, shutdownGrace, overlap, reconnectGrace, limits, trustedProxies);
-    }
+    /** Builds a {@link RelayConfig}; {@link #build()} validates it. Setters are named after the YAML keys. */
+    public static final class Builder {
+        private Path dataDir;
+        private String bindAddress = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private List<String> publicHostnames = List.of();
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration agentSilenceLimit = Duration.ofSeconds(90);
+        private Duration heartbeatInterval = Duration.ofMinutes(5);
+        private Duration heartbeatOverdue = Duration.ofMinutes(12);
+        private Duration requestTimeout = Duration.ofSeconds(15);
+        private Duration maxRequestTimeout = Duration.ofSeconds(60);
+        private Duration agentWait = Duration.ofSeconds(2);
+        private int maxInFlight = 256;
+        private Duration keyRotationInterval = Duration.ofDays(180);
+        private Duration authTimeout = Duration.ofSeconds(10);
+        private Duration shutdownGrace = Duration.ofSeconds(20);
+        private Duration keyOverlap;
+        private Duration reconnectGrace;
+        private RelayLimits limits;
+        private TrustedProxies trustedProxies;
 
-    /** A copy with another shutdown grace. */
-    public RelayConfig withShutdownGrace(Duration grace) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, grace, keyOverlap, reconnectGrace, limits, trustedProxies);
-    }
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
 
-    /** A copy with another reconnect grace (how long the status shows a lost agent as RECONNECTING). */
-    public RelayConfig withReconnectGrace(Duration grace) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, grace, limits, trustedProxies);
-    }
+        private Builder(RelayConfig c) {
+            this(c.dataDir);
+            listen(c.bindAddress, c.port).tls(c.tlsCertificate, c.tlsKey).publicHostnames(c.publicHostnames)
+                    .pingInterval(c.pingInterval).silenceLimit(c.agentSilenceLimit)
+                    .heartbeat(c.heartbeatInterval, c.heartbeatOverdue).requestTimeout(c.requestTimeout)
+                    .maxRequestTimeout(c.maxRequestTimeout).agentWait(c.agentWait).maxInFlight(c.maxInFlight)
+                    .keyRotation(c.keyRotationInterval, c.keyOverlap).authTimeout(c.authTimeout)
+                    .shutdownGrace(c.shutdownGrace).reconnectGrace(c.reconnectGrace).limits(c.limits)
+                    .trustedProxies(c.trustedProxies);
+        }
 
-    /** A copy with other connection and queue limits. */
-    public RelayConfig withLimits(RelayLimits other) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, other, trustedProxies);
-    }
+        public Builder dataDir(Path value) { dataDir = value; return this; }
 
-    /** A copy trusting other proxies' {@code X-Forwarded-For}. */
-    public RelayConfig withTrustedProxies(TrustedProxies proxies) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, proxies);
-    }
+        public Builder listen(String address, int value) { bindAddress = address; port = value; return this; }
 
-    /** A copy with another offline grace (how long a request waits for a reconnecting agent). */
-    public RelayConfig withOfflineGrace(Duration grace) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, grace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
-    }
+        public Builder tls(Path certificate, Path key) { tlsCertificate = certificate; tlsKey = key; return this; }
 
-    /** A copy with the data directory, address, port, TLS files and host names of a command line. */
-    public RelayConfig withServing(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
-                                   List<String> publicHostnames) {
-        return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
-                agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, offlineGrace,
-                maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits, trustedProxies);
+        public Builder publicHostnames(List<String> value) { publicHostnames = value; return this; }
+
+        public Builder pingInterval(Duration value) { pingInterval = value; return this; }
+
+        public Builder silenceLimit(Duration value) { agentSilenceLimit = value; return this; }
+
+        public Builder heartbeat(Duration interval, Duration overdue) {
+            heartbeatInterval = interval;
+            heartbeatOverdue = overdue;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) { requestTimeout = value; return this; }
+
+        public Builder maxRequestTimeout(Duration value) { maxRequestTimeout = value; return this; }
+
+        public Builder agentWait(Duration value) { agentWait = value; return this; }
+
+        public Builder maxInFlight(int value) { maxInFlight = value; return this; }
+
+        /** The rotation interval, and the overlap (null for twice the longest request plus a minute). */
+        public Builder keyRotation(Duration interval, Duration overlap) {
+            keyRotationInterval = interval;
+            keyOverlap = overlap;
+            return this;
+        }
+
+        public Builder authTimeout(Duration value) { authTimeout = value; return this; }
+
+        public Builder shutdownGrace(Duration value) { shutdownGrace = value; return this; }
+
+        public Builder reconnectGrace(Duration value) { reconnectGrace = value; return this; }
+
+        public Builder limits(RelayLimits value) { limits = value; return this; }
+
+        public Builder trustedProxies(TrustedProxies value) { trustedProxies = value; return this; }
+
+        public RelayConfig build() {
+            return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
+                    agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, agentWait,
+                    maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits,
+                    trustedProxies);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.writeback.relay;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.writeback.protocol.ConfigPaths;
 import dev.writeback.protocol.Durations;
@@ -51,7 +52,8 @@ final class RelayConfigLoader {
 
     record Requests(@JsonDeserialize(using = DurationText.class) Duration timeout,
                     @JsonDeserialize(using = DurationText.class) Duration maxTimeout,
-                    @JsonDeserialize(using = DurationText.class) Duration offlineGrace) {}
+                    // offlineGrace: the earlier name of this key, still read
+                    @JsonAlias("offlineGrace") @JsonDeserialize(using = DurationText.class) Duration agentWait) {}
 
     record Limits(Integer maxConnections, Integer maxConnectionsPerAddress, Integer blockingQueue) {}
 
@@ -75,19 +77,32 @@ final class RelayConfigLoader {
         var a = y.agents();
         var r = y.requests();
         var l = y.limits();
-        return new RelayConfig(d.dataDir(), or(y.listen().address(), d.bindAddress()), or(y.listen().port(), d.port()),
-                ConfigPaths.resolve(base, y.tls().certificate()), ConfigPaths.resolve(base, y.tls().key()),
-                y.publicHostnames(),
-                or(a.pingInterval(), d.pingInterval()), or(a.silenceLimit(), d.agentSilenceLimit()),
-                or(a.heartbeatInterval(), d.heartbeatInterval()), or(a.heartbeatOverdue(), d.heartbeatOverdue()),
-                or(r.timeout(), d.requestTimeout()), or(r.maxTimeout(), d.maxRequestTimeout()),
-                or(r.offlineGrace(), d.offlineGrace()), or(a.maxInFlight(), d.maxInFlight()),
-                or(a.keyRotationInterval(), d.keyRotationInterval()), or(a.authTimeout(), d.authTimeout()),
-                or(y.shutdownGrace(), d.shutdownGrace()), a.keyOverlap(), a.reconnectGrace(),
-                new RelayLimits(or(l.maxConnections(), RelayLimits.DEFAULT_MAX_CONNECTIONS),
+        var b = RelayConfig.builder(d.dataDir())
+                .listen(or(y.listen().address(), d.bindAddress()), or(y.listen().port(), d.port()))
+                .tls(ConfigPaths.resolve(base, y.tls().certificate()), ConfigPaths.resolve(base, y.tls().key()))
+                .publicHostnames(y.publicHostnames())
+                .keyRotation(or(a.keyRotationInterval(), d.keyRotationInterval()), a.keyOverlap())
+                .reconnectGrace(a.reconnectGrace())
+                .limits(new RelayLimits(or(l.maxConnections(), RelayLimits.DEFAULT_MAX_CONNECTIONS),
                         or(l.maxConnectionsPerAddress(), RelayLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
-                        or(l.blockingQueue(), RelayLimits.DEFAULT_BLOCKING_QUEUE)),
-                TrustedProxies.of(trusted).withProxyProtocol(proxyProtocol));
+                        or(l.blockingQueue(), RelayLimits.DEFAULT_BLOCKING_QUEUE)))
+                .trustedProxies(TrustedProxies.of(trusted).withProxyProtocol(proxyProtocol))
+                .heartbeat(or(a.heartbeatInterval(), d.heartbeatInterval()), or(a.heartbeatOverdue(), d.heartbeatOverdue()));
+        set(a.pingInterval(), b::pingInterval);
+        set(a.silenceLimit(), b::silenceLimit);
+        set(a.maxInFlight(), b::maxInFlight);
+        set(a.authTimeout(), b::authTimeout);
+        set(r.timeout(), b::requestTimeout);
+        set(r.maxTimeout(), b::maxRequestTimeout);
+        set(r.agentWait(), b::agentWait);
+        set(y.shutdownGrace(), b::shutdownGrace);
+        return b.build();
+    }
+
+    private static <T> void set(T value, java.util.function.Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     /** The certificate renewal and metrics listener settings of a relay.yaml ({@code tls.*}, {@code metrics.*}). */

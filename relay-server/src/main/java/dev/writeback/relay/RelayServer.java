@@ -12,7 +12,9 @@ import dev.writeback.relay.api.RelayWriteback;
 import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
+import dev.writeback.protocol.time.Polling;
 import dev.writeback.protocol.time.Scheduler;
+import dev.writeback.protocol.time.Shutdowns;
 import dev.writeback.relay.api.RelayGateway;
 import dev.writeback.relay.routing.Router;
 import dev.writeback.relay.hashsync.HashSyncIntake;
@@ -48,6 +50,7 @@ public final class RelayServer implements AutoCloseable {
     private final RelayTls tls;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final Scheduler timers;
     private final ExecutorService blocking;
     private final AgentSessions sessions;
     private final Router router;
@@ -58,17 +61,22 @@ public final class RelayServer implements AutoCloseable {
     private volatile HashSyncIntake hashSyncIntake;
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
-                        ExecutorService blocking, AgentSessions sessions, Router router, Channel serverChannel) {
+                        Scheduler timers, ExecutorService blocking, AgentSessions sessions, Router router,
+                        Channel serverChannel) {
         this.config = config;
         this.store = store;
         this.tls = tls;
         this.boss = boss;
         this.workers = workers;
+        this.timers = timers;
         this.blocking = blocking;
         this.sessions = sessions;
         this.router = router;
         this.serverChannel = serverChannel;
     }
+
+    /** How often shutdown asks whether the requests in flight have ended. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
     /** Threads of the blocking pool (store calls, API requests, sealing). */
     static final int BLOCKING_THREADS = 4;
@@ -115,8 +123,7 @@ public final class RelayServer implements AutoCloseable {
             tls.maintain();
             if (config.publicHostnames().isEmpty()) {
                 // no names configured: AUTH may name only what the certificate is for, not any host
-                config = config.withServing(config.dataDir(), config.bindAddress(), config.port(), config.tlsCertificate(),
-                        config.tlsKey(), tls.hostNames());
+                config = config.toBuilder().publicHostnames(tls.hostNames()).build();
                 logger.info("RLY-015 publicHostnames not set: agents may name {} (the certificate's names)", config.publicHostnames());
             }
             boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -130,7 +137,7 @@ public final class RelayServer implements AutoCloseable {
             var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake);
             var rotation = new KeyRotation(context);
             var timers = Scheduler.of(workers);
-            var router = new Router(sessions, blocking, timers, clock, config.offlineGrace());
+            var router = new Router(sessions, blocking, timers, clock, config.agentWait());
             var gateway = new RelayGateway(router, sessions, rotation, clock, random, config.heartbeatOverdue(), timers);
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
@@ -149,7 +156,7 @@ public final class RelayServer implements AutoCloseable {
                     .childHandler(new RelayChannelInitializer(tls::context, context, rotation, api, portal,
                             new ConnectionLimits(config.limits(), config.trustedProxies(), clock, metrics)))
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
-            var server = new RelayServer(config, store, tls, boss, workers, blocking, sessions, router, channel);
+            var server = new RelayServer(config, store, tls, boss, workers, timers, blocking, sessions, router, channel);
             server.hashSyncIntake = intake;
             if (operations.metricsAddress() != null) {
                 server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
@@ -157,12 +164,12 @@ public final class RelayServer implements AutoCloseable {
                 logger.info("RLY-003 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
                         operations.metricsAddress(), server.metricsListener.port());
             }
-            long every = config.housekeepingInterval().toMillis();
-            workers.scheduleAtFixedRate(() -> {
+            Duration every = config.housekeepingInterval();
+            timers.repeat(() -> {
                 server.housekeeping(rotation, clock);
                 relayMetrics.refresh();
                 server.checkHashSync(hashSync);
-            }, every, every, TimeUnit.MILLISECONDS);
+            }, every, every);
             logger.info("RLY-001 relay listening on https://{}:{} (REST API, agents at wss://…:{}/agent/v1) data={}",
                     config.bindAddress(), server.port(), server.port(), config.dataDir().toAbsolutePath());
             logger.info("RLY-002 certificate key pin {} (certificate fingerprint {}, valid until {}){}", tls.pin(),
@@ -327,15 +334,15 @@ public final class RelayServer implements AutoCloseable {
             metricsListener.close();
         }
         sessions.goawayAll("relay shutting down");
-        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        // Finished operations still write their audit record and answer on the blocking pool: wait for it too,
+        // because shutting the event loops down closes every connection at once.
         try {
-            // Finished operations still write their audit record and answer on the blocking pool: wait for it too,
-            // because shutting the event loops down closes every connection at once.
-            while ((sessions.inFlight() > 0 || router.active() > 0 || busy(blocking)) && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
+            Polling.until(() -> sessions.inFlight() == 0 && router.active() == 0 && !busy(blocking),
+                    config.shutdownGrace(), DRAIN_POLL, timers).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            logger.warn("RLY-092 waiting for in-flight requests failed: {}", e.getCause().toString());
         }
         if (sessions.inFlight() > 0 || router.active() > 0) {
             logger.warn("RLY-092 shutdown grace of {} over: {} requests still in flight are cut off", Durations.format(config.shutdownGrace()),
@@ -349,12 +356,7 @@ public final class RelayServer implements AutoCloseable {
         if (hashSyncIntake != null) {
             hashSyncIntake.close();
         }
-        blocking.shutdown();
-        try {
-            blocking.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shutdowns.orderly(blocking, Duration.ofSeconds(5));
         store.close();
         logger.info("RLY-099 relay stopped");
         stopped.countDown();

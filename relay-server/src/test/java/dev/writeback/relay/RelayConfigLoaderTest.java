@@ -24,7 +24,7 @@ class RelayConfigLoaderTest {
                 listen: {address: 0.0.0.0, port: 9443}
                 publicHostnames: [relay.example.com]
                 agents: {pingInterval: 20s, heartbeatOverdue: 10m, maxInFlight: 64, keyOverlap: 5m}
-                requests: {timeout: 10s, maxTimeout: 30s, offlineGrace: 1s}
+                requests: {timeout: 10s, maxTimeout: 30s, agentWait: 1s}
                 shutdownGrace: 15s
                 limits: {maxConnections: 100, maxConnectionsPerAddress: 10, blockingQueue: 50}
                 proxies: {trusted: [10.0.0.0/8], protocol: proxy-v1v2}
@@ -39,7 +39,7 @@ class RelayConfigLoaderTest {
         assertThat(config.keyOverlap()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.maxRequestTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.offlineGrace()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.agentWait()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.limits()).isEqualTo(new RelayLimits(100, 10, 50));
     }
@@ -81,5 +81,28 @@ class RelayConfigLoaderTest {
     void theProxyProtocol_withoutTrustedProxies_isRefused() throws Exception {
         Path file = write("proxies:\n  protocol: proxy-v1v2\n");
         assertThatThrownBy(() -> RelayConfigLoader.load(file)).hasMessageContaining("proxies.protocol: proxy-v1v2 without proxies.trusted");
+    }
+
+    @Test
+    void theEarlierNameOfAgentWait_isStillRead() throws Exception {
+        var config = RelayConfigLoader.load(write("requests:\n  offlineGrace: 3s\n"));
+        assertThat(config.agentWait()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void toBuilder_keepsEveryField() throws Exception {
+        var config = RelayConfigLoader.load(write("""
+                listen: {address: 0.0.0.0, port: 9443}
+                publicHostnames: [relay.example.com]
+                agents: {pingInterval: 20s, silenceLimit: 50s, heartbeatInterval: 1m, heartbeatOverdue: 10m,
+                         maxInFlight: 64, keyRotationInterval: 30d, keyOverlap: 5m, reconnectGrace: 1m, authTimeout: 5s}
+                requests: {timeout: 10s, maxTimeout: 30s, agentWait: 1s}
+                shutdownGrace: 15s
+                limits: {maxConnections: 100, maxConnectionsPerAddress: 10, blockingQueue: 50}
+                proxies: {trusted: [10.0.0.0/8]}
+                """));
+
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+        assertThat(config).isNotEqualTo(RelayConfig.defaults(config.dataDir()));
     }
 }

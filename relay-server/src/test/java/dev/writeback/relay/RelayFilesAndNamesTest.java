@@ -26,7 +26,7 @@ class RelayFilesAndNamesTest {
     @Test
     void dataDirAndTls_areCreatedOwnerOnly() throws Exception {
         Path data = dir.resolve("new/relay-data");
-        try (var relay = RelayServer.start(RelayConfig.defaults(data).withListen("127.0.0.1", 0))) {
+        try (var relay = RelayServer.start(RelayConfig.builder(data).listen("127.0.0.1", 0).build())) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("tls")))).isEqualTo("rwx------");
             assertThat(relay.config().publicHostnames()).as("derived from the self-signed certificate")

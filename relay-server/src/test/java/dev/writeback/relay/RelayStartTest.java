@@ -22,7 +22,7 @@ class RelayStartTest {
         Path dataDir = dir.resolve("relay-data");
         try (var taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
-            var config = RelayConfig.defaults(dataDir).withListen("127.0.0.1", port);
+            var config = RelayConfig.builder(dataDir).listen("127.0.0.1", port).build();
 
             assertThatThrownBy(() -> RelayServer.start(config))
                     .isInstanceOf(IOException.class)
@@ -34,17 +34,13 @@ class RelayStartTest {
 
     @Test
     void config_crossFieldErrors_useTheDocumentedKeysAndDurations() {
-        var d = RelayConfig.defaults(dir);
-
-        assertThatThrownBy(() -> new RelayConfig(dir, "127.0.0.1", 0, null, null, List.of(), Duration.ofSeconds(30),
-                Duration.ofSeconds(45), d.heartbeatInterval(), d.heartbeatOverdue(), d.requestTimeout(),
-                d.maxRequestTimeout(), d.offlineGrace(), d.maxInFlight(), d.keyRotationInterval(), d.authTimeout(),
-                d.shutdownGrace()))
+        assertThatThrownBy(() -> RelayConfig.builder(dir).pingInterval(Duration.ofSeconds(30))
+                .silenceLimit(Duration.ofSeconds(45)).build())
                 .hasMessage("agents.silenceLimit: 45s (expected: >= 2 x agents.pingInterval 30s)");
-        assertThatThrownBy(() -> new RelayConfig(dir, "127.0.0.1", 0, null, null, List.of(), d.pingInterval(),
-                d.agentSilenceLimit(), d.heartbeatInterval(), d.heartbeatOverdue(), Duration.ofSeconds(90),
-                Duration.ofSeconds(60), d.offlineGrace(), d.maxInFlight(), d.keyRotationInterval(), d.authTimeout(),
-                d.shutdownGrace()))
+        assertThatThrownBy(() -> RelayConfig.builder(dir).requestTimeout(Duration.ofSeconds(90))
+                .maxRequestTimeout(Duration.ofSeconds(60)).build())
                 .hasMessage("requests.timeout: 90s (expected: <= requests.maxTimeout 1m)");
+        assertThatThrownBy(() -> RelayConfig.builder(dir).agentWait(Duration.ofSeconds(-1)).build())
+                .hasMessage("requests.agentWait: -1s (expected: >= 0s)");
     }
 }

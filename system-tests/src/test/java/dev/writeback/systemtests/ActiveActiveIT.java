@@ -53,8 +53,8 @@ class ActiveActiveIT {
     static void start() throws Exception {
         logs = new CapturedLogs();
         callers = Executors.newFixedThreadPool(6);
-        relay = RelayServer.start(RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).withReconnectGrace(Duration.ofSeconds(3)));
+        relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).reconnectGrace(Duration.ofSeconds(3)).build());
         String[] tenant = Loopback.tenant(relay, "acme");
         tenantId = tenant[0];
         api = new RelayClient(relay.port(), relay.fingerprint(), tenant[1]);

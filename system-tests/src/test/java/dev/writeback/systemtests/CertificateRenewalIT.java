@@ -42,8 +42,8 @@ class CertificateRenewalIT {
     static void start() throws Exception {
         logs = new CapturedLogs();
         clock = new FakeClock(Instant.now());   // the agent checks validity on the real clock: stay close to it
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30));
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)).build();
         relay = RelayServer.start(config, OperationsConfig.DEFAULTS.withSelfSigned(Duration.ofHours(2), Duration.ofMinutes(118)),
                 clock);
         String[] tenant = Loopback.tenant(relay, "acme");

@@ -149,8 +149,8 @@ class KeyRolloverIT {
         }
 
         static Site start(Path dir, Duration rotationInterval, Duration overlap, Duration heartbeat) throws Exception {
-            var relay = RelayServer.start(RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                    .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).withKeyRotation(rotationInterval, overlap));
+            var relay = RelayServer.start(RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                    .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).keyRotation(rotationInterval, overlap).build());
             running.add(relay::stop);
             String[] tenant = Loopback.tenant(relay, "acme");
             Path state = Loopback.register(relay, tenant[0], dir, "agent-1");

@@ -19,8 +19,8 @@ public final class Loopback {
     private Loopback() {}
 
     static RelayServer relay(Path dir) throws Exception {
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30));
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30)).build();
         return RelayServer.start(config);
     }
 

@@ -37,8 +37,8 @@ public final class LoopbackStack implements AutoCloseable {
     public static LoopbackStack start(Path dir) throws Exception {
         var stack = new LoopbackStack(dir);
         try {
-            var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                    .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30));
+            var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                    .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).build();
             stack.relay = RelayServer.start(config);
             Tenant tenant = stack.relay.store().createTenant("directory-e2e");
             stack.tenantId = tenant.id();

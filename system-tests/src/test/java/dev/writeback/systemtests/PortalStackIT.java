@@ -71,8 +71,8 @@ class PortalStackIT {
         PortalBrowser.requireChromium();
         logs = new CapturedLogs();
         clock = new ShiftedClock();   // relay and agent share it: the agent checks the relay's requests are fresh
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                .withHeartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30));
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).build();
         relay = RelayServer.start(config, OperationsConfig.DEFAULTS, clock);
         String[] tenant = Loopback.tenant(relay, "corp");
         api = new RelayClient(relay.port(), relay.fingerprint(), tenant[1]);

@@ -34,9 +34,9 @@ class RelayMetricsIT {
     @BeforeAll
     static void start() throws Exception {
         // a short key overlap only makes housekeeping (which re-lists the per-agent rows) run every 500 ms
-        var config = RelayConfig.defaults(dir.resolve("relay")).withListen("127.0.0.1", 0)
-                .withHeartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30))
-                .withKeyRotation(Duration.ofDays(180), Duration.ofSeconds(2));
+        var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .keyRotation(Duration.ofDays(180), Duration.ofSeconds(2)).build();
         relay = RelayServer.start(config, OperationsConfig.DEFAULTS.withMetricsListener("127.0.0.1", 0), Clock.systemUTC());
         String[] tenant = Loopback.tenant(relay, "acme");
         tenantId = tenant[0];
@@ -104,7 +104,7 @@ class RelayMetricsIT {
 
     @Test
     void publicPortFalse_servesMetricsOnlyOnTheSeparateListener() throws Exception {
-        var config = RelayConfig.defaults(dir.resolve("relay-private-metrics")).withListen("127.0.0.1", 0);
+        var config = RelayConfig.builder(dir.resolve("relay-private-metrics")).listen("127.0.0.1", 0).build();
         RelayServer privateMetrics = RelayServer.start(config, OperationsConfig.DEFAULTS
                 .withMetricsListener("127.0.0.1", 0).withMetricsOnPublicPort(false), Clock.systemUTC());
         try {

@@ -7,6 +7,7 @@ import dev.writeback.protocol.Operation;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.ResultCode;
 import dev.writeback.protocol.Secret;
+import dev.writeback.protocol.time.Scheduler;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -55,38 +55,46 @@ public final class Directories implements AutoCloseable {
     private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(30);
 
     private final List<OpenDirectory> directories;
-    private final ScheduledExecutorService healthChecks;
+    private final ScheduledExecutorService ownExecutor;
+    private final Scheduler.Cancellable healthChecks;
     private final Clock clock;
     private volatile List<DirectoryHealth> health;
 
-    private Directories(List<OpenDirectory> directories, Clock clock, Duration healthInterval) {
+    private Directories(List<OpenDirectory> directories, Clock clock, Scheduler scheduler, Duration healthInterval) {
         this.directories = List.copyOf(directories);
         this.clock = clock;
         this.health = List.of();
         refreshHealth();
-        this.healthChecks = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "directory-health");
-            t.setDaemon(true);
-            return t;
-        });
-        long interval = healthInterval.toMillis();
-        healthChecks.scheduleWithFixedDelay(this::refreshHealth, interval, interval, TimeUnit.MILLISECONDS);
+        if (scheduler == null) {
+            this.ownExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "directory-health");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler = Scheduler.of(ownExecutor);
+        } else {
+            this.ownExecutor = null;
+        }
+        this.healthChecks = scheduler.repeat(this::refreshHealthQuietly, healthInterval, healthInterval);
     }
 
     /** Starts embedded servers and builds pools; a DC that is down is reported in {@link #health()}, not thrown. */
     public static Directories open(List<DirectoryConfig> configs, Path stateDir) throws DirectoryConfigException {
-        return open(configs, stateDir, Clock.systemUTC(), HEALTH_INTERVAL, System::getenv);
+        return open(configs, stateDir, Clock.systemUTC(), null, HEALTH_INTERVAL, System::getenv);
     }
 
     /** As {@link #open(List, Path)} with the agent's clock and environment (bind passwords from variables). */
     public static Directories open(List<DirectoryConfig> configs, Path stateDir, Clock clock,
                                    Function<String, String> environment) throws DirectoryConfigException {
-        return open(configs, stateDir, clock, HEALTH_INTERVAL, environment);
+        return open(configs, stateDir, clock, null, HEALTH_INTERVAL, environment);
     }
 
-    /** As {@link #open(List, Path)} with the clock, health-check interval and environment lookup injected. */
-    static Directories open(List<DirectoryConfig> configs, Path stateDir, Clock clock, Duration healthInterval,
-                            Function<String, String> environment) throws DirectoryConfigException {
+    /**
+     * As {@link #open(List, Path)} with the clock, the scheduler of the health checks (null for a thread of their
+     * own), their interval and the environment lookup injected.
+     */
+    static Directories open(List<DirectoryConfig> configs, Path stateDir, Clock clock, Scheduler scheduler,
+                            Duration healthInterval, Function<String, String> environment) throws DirectoryConfigException {
         requireNonNull(configs, "configs");
         requireNonNull(stateDir, "stateDir");
         var names = new HashSet<String>();
@@ -106,7 +114,7 @@ public final class Directories implements AutoCloseable {
             opened.forEach(OpenDirectory::close);
             throw e;
         }
-        return new Directories(opened, clock, healthInterval);
+        return new Directories(opened, clock, scheduler, healthInterval);
     }
 
     /** Sets a new password without the old one; optionally unlocks and requires a change at next logon. */
@@ -177,7 +185,10 @@ public final class Directories implements AutoCloseable {
     /** Stops health checks, closes pools and stops embedded directories. */
     @Override
     public void close() {
-        healthChecks.shutdownNow();
+        healthChecks.cancel();
+        if (ownExecutor != null) {
+            ownExecutor.shutdownNow();
+        }
         directories.forEach(OpenDirectory::close);
         logger.info("DIR-120 directories closed count={}", directories.size());
     }
@@ -203,6 +214,15 @@ public final class Directories implements AutoCloseable {
     }
 
     /** Runs the health check now (the background task calls this every interval). */
+    /** A scheduled check: one that throws is logged, and the next runs as planned. */
+    private void refreshHealthQuietly() {
+        try {
+            refreshHealth();
+        } catch (RuntimeException e) {
+            logger.warn("DIR-112 directory health check failed: {}", e.toString());
+        }
+    }
+
     void refreshHealth() {
         Map<String, DirectoryHealth> previous = health.stream()
                 .collect(Collectors.toMap(DirectoryHealth::name, h -> h));

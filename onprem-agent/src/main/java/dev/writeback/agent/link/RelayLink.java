@@ -2,6 +2,7 @@ package dev.writeback.agent.link;
 
 import dev.writeback.protocol.ProtocolVersion;
 import dev.writeback.protocol.codec.FrameCodec;
+import dev.writeback.protocol.time.Scheduler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -49,6 +50,7 @@ public final class RelayLink implements AutoCloseable {
     private final LinkContext context;
     private final SslContext tls;
     private final EventLoopGroup group;
+    private final Scheduler timers;
     private final LinkStats stats = new LinkStats();
     private final ReplayGuard replays = new ReplayGuard(100_000);
     private final Backoff backoff;
@@ -65,9 +67,18 @@ public final class RelayLink implements AutoCloseable {
 
     /** A link for one agent; call {@link #start()} to connect. */
     public RelayLink(LinkContext context) throws IOException {
+        this(context, null);
+    }
+
+    /**
+     * A link whose reconnects, backoff resets and key destructions wait on {@code timers} (tests pass a scheduler
+     * they drive); null for the link's own event loop.
+     */
+    RelayLink(LinkContext context, Scheduler timers) throws IOException {
         this.context = context;
         this.tls = context.tls().nettyContext();
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.timers = timers != null ? timers : Scheduler.of(group);
         var random = new SplittableRandom(context.random().nextLong());
         this.backoff = new Backoff(random);
         this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), context.timings());
@@ -190,11 +201,11 @@ public final class RelayLink implements AutoCloseable {
                 logger.warn("AGT-190 ready listener failed: {}", e.toString());
             }
         }
-        group.schedule(() -> {
+        timers.schedule(() -> {
             if (current == handler && connected()) {
                 backoff.reset();
             }
-        }, STABLE.toMillis(), TimeUnit.MILLISECONDS);
+        }, STABLE);
     }
 
     void onClosed(LinkHandler handler, boolean wasReady) {
@@ -225,18 +236,18 @@ public final class RelayLink implements AutoCloseable {
 
     void reconnectNow(int afterMillis) {
         current = null;
-        group.schedule(this::connect, afterMillis, TimeUnit.MILLISECONDS);
+        timers.schedule(this::connect, Duration.ofMillis(afterMillis));
     }
 
     void destroyKeysLater(int currentVersion) {
-        group.schedule(() -> {
+        timers.schedule(() -> {
             try {
                 context.keys().destroyBelow(currentVersion);
                 logger.info("AGT-402 key versions below {} destroyed after {}", currentVersion, context.timings().keyOverlap());
             } catch (IOException e) {
                 logger.warn("AGT-405 destroying old key versions failed: {}", e.toString());
             }
-        }, context.timings().keyOverlap().toMillis(), TimeUnit.MILLISECONDS);
+        }, context.timings().keyOverlap());
     }
 
     private void scheduleReconnect(Duration delay) {
@@ -244,7 +255,7 @@ public final class RelayLink implements AutoCloseable {
             return;
         }
         logger.info("AGT-112 reconnecting in {} ms", delay.toMillis());
-        group.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        timers.schedule(this::connect, delay);
     }
 
     @Override

@@ -18,6 +18,8 @@ import dev.writeback.protocol.Anchor;
 import dev.writeback.protocol.Outcome;
 import dev.writeback.protocol.PolicyReason;
 import dev.writeback.protocol.Secret;
+import dev.writeback.protocol.testing.FakeClock;
+import dev.writeback.protocol.testing.FakeScheduler;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,7 @@ class DirectoriesIT {
     private static final String ADA = "CN=Ada Lovelace,OU=Staff,DC=corp,DC=example";
     private static final String ADA_PASSWORD = "Engine-1843";
     private static final String LINUS = "CN=Linus Torvalds,OU=Engineering,DC=corp,DC=example";
-    private static final Duration NO_BACKGROUND_CHECKS = Duration.ofHours(1);
+    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(30);
     private static final Function<String, String> NO_ENVIRONMENT = name -> null;
 
     @TempDir
@@ -291,13 +293,40 @@ class DirectoriesIT {
                 extraDirectory.serviceAccountDn(), extraDirectory.serviceAccountPasswordFile().toString(), null, null,
                 extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null, false, true,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), 2, null, null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), new FakeScheduler(new FakeClock()), HEALTH_INTERVAL, NO_ENVIRONMENT);
 
         Outcome outcome = directories.reset(Anchor.parse("sam:ada"), Secret.of("Failed-Over-1"), false, false);
 
         assertThat(outcome.succeeded()).isTrue();
         assertThat(outcome.server()).isEqualTo("127.0.0.1:" + extraDirectory.ldapsPort());
         assertThat(directories.health()).singleElement().satisfies(h -> assertThat(h.reachable()).isTrue());
+    }
+
+    @Test
+    void aDirectoryThatGoesDown_isReportedAtTheNextScheduledCheck_notBefore() throws Exception {
+        extraDirectory = EmbeddedDirectory.start(EmbeddedDirectoryConfig.defaults().withEphemeralPorts("dc"), stateDir);
+        var config = new DirectoryConfig("corp", DirectoryType.ACTIVE_DIRECTORY.configName(),
+                List.of("ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false, extraDirectory.serviceAccountDn(),
+                extraDirectory.serviceAccountPasswordFile().toString(), null, null, extraDirectory.certificateFingerprint(),
+                true, "DC=corp,DC=example", null, false, true, Duration.ofSeconds(2), Duration.ofSeconds(5), 1, null, null);
+        var checks = new FakeScheduler(new FakeClock());
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), checks, HEALTH_INTERVAL, NO_ENVIRONMENT);
+        assertThat(directories.health()).singleElement().satisfies(h -> assertThat(h.reachable()).isTrue());
+
+        extraDirectory.close();
+        extraDirectory = null;
+        checks.advance(HEALTH_INTERVAL.minusMillis(1));
+        assertThat(directories.health()).as("no check yet").singleElement().satisfies(h -> assertThat(h.reachable()).isTrue());
+
+        checks.advance(Duration.ofMillis(1));
+        assertThat(directories.health()).as("the scheduled check").singleElement()
+                .satisfies(h -> assertThat(h.reachable()).isFalse());
+        String logged = logs.list.stream().map(ILoggingEvent::getFormattedMessage).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(logged).contains("DIR-110 directory unreachable directory=corp");
+
+        directories.close();
+        directories = null;
+        assertThat(checks.pending()).as("closing cancels the checks").isZero();
     }
 
     @Test
@@ -308,7 +337,7 @@ class DirectoriesIT {
                 List.of("ldaps://127.0.0.1:" + extraDirectory.ldapsPort()), false, extraDirectory.serviceAccountDn(),
                 wrong.toString(), null, null, extraDirectory.certificateFingerprint(), true, "DC=corp,DC=example", null,
                 false, true, Duration.ofSeconds(2), Duration.ofSeconds(5), 1, null, null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), new FakeScheduler(new FakeClock()), HEALTH_INTERVAL, NO_ENVIRONMENT);
 
         assertThat(directories.health()).singleElement().satisfies(h -> {
             assertThat(h.reachable()).isFalse();
@@ -333,7 +362,7 @@ class DirectoriesIT {
         var config = new DirectoryConfig("corp", DirectoryType.ACTIVE_DIRECTORY.configName(), List.of("ldaps://127.0.0.1:" + deadPort),
                 false, "CN=svc,DC=corp,DC=example", pw.toString(), null, null, null, true, "DC=corp,DC=example", null,
                 false, true, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), new FakeScheduler(new FakeClock()), HEALTH_INTERVAL, NO_ENVIRONMENT);
 
         assertThat(directories.health()).singleElement().satisfies(h -> {
             assertThat(h.reachable()).isFalse();
@@ -396,7 +425,7 @@ class DirectoriesIT {
         var base = DirectoryConfig.embedded("corp", EmbeddedDirectoryConfig.defaults().withEphemeralPorts("embedded"));
         var config = new DirectoryConfig(base.name(), base.type(), null, false, null, null, null, null, null, null,
                 base.baseDn(), scopes, false, null, Duration.ofSeconds(2), Duration.ofSeconds(5), 2, base.embedded(), null);
-        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), NO_BACKGROUND_CHECKS, NO_ENVIRONMENT);
+        directories = Directories.open(List.of(config), stateDir, Clock.systemUTC(), new FakeScheduler(new FakeClock()), HEALTH_INTERVAL, NO_ENVIRONMENT);
     }
 
     private Outcome change(String anchor, String current, String next) {

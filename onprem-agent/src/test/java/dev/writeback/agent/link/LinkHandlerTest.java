@@ -114,6 +114,51 @@ class LinkHandlerTest {
     }
 
     @Test
+    void pings_followTheKeepaliveInterval_withinItsJitter() {
+        ready();
+        Duration interval = link.keepAliveInterval();
+        List<Long> pingsAt = new ArrayList<>();
+        for (long second = 1; pingsAt.size() < 6 && second <= 600; second++) {
+            channel.advanceTimeBy(1, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+            for (Object o; (o = channel.readOutbound()) != null; ) {
+                if (o instanceof io.netty.handler.codec.http.websocketx.PingWebSocketFrame) {
+                    pingsAt.add(second);
+                }
+                io.netty.util.ReferenceCountUtil.release(o);
+            }
+        }
+
+        assertThat(pingsAt).as("six pings").hasSize(6);
+        long low = interval.toSeconds() * 4 / 5;
+        long high = interval.toSeconds() * 6 / 5 + 1;   // +1: time moves in whole seconds here
+        assertThat(pingsAt.get(0)).as("the first ping").isBetween(low, high);
+        for (int i = 1; i < pingsAt.size(); i++) {
+            assertThat(pingsAt.get(i) - pingsAt.get(i - 1)).as("gap before ping %d", i + 1).isBetween(low, high);
+        }
+    }
+
+    @Test
+    void nothingFromTheRelayForTheDeadPeerTimeout_closesTheConnection_notBefore() {
+        channel.finishAndReleaseAll();
+        Duration deadPeer = link.context().timings().deadPeer();
+        var handler = new LinkHandler(link.context(), link, new LinkStats(), new ReplayGuard(1_000),
+                new KeepAlive(clock, new SplittableRandom(7), link.context().timings()));
+        channel = new EmbeddedChannel(new io.netty.handler.timeout.IdleStateHandler(deadPeer.toMillis(), 0, 0,
+                TimeUnit.MILLISECONDS), handler);
+        channel.freezeTime();
+        ready();
+
+        channel.advanceTimeBy(deadPeer.toMillis() - 1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("1 ms before the timeout").isTrue();
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).as("at the timeout").isFalse();
+    }
+
+    @Test
     void aRequest_isAcceptedAtOnce_andAppliedOnlyAfterCommit() {
         ready();
         RequestId id = RequestId.random();

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Chooses an agent for each request, has it sealed for that agent, and follows it to its end. Routing holds only
  * sealed bytes: the caller's {@link RequestSealer} seals, on the blocking pool, for each agent tried. What each
  * event means is {@link InFlight}'s to decide; a {@link InFlight.Missed} request (nothing applied) moves to
- * another agent, or waits up to the offline grace for one to connect.
+ * another agent, or waits up to {@code requests.agentWait} for one to connect.
  */
 public final class Router {
     private static final Logger logger = LoggerFactory.getLogger(Router.class);
@@ -28,19 +28,19 @@ public final class Router {
     private final Executor blocking;
     private final Scheduler timers;
     private final Clock clock;
-    private final Duration offlineGrace;
+    private final Duration agentWait;
     private final AtomicInteger active = new AtomicInteger();
 
     /**
      * A router over {@code endpoints}; sealing and every step after a miss run on {@code blocking}, and
      * {@code timers} only ends the wait for an agent to connect.
      */
-    public Router(Endpoints endpoints, Executor blocking, Scheduler timers, Clock clock, Duration offlineGrace) {
+    public Router(Endpoints endpoints, Executor blocking, Scheduler timers, Clock clock, Duration agentWait) {
         this.endpoints = requireNonNull(endpoints, "endpoints");
         this.blocking = requireNonNull(blocking, "blocking");
         this.timers = requireNonNull(timers, "timers");
         this.clock = requireNonNull(clock, "clock");
-        this.offlineGrace = requireNonNull(offlineGrace, "offlineGrace");
+        this.agentWait = requireNonNull(agentWait, "agentWait");
     }
 
     /**
@@ -74,8 +74,8 @@ public final class Router {
         Attempt(RequestInfo info, RequestSealer sealer) {
             this.info = info;
             this.sealer = sealer;
-            Instant graceEnds = clock.instant().plus(offlineGrace);
-            this.waitForAgentsUntil = graceEnds.isBefore(info.expiresAt()) ? graceEnds : info.expiresAt();
+            Instant waitEnds = clock.instant().plus(agentWait);
+            this.waitForAgentsUntil = waitEnds.isBefore(info.expiresAt()) ? waitEnds : info.expiresAt();
         }
 
         synchronized void next() {
