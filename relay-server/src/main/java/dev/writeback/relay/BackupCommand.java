@@ -42,6 +42,12 @@ final class BackupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = dataDir.resolve().toAbsolutePath().normalize();
+        var shared = dataDir.config != null ? RelayConfigLoader.load(dataDir.config).store() : null;
+        if (shared != null) {
+            err.println("store: " + shared.address() + " is PostgreSQL (expected: a SQLite store; back PostgreSQL up with"
+                    + " its own tools, e.g. pg_dump --format=custom, and keep master.key beside it: docs/cluster.md)");
+            return 2;
+        }
         if (!Store.existsSqlite(dir)) {
             err.println("data directory: " + dir + " holds no relay store (" + Store.SQLITE_FILE + ") (expected: the"
                     + " dataDir of a relay that ran `relay serve`; check --data-dir or --config)");

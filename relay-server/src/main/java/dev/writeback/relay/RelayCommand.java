@@ -8,6 +8,7 @@ import dev.writeback.relay.store.AuditRecord;
 import dev.writeback.relay.store.IssuedToken;
 import dev.writeback.relay.store.MasterKey;
 import dev.writeback.relay.store.Store;
+import dev.writeback.relay.store.StoreSettings;
 import dev.writeback.relay.store.Tenant;
 import dev.writeback.relay.store.TokenInfo;
 import java.io.PrintWriter;
@@ -81,6 +82,17 @@ public final class RelayCommand {
         Store open(CommandSpec spec, boolean create) {
             quietLogs();
             Path dir = resolve().toAbsolutePath().normalize();
+            StoreSettings shared = config != null ? RelayConfigLoader.load(config).store() : null;
+            if (shared != null) {
+                // The cluster's PostgreSQL store; the master key that seals its package keys is in the data directory.
+                try {
+                    OwnerOnly.createDirectories(dir);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("--data-dir: " + dir + " cannot be created (" + e.getMessage() + ")");
+                }
+                spec.commandLine().getErr().println("Store: " + shared.address() + " (master key in " + dir + ")");
+                return Store.open(shared, dir, MasterKey.loadOrCreate(dir, System.getenv()), Clock.systemUTC(), System::getenv);
+            }
             boolean exists = Store.existsSqlite(dir);
             if (!exists && !create) {
                 throw new IllegalArgumentException("data directory: " + dir + " holds no relay store ("

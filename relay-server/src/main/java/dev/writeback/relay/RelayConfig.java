@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.writeback.protocol.Durations;
 import dev.writeback.relay.api.TrustedProxies;
+import dev.writeback.relay.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,8 @@ import java.util.List;
  *                       OFFLINE and the tenant as DEGRADED; null for 2 minutes
  * @param limits open connections and queued blocking work the relay takes on; null for {@link RelayLimits#DEFAULTS}
  * @param trustedProxies proxies whose {@code X-Forwarded-For} names the client; null for none
+ * @param store the PostgreSQL database the nodes of a cluster share ({@code store:}); null for the SQLite file in
+ *              {@code dataDir}
  */
 public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
                           List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
@@ -43,7 +46,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                           Duration maxRequestTimeout, Duration agentWait, int maxInFlight,
                           Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace,
                           Duration keyOverlap, Duration reconnectGrace, RelayLimits limits,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies, StoreSettings store) {
     /** The default TLS port. */
     public static final int DEFAULT_PORT = 8443;
 
@@ -130,6 +133,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         private Duration reconnectGrace;
         private RelayLimits limits;
         private TrustedProxies trustedProxies;
+        private StoreSettings store;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -143,7 +147,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                     .maxRequestTimeout(c.maxRequestTimeout).agentWait(c.agentWait).maxInFlight(c.maxInFlight)
                     .keyRotation(c.keyRotationInterval, c.keyOverlap).authTimeout(c.authTimeout)
                     .shutdownGrace(c.shutdownGrace).reconnectGrace(c.reconnectGrace).limits(c.limits)
-                    .trustedProxies(c.trustedProxies);
+                    .trustedProxies(c.trustedProxies).store(c.store);
         }
 
         public Builder dataDir(Path value) { dataDir = value; return this; }
@@ -189,11 +193,14 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
 
         public Builder trustedProxies(TrustedProxies value) { trustedProxies = value; return this; }
 
+        /** The shared PostgreSQL store; null for SQLite in the data directory. */
+        public Builder store(StoreSettings value) { store = value; return this; }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                     agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, agentWait,
                     maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits,
-                    trustedProxies);
+                    trustedProxies, store);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.writeback.protocol.Durations;
 import dev.writeback.protocol.files.DurationText;
 import dev.writeback.protocol.files.YamlFiles;
 import dev.writeback.relay.api.TrustedProxies;
+import dev.writeback.relay.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,7 @@ final class RelayConfigLoader {
     /** The file's shape. */
     record Yaml(String dataDir, Listen listen, Tls tls, List<String> publicHostnames, Agents agents, Requests requests,
                 @JsonDeserialize(using = DurationText.class) Duration shutdownGrace, Limits limits, Proxies proxies,
-                Metrics metrics) {
+                Metrics metrics, StoreYaml store) {
         Yaml {
             listen = listen == null ? new Listen(null, null) : listen;
             tls = tls == null ? new Tls(null, null, null, null, null) : tls;
@@ -61,6 +62,8 @@ final class RelayConfigLoader {
 
     record Metrics(String address, Integer port, Boolean publicPort) {}
 
+    record StoreYaml(String url, String username, String passwordFile, String passwordEnv, Integer maxPoolSize) {}
+
     private RelayConfigLoader() {}
 
     static RelayConfig load(Path file) {
@@ -96,6 +99,14 @@ final class RelayConfigLoader {
         set(r.maxTimeout(), b::maxRequestTimeout);
         set(r.agentWait(), b::agentWait);
         set(y.shutdownGrace(), b::shutdownGrace);
+        var st = y.store();
+        if (st != null && st.url() != null) {
+            b.store(new StoreSettings(st.url(), st.username(), ConfigPaths.resolve(base, st.passwordFile()),
+                    st.passwordEnv(), or(st.maxPoolSize(), StoreSettings.DEFAULT_POOL_SIZE)));
+        } else if (st != null && (st.username() != null || st.passwordFile() != null || st.passwordEnv() != null)) {
+            throw new IllegalArgumentException("store.url: missing (expected: jdbc:postgresql://host:port/database;"
+                    + " remove the store section to use SQLite in the data directory)");
+        }
         return b.build();
     }
 
@@ -117,7 +128,7 @@ final class RelayConfigLoader {
 
     private static Yaml read(Path file) {
         Yaml y = YamlFiles.read(file, Yaml.class, "a relay.yaml file");
-        return y != null ? y : new Yaml(null, null, null, null, null, null, null, null, null, null);
+        return y != null ? y : new Yaml(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */

@@ -113,7 +113,7 @@ public final class RelayServer implements AutoCloseable {
         var random = new SecureRandom();
         OwnerOnly.createDirectories(config.dataDir());   // rwx------: the master key and the store live here
         MasterKey masterKey = MasterKey.loadOrCreate(config.dataDir(), System.getenv());
-        Store store = Store.openSqlite(config.dataDir(), masterKey, clock);
+        Store store = Store.open(config.store(), config.dataDir(), masterKey, clock, System::getenv);
         EventLoopGroup boss = null;
         EventLoopGroup workers = null;
         ExecutorService blocking = null;

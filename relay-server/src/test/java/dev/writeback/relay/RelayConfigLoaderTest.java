@@ -105,4 +105,33 @@ class RelayConfigLoaderTest {
         assertThat(config.toBuilder().build()).isEqualTo(config);
         assertThat(config).isNotEqualTo(RelayConfig.defaults(config.dataDir()));
     }
+
+    @Test
+    void aStoreSection_isAPostgreSqlStore_withItsPasswordFileBesideTheConfig() throws Exception {
+        var config = RelayConfigLoader.load(write("""
+                store:
+                  url: jdbc:postgresql://db.internal:5432/writeback?sslmode=verify-full
+                  username: writeback
+                  passwordFile: secrets/pg.pw
+                """));
+
+        assertThat(config.store().url()).isEqualTo("jdbc:postgresql://db.internal:5432/writeback?sslmode=verify-full");
+        assertThat(config.store().passwordFile()).isEqualTo(dir.resolve("secrets/pg.pw"));
+        assertThat(config.store().maxPoolSize()).isEqualTo(dev.writeback.relay.store.StoreSettings.DEFAULT_POOL_SIZE);
+        assertThat(config.store().address()).as("no query string in messages").isEqualTo("jdbc:postgresql://db.internal:5432/writeback?…");
+        assertThat(RelayConfigLoader.load(write("")).store()).as("no section: SQLite").isNull();
+    }
+
+    @Test
+    void aStoreSection_thatCannotWork_isRefusedNamingTheKey() throws Exception {
+        assertThatThrownBy(() -> RelayConfigLoader.load(write("store: {username: writeback, passwordEnv: PG_PW}\n")))
+                .hasMessageContaining("store.url: missing");
+        assertThatThrownBy(() -> RelayConfigLoader.load(write("store: {url: 'jdbc:mysql://db/x', username: u, passwordEnv: P}\n")))
+                .hasMessageContaining("store.url: jdbc:mysql://db/x (expected: jdbc:postgresql://");
+        assertThatThrownBy(() -> RelayConfigLoader.load(write("store: {url: 'jdbc:postgresql://db/x', username: u}\n")))
+                .hasMessageContaining("store: no password source");
+        assertThatThrownBy(() -> RelayConfigLoader.load(write(
+                "store: {url: 'jdbc:postgresql://db/x?password=hunter2', username: u, passwordEnv: P}\n")))
+                .hasMessageContaining("store.url: carries a password").hasMessageNotContaining("hunter2");
+    }
 }

@@ -40,13 +40,13 @@ final class AuditLog {
             throw new IllegalArgumentException("audit seq: " + r.seq() + " (expected: 0, the store assigns it)");
         }
         return writer.submit(c -> {
-            Sql.update(c, "INSERT INTO audit (occurred_at, tenant_id, request_id, actor,"
+            // RETURNING: SQLite (3.35+) and PostgreSQL both hand back the sequence number the row was given.
+            return Sql.one(c, "INSERT INTO audit (occurred_at, tenant_id, request_id, actor,"
                     + " operation, anchor, result, reason, agent_id, duration_millis, detail)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq", rows -> rows.getLong("seq"),
                     r.time(), cut(r.tenantId(), 36), cut(r.requestId(), 64), cut(r.actor(), 64), cut(r.operation(), 32),
                     cut(r.anchor(), 1100), cut(r.result(), 32), cut(r.reason(), 32), cut(r.agentId(), 36),
-                    r.durationMillis(), cut(r.detail(), 2000));
-            return Sql.one(c, "SELECT last_insert_rowid() AS seq", rows -> rows.getLong("seq")).orElseThrow();
+                    r.durationMillis(), cut(r.detail(), 2000)).orElseThrow();
         });
     }
 

@@ -7,7 +7,8 @@ import java.sql.SQLException;
  * Where the store's SQL runs: units of work as short transactions, failures as {@link StoreException}s. The
  * store's classes ({@link JdbcStore}, {@link KeyVersions}, {@link AuditLog}, ...) speak standard SQL through it;
  * what differs between engines (connections, locking, error codes) lives in an
- * implementation. Today that is {@link SqliteDatabase}; a second dialect adds a class and its scripts.
+ * implementation: {@link SqliteDatabase} for one node, {@link PostgresDatabase} for a cluster. A dialect whose DDL
+ * differs keeps its own copies of those scripts under {@code db/migration/<dialect>/}.
  */
 interface Database extends AutoCloseable {
     /** A unit of work inside one transaction. */
@@ -18,6 +19,14 @@ interface Database extends AutoCloseable {
 
     /** Runs {@code work} in one transaction: commits on return, rolls back on any failure. */
     <T> T transaction(Work<T> work);
+
+    /**
+     * Runs {@code work} while holding the database's schema lock, so that two relay processes migrating the same
+     * database at once apply each script once. One process per SQLite file needs no more than its transactions.
+     */
+    default <T> T exclusively(java.util.function.Supplier<T> work) {
+        return work.get();
+    }
 
     /**
      * Makes deleted rows (destroyed key material) unrecoverable from the engine's logs where it keeps copies;

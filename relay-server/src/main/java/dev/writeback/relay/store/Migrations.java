@@ -40,17 +40,24 @@ final class Migrations {
         return apply(db, clock, latest());
     }
 
-    /** Applies the pending scripts up to schema version {@code target} (tests build older databases with it). */
+    /**
+     * Applies the pending scripts up to schema version {@code target} (tests build older databases with it), under
+     * the database's schema lock.
+     */
     static int apply(Database db, Clock clock, int target) {
         if (target < 1 || target > latest()) {
             throw new IllegalArgumentException("target schema version: " + target + " (expected: 1 to " + latest() + ")");
         }
+        return db.exclusively(() -> applyLocked(db, clock, target));
+    }
+
+    private static int applyLocked(Database db, Clock clock, int target) {
         db.transaction(c -> execute(c, "CREATE TABLE IF NOT EXISTS schema_version ("
                 + "version INTEGER NOT NULL PRIMARY KEY, script VARCHAR(200) NOT NULL, "
                 + "checksum CHAR(64) NOT NULL, applied_at BIGINT NOT NULL)"));
         for (int version = 1; version <= target; version++) {
             String script = SCRIPTS.get(version - 1);
-            String sql = load(script);
+            String sql = load(db.dialect(), script);
             int v = version;
             db.transaction(c -> migrate(c, v, script, sql, clock));
         }
@@ -134,6 +141,15 @@ final class Migrations {
             statements.add(current.toString().strip());
         }
         return statements;
+    }
+
+    /** The dialect's own copy of a script ({@code db/migration/<dialect>/}) when it has one, else the shared one. */
+    static String load(String dialect, String script) {
+        var loader = Migrations.class.getClassLoader();
+        if (loader.getResource(DIRECTORY + dialect + "/" + script) != null) {
+            return load(dialect + "/" + script);
+        }
+        return load(script);
     }
 
     private static String load(String script) {

@@ -72,7 +72,7 @@ final class Sql {
 
     private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value == null) {
-            statement.setNull(index, Types.VARCHAR);
+            statement.setNull(index, Types.NULL);   // untyped: PostgreSQL takes the column's type
         } else if (value instanceof String s) {
             statement.setString(index, s);
         } else if (value instanceof Integer i) {

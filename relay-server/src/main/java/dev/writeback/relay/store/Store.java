@@ -36,6 +36,21 @@ public interface Store extends AutoCloseable {
         return JdbcStore.open(SqliteDatabase.open(dataDir), masterKey, clock, new SecureRandom());
     }
 
+    /**
+     * Opens the store a relay is configured with: the PostgreSQL database of {@code settings} (shared by the nodes
+     * of a cluster; its password from the file or {@code environment} variable it names), or the SQLite file of
+     * {@code dataDir} when {@code settings} is null. Migrations are applied either way.
+     */
+    static Store open(StoreSettings settings, Path dataDir, MasterKey masterKey, Clock clock,
+                      java.util.function.Function<String, String> environment) throws StoreException {
+        if (settings == null) {
+            return openSqlite(dataDir, masterKey, clock);
+        }
+        requireNonNull(masterKey, "masterKey");
+        requireNonNull(clock, "clock");
+        return JdbcStore.open(PostgresDatabase.open(settings, environment), masterKey, clock, new SecureRandom());
+    }
+
     /** Creates an enabled tenant with a random UUID id; a name already in use throws CONFLICT. */
     Tenant createTenant(String name);
 

@@ -27,7 +27,7 @@ class AuditLogTest {
     @BeforeEach
     void open() {
         key = StoreFixture.masterKey();
-        store = Store.openSqlite(dataDir, key, new FakeClock(START));
+        store = StoreFixture.open(dataDir, key, new FakeClock(START));
     }
 
     @AfterEach
@@ -111,7 +111,7 @@ class AuditLogTest {
         store.auditBeforeCommit("t1", "req-1", "agent-1", "RESET", "upn:ada@corp.example").get(10, TimeUnit.SECONDS);
 
         // What a relay killed right after COMMIT leaves behind: read from a second connection to the file.
-        try (Store other = Store.openSqlite(dataDir, key, new FakeClock(START))) {
+        try (Store other = StoreFixture.open(dataDir, key, new FakeClock(START))) {
             assertThat(other.audit("t1", Instant.EPOCH, 10)).singleElement().satisfies(r -> {
                 assertThat(r.result()).isEqualTo("COMMITTING");
                 assertThat(r.requestId()).isEqualTo("req-1");

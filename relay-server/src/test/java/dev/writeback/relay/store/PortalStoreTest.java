@@ -23,7 +23,7 @@ class PortalStoreTest {
 
     @Test
     void settings_defaultOff_thenRoundTrip_withSmtpPasswordSealed() {
-        try (Store store = Store.openSqlite(dataDir, key, clock)) {
+        try (Store store = StoreFixture.open(dataDir, key, clock)) {
             Tenant t = store.createTenant("corp");
             PortalSettings s = store.portal().settings("corp").orElseThrow();
             assertThat(s.enabled()).isFalse();
@@ -37,7 +37,7 @@ class PortalStoreTest {
         }
         assertThat(StoreFixture.contains(StoreFixture.databaseBytes(dataDir),
                 "Smtp-Secret-77".getBytes(StandardCharsets.UTF_8))).isFalse();
-        assertThat(Store.openSqlite(dataDir, key, clock).portal().settings("nope")).isEmpty();
+        assertThat(StoreFixture.open(dataDir, key, clock).portal().settings("nope")).isEmpty();
     }
 
     @Test
@@ -45,7 +45,7 @@ class PortalStoreTest {
         byte[] codeKey;
         String tenantId;
         Instant now = clock.instant();
-        try (Store store = Store.openSqlite(dataDir, key, clock)) {
+        try (Store store = StoreFixture.open(dataDir, key, clock)) {
             tenantId = store.createTenant("corp").id();
             var portal = store.portal();
             codeKey = portal.codeKey();
@@ -55,7 +55,7 @@ class PortalStoreTest {
             portal.saveSession("s1", tenantId, now.plusSeconds(900), new byte[] {1, 2});
             portal.audit(new PortalAudit(now, tenantId, "support-1", PortalAudit.Step.PORTAL_VERIFY, "sam:ada", "WRONG_CODE", "email", ""));
         }
-        try (Store store = Store.openSqlite(dataDir, key, clock)) {
+        try (Store store = StoreFixture.open(dataDir, key, clock)) {
             var portal = store.portal();
             assertThat(portal.codeKey()).isEqualTo(codeKey);
             assertThat(portal.countEvents(tenantId, "verify-failed", "k1", now)).isEqualTo(2);

@@ -13,13 +13,27 @@ import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Shared bits of the store tests: a fixed master key, a start time, raw database bytes. */
+/**
+ * Shared bits of the store tests: a fixed master key, a start time, raw database bytes, and the store under test:
+ * SQLite in the data directory, or, with {@code -Dwriteback.test.store=postgresql} (the relay-server module's
+ * {@code postgres-store} execution), a database of its own on the test PostgreSQL server for each data directory.
+ */
 final class StoreFixture {
     static final Instant START = Instant.parse("2026-03-01T10:00:00.123Z");
+    /** Which engine the store tests run on: {@code sqlite} (default) or {@code postgresql}. */
+    static final String ENGINE = System.getProperty("writeback.test.store", "sqlite");
 
     private static final SecureRandom random = new SecureRandom();
 
     private StoreFixture() {}
+
+    /** Opens the store under test for {@code dataDir}; opening the same directory again opens the same store. */
+    static Store open(Path dataDir, MasterKey key, java.time.Clock clock) {
+        if (ENGINE.equals("postgresql")) {
+            return Store.open(TestPostgres.get().databaseFor(dataDir), dataDir, key, clock, name -> null);
+        }
+        return Store.openSqlite(dataDir, key, clock);
+    }
 
     /** Asserts the kind of a {@link StoreException}. */
     static Consumer<StoreException> kind(StoreException.Kind kind) {

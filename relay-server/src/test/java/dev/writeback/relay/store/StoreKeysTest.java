@@ -29,7 +29,7 @@ class StoreKeysTest {
 
     @BeforeEach
     void open() {
-        store = Store.openSqlite(dataDir, StoreFixture.masterKey(), clock);
+        store = StoreFixture.open(dataDir, StoreFixture.masterKey(), clock);
         agentId = store.createAgent(store.createTenant("acme").id(), "a", randomBytes(91)).id();
     }
 

@@ -30,7 +30,7 @@ class StoreTest {
 
     @BeforeEach
     void open() {
-        store = Store.openSqlite(dataDir, StoreFixture.masterKey(), clock);
+        store = StoreFixture.open(dataDir, StoreFixture.masterKey(), clock);
     }
 
     @AfterEach
