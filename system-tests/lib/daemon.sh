@@ -25,6 +25,27 @@ missing_packages() {
   echo "${missing[*]}"
 }
 
+# apt-get installs "$@" (after an update) while a policy-rc.d forbids every service start (exit 101), so no
+# packaged server starts on its usual port; the policy is removed afterwards unless one was there before.
+apt_install_without_services() {
+  local policy=/usr/sbin/policy-rc.d mark="# writeback test server ($DAEMON_TAG): keeps packaged services from starting"
+  local own="" rc=0
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n%s\nexit 101\n' "$mark" >"$policy"
+    chmod 755 "$policy"
+    own=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=300 update -q || rc=$?
+  if [[ $rc -eq 0 ]]; then
+    apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "$@" || rc=$?
+  fi
+  if [[ -n $own ]] && grep -qF "$mark" "$policy"; then
+    rm -f "$policy"
+  fi
+  [[ $rc -eq 0 ]] || die "apt-get failed (exit $rc)"
+}
+
 pid() { [[ -s $PID_FILE ]] && cat "$PID_FILE"; }
 
 is_running() {

@@ -49,8 +49,6 @@ SOCKET="$WORK_DIR/ldapi"
 LOG_FILE="$WORK_DIR/slapd.log"
 ENV_FILE="$WORK_DIR/env"
 TIMINGS_FILE="$WORK_DIR/timings"
-POLICY_RC=/usr/sbin/policy-rc.d
-POLICY_RC_MARK="# writeback-openldap-test (system-tests/openldap/slapd.sh): keeps packaged services from starting"
 
 PACKAGES=(slapd ldap-utils openssl)
 
@@ -94,26 +92,11 @@ cmd_install() {
   else
     require_root install
     log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    local own_policy=""
-    if [[ ! -e $POLICY_RC ]]; then
-      # exit 101 = "action forbidden": the postinst must not start the packaged slapd on 389 (Samba owns it).
-      printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_RC_MARK" >"$POLICY_RC"
-      chmod 755 "$POLICY_RC"
-      own_policy=1
-    fi
     # Without this debconf answer the postinst creates a default dc=nodomain database in /etc/ldap/slapd.d;
-    # this suite never uses it (it runs its own slapd.conf), so none is made.
+    # this suite never uses it (it runs its own slapd.conf), so none is made. The packaged slapd must not start
+    # on 389 either (Samba owns it).
     printf 'slapd slapd/no_configuration boolean true\n' | debconf-set-selections
-    local rc=0
-    apt-get -o DPkg::Lock::Timeout=300 update -q || rc=$?
-    if [[ $rc -eq 0 ]]; then
-      apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" || rc=$?
-    fi
-    if [[ -n $own_policy ]] && grep -qF "$POLICY_RC_MARK" "$POLICY_RC"; then
-      rm -f "$POLICY_RC"
-    fi
-    [[ $rc -eq 0 ]] || die "apt-get failed (exit $rc)"
+    apt_install_without_services "${missing[@]}"
     log "installed: $(dpkg-query -W -f='${Version}' slapd) slapd"
   fi
   stop_system_slapd

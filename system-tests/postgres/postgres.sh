@@ -52,8 +52,6 @@ PID_FILE="$WORK_DIR/postgres.pid"
 LOG_FILE="$WORK_DIR/postgres.log"
 ENV_FILE="$WORK_DIR/env"
 TIMINGS_FILE="$WORK_DIR/timings"
-POLICY_RC=/usr/sbin/policy-rc.d
-POLICY_RC_MARK="# writeback-postgres-test (system-tests/postgres/postgres.sh): keeps packaged services from starting"
 
 PACKAGES=(postgresql)
 
@@ -92,22 +90,7 @@ cmd_install() {
   fi
   require_root install
   log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  local own_policy="" rc=0
-  if [[ ! -e $POLICY_RC ]]; then
-    # exit 101 = "action forbidden": the postinst must not start the packaged cluster on 5432.
-    printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_RC_MARK" >"$POLICY_RC"
-    chmod 755 "$POLICY_RC"
-    own_policy=1
-  fi
-  apt-get -o DPkg::Lock::Timeout=300 update -q || rc=$?
-  if [[ $rc -eq 0 ]]; then
-    apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" || rc=$?
-  fi
-  if [[ -n $own_policy ]] && grep -qF "$POLICY_RC_MARK" "$POLICY_RC"; then
-    rm -f "$POLICY_RC"
-  fi
-  [[ $rc -eq 0 ]] || die "apt-get failed (exit $rc)"
+  apt_install_without_services "${missing[@]}"   # the packaged cluster on 5432 stays down
   log "installed: $(dpkg-query -W -f='${Version}' postgresql) postgresql"
 }
 

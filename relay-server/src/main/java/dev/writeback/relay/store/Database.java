@@ -7,8 +7,8 @@ import java.sql.SQLException;
  * Where the store's SQL runs: units of work as short transactions, failures as {@link StoreException}s. The
  * store's classes ({@link JdbcStore}, {@link KeyVersions}, {@link AuditLog}, ...) speak standard SQL through it;
  * what differs between engines (connections, locking, error codes) lives in an
- * implementation: {@link SqliteDatabase} for one node, {@link PostgresDatabase} for a cluster. A dialect whose DDL
- * differs keeps its own copies of those scripts under {@code db/migration/<dialect>/}.
+ * implementation: {@link SqliteDatabase} for one node, {@link PostgresDatabase} for a cluster. The migration scripts
+ * are written once; {@link #adapt} turns what an engine spells otherwise into its own DDL.
  */
 interface Database extends AutoCloseable {
     /** A unit of work inside one transaction. */
@@ -19,6 +19,11 @@ interface Database extends AutoCloseable {
 
     /** Runs {@code work} in one transaction: commits on return, rolls back on any failure. */
     <T> T transaction(Work<T> work);
+
+    /** A migration script in this engine's DDL (the scripts are written for SQLite and standard SQL). */
+    default String adapt(String sql) {
+        return sql;
+    }
 
     /**
      * Runs {@code work} while holding the database's schema lock, so that two relay processes migrating the same

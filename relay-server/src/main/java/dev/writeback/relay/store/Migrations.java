@@ -57,7 +57,7 @@ final class Migrations {
                 + "checksum CHAR(64) NOT NULL, applied_at BIGINT NOT NULL)"));
         for (int version = 1; version <= target; version++) {
             String script = SCRIPTS.get(version - 1);
-            String sql = load(db.dialect(), script);
+            String sql = db.adapt(load(script));
             int v = version;
             db.transaction(c -> migrate(c, v, script, sql, clock));
         }
@@ -143,16 +143,7 @@ final class Migrations {
         return statements;
     }
 
-    /** The dialect's own copy of a script ({@code db/migration/<dialect>/}) when it has one, else the shared one. */
-    static String load(String dialect, String script) {
-        var loader = Migrations.class.getClassLoader();
-        if (loader.getResource(DIRECTORY + dialect + "/" + script) != null) {
-            return load(dialect + "/" + script);
-        }
-        return load(script);
-    }
-
-    private static String load(String script) {
+    static String load(String script) {
         try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(DIRECTORY + script)) {
             if (in == null) {
                 throw new StoreException(StoreException.Kind.MIGRATION,

@@ -132,6 +132,21 @@ final class PostgresDatabase implements Database {
         }
     }
 
+    private static final java.util.regex.Pattern BLOB = java.util.regex.Pattern.compile("\\bBLOB\\b");
+    private static final java.util.regex.Pattern AUTOINCREMENT =
+            java.util.regex.Pattern.compile("\\bINTEGER(\\s+)NOT NULL PRIMARY KEY AUTOINCREMENT\\b");
+
+    /** BYTEA for BLOB, and an identity column for SQLite's AUTOINCREMENT key (audit.seq); nothing else differs. */
+    @Override
+    public String adapt(String sql) {
+        return ddl(sql);
+    }
+
+    static String ddl(String sql) {
+        String bytea = BLOB.matcher(sql).replaceAll("BYTEA");
+        return AUTOINCREMENT.matcher(bytea).replaceAll("BIGINT$1GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+    }
+
     /** Nothing to do: see the class comment on deleted rows. */
     @Override
     public void checkpoint() {
