@@ -5,6 +5,7 @@
 #   DAEMON_TAG            prefix of every log line, e.g. samba-dc
 #   DAEMON_PROCESS        what /proc/PID/cmdline must contain for the pid file to count, e.g. samba
 #   PID_FILE LOG_FILE ENV_FILE TIMINGS_FILE WORK_DIR START_TIMEOUT_SECONDS STOP_TIMEOUT_SECONDS
+#   and optionally STOP_SIGNAL (default TERM)
 # and defines:
 #   daemon_answers        exit 0 when the server answers its clients
 #   daemon_address        the address printed in status lines, e.g. ldaps://dc1.writeback.test:636
@@ -113,7 +114,7 @@ cmd_stop() {
   local p
   p="$(pid)"
   log "stopping $DAEMON_PROCESS (pid $p)"
-  kill -TERM "$p"
+  kill "-${STOP_SIGNAL:-TERM}" "$p"
   local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
   while kill -0 "$p" 2>/dev/null; do
     if ((SECONDS >= deadline)); then

@@ -6,7 +6,8 @@
 #   postgres.sh provision   a fresh cluster under system-tests/target/postgres (stops a running one): a superuser
 #                           for the tests to create databases with, and a role and database for the relay
 #   postgres.sh start       start it in the background, wait until it accepts connections, write the env file
-#   postgres.sh stop        stop it (SIGTERM: a fast shutdown, bounded wait) and remove the env file (tests skip)
+#   postgres.sh stop        stop it (SIGINT: a fast shutdown that ends open sessions, bounded wait) and remove the
+#                           env file (tests then skip)
 #   postgres.sh status      print whether it runs and answers; exit 0 only if it does
 #   postgres.sh env         write system-tests/target/postgres/env, the file the tests read
 #   postgres.sh clean       stop it and remove system-tests/target/postgres
@@ -57,10 +58,12 @@ PACKAGES=(postgresql)
 
 DAEMON_TAG=postgres
 DAEMON_PROCESS=postgres
+# SIGTERM is PostgreSQL's "smart" shutdown, which waits for every client (a relay's pool) to disconnect.
+STOP_SIGNAL=INT
 # shellcheck source=../lib/daemon.sh
 source "$SYSTEM_TESTS_DIR/lib/daemon.sh"
 
-usage() { usage_from_header 16; }
+usage() { usage_from_header 20; }
 
 # The newest installed server's binaries (Debian keeps them out of PATH, under /usr/lib/postgresql/VERSION/bin).
 pg_bin() {
@@ -147,7 +150,7 @@ launch() {
     return
   fi
   port_free "$HOST" "$PORT" || die "$HOST:$PORT is in use (set PG_TEST_PORT to a free port)"
-  # setpriv execs postgres itself, so the pid written is the postmaster's; SIGTERM to it is a fast shutdown.
+  # setpriv execs postgres itself, so the pid written is the postmaster's (SIGINT to it: a fast shutdown).
   nohup setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups -- "$(pg_bin)/postgres" -D "$DATA_DIR" \
     -c listen_addresses="$HOST" -c port="$PORT" -c unix_socket_directories="$RUN_DIR" \
     -c max_connections=200 -c fsync=on -c synchronous_commit=on </dev/null >"$LOG_FILE" 2>&1 &

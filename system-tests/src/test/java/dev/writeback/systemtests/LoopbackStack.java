@@ -35,10 +35,15 @@ public final class LoopbackStack implements AutoCloseable {
 
     /** Starts capturing logs, then a relay in {@code dir} with one tenant. */
     public static LoopbackStack start(Path dir) throws Exception {
+        return start(dir, null);
+    }
+
+    /** As {@link #start(Path)}, with its state in the PostgreSQL database of {@code store} (null: SQLite). */
+    public static LoopbackStack start(Path dir, dev.writeback.relay.store.StoreSettings store) throws Exception {
         var stack = new LoopbackStack(dir);
         try {
             var config = RelayConfig.builder(dir.resolve("relay")).listen("127.0.0.1", 0)
-                    .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).build();
+                    .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).store(store).build();
             stack.relay = RelayServer.start(config);
             Tenant tenant = stack.relay.store().createTenant("directory-e2e");
             stack.tenantId = tenant.id();

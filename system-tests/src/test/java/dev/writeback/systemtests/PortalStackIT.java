@@ -210,7 +210,7 @@ class PortalStackIT {
         String wrong = realCode.equals("00000000") ? "11111111" : "00000000";
         for (int i = 0; i < 4; i++) {
             submitCode(wrong.substring(0, realCode.length()));
-            browser.waitForPage("code_sent");
+            browser.waitForNewPage("code_sent");   // the same page again, with the error
             assertThat(browser.text(By.id("code-error"))).contains("Attempts left");
         }
         submitCode(wrong.substring(0, realCode.length()));

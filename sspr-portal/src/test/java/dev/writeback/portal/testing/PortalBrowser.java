@@ -85,6 +85,25 @@ public final class PortalBrowser implements AutoCloseable {
 
     /** Waits for the page whose {@code <main id="main">} says {@code data-page="page"}. */
     public void waitForPage(String page) {
+        waitFor(page, "var m = document.getElementById('main'); return m ? m.getAttribute('data-page') : null;");
+    }
+
+    /**
+     * Waits for a page {@code page} that was not there when the last form was sent: for a form that comes back
+     * as the same page (a wrong code), where {@link #waitForPage} would find the old one still showing.
+     */
+    public void waitForNewPage(String page) {
+        waitFor(page, "var m = document.getElementById('main');"
+                + " return m && !m.hasAttribute('data-test-sent') ? m.getAttribute('data-page') : null;");
+    }
+
+    /** Marks the page showing now, so that {@link #waitForNewPage} can tell its successor from it. */
+    private void markSent() {
+        ((JavascriptExecutor) driver).executeScript(
+                "var m = document.getElementById('main'); if (m) { m.setAttribute('data-test-sent', ''); }");
+    }
+
+    private void waitFor(String page, String readMarker) {
         // A submit navigates. Finding <main> and then reading its attribute are two round trips, and the old
         // page can be replaced between them: chromedriver then answers "stale element" or, as Chromium 156
         // does, "Node with given id does not belong to the document". One script reads the marker in a single
@@ -92,8 +111,7 @@ public final class PortalBrowser implements AutoCloseable {
         try {
             new WebDriverWait(driver, Duration.ofSeconds(20))
                     .ignoring(WebDriverException.class)
-                    .until(d -> page.equals(((JavascriptExecutor) d).executeScript(
-                            "var m = document.getElementById('main'); return m ? m.getAttribute('data-page') : null;")));
+                    .until(d -> page.equals(((JavascriptExecutor) d).executeScript(readMarker)));
         } catch (TimeoutException e) {
             String body;
             try {
@@ -113,6 +131,7 @@ public final class PortalBrowser implements AutoCloseable {
     /** The start page's form: types the user id and sends it (the page's proof of work runs before it is sent). */
     public void submitUserId(String userId) {
         driver.findElement(By.id("userId")).sendKeys(userId);
+        markSent();
         driver.findElement(By.cssSelector("#start button")).click();
     }
 
@@ -121,6 +140,7 @@ public final class PortalBrowser implements AutoCloseable {
         var field = driver.findElement(By.id("code"));
         field.clear();
         field.sendKeys(code);
+        markSent();
         driver.findElement(By.cssSelector("#verify button")).click();
     }
 
@@ -131,6 +151,7 @@ public final class PortalBrowser implements AutoCloseable {
             field.clear();
             field.sendKeys(password);
         }
+        markSent();
         driver.findElement(By.cssSelector("#password button")).click();
     }
 
