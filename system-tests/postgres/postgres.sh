@@ -63,7 +63,7 @@ STOP_SIGNAL=INT
 # shellcheck source=../lib/daemon.sh
 source "$SYSTEM_TESTS_DIR/lib/daemon.sh"
 
-usage() { usage_from_header 20; }
+usage() { usage_from_header 19; }
 
 # The newest installed server's binaries (Debian keeps them out of PATH, under /usr/lib/postgresql/VERSION/bin).
 pg_bin() {
