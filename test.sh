@@ -3,10 +3,12 @@
 # against a real Samba AD domain controller on loopback (installed with apt and provisioned by
 # system-tests/samba/samba-dc.sh when this runs as root on Debian/Ubuntu; tinyproxy likewise).
 # The OpenLDAP suite runs against a throwaway slapd with ppolicy (system-tests/openldap/slapd.sh, same rules).
-# The relay's store tests run a second time against a throwaway PostgreSQL (system-tests/postgres/postgres.sh).
+# The relay's store tests run a second time against a throwaway PostgreSQL (system-tests/postgres/postgres.sh),
+# and the two-node tests need it and a throwaway NATS server with TLS (system-tests/nats/nats.sh).
 #   WRITEBACK_SKIP_SAMBA=1 ./test.sh    skip the Samba suite (its tests then report as skipped)
 #   WRITEBACK_SKIP_OPENLDAP=1 ./test.sh skip the OpenLDAP suite (likewise, also under CI=true)
 #   WRITEBACK_SKIP_POSTGRES=1 ./test.sh skip the PostgreSQL store tests (likewise)
+#   WRITEBACK_SKIP_CLUSTER=1 ./test.sh  skip the two-node tests over NATS (likewise)
 # Extra arguments go to Maven, e.g. ./test.sh -pl protocol
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,6 +43,7 @@ server() {
 server "Samba AD" system-tests/samba/samba-dc.sh WRITEBACK_SKIP_SAMBA system-tests/samba/README.md
 server OpenLDAP system-tests/openldap/slapd.sh WRITEBACK_SKIP_OPENLDAP docs/ldap.md
 server PostgreSQL system-tests/postgres/postgres.sh WRITEBACK_SKIP_POSTGRES docs/cluster.md
+server NATS system-tests/nats/nats.sh WRITEBACK_SKIP_CLUSTER docs/cluster.md
 
 # CorporateProxyIT runs the agent through a real HTTP CONNECT proxy (tinyproxy); it skips when none is installed.
 if ! system-tests/proxy/install-proxy.sh && [ -n "${CI:-}" ]; then

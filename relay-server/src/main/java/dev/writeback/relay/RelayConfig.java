@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.writeback.protocol.Durations;
 import dev.writeback.relay.api.TrustedProxies;
+import dev.writeback.relay.cluster.ClusterSettings;
 import dev.writeback.relay.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,7 @@ import java.util.List;
  * @param trustedProxies proxies whose {@code X-Forwarded-For} names the client; null for none
  * @param store the PostgreSQL database the nodes of a cluster share ({@code store:}); null for the SQLite file in
  *              {@code dataDir}
+ * @param cluster how this node reaches the others over NATS ({@code cluster:}); null for a relay on its own
  */
 public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCertificate, Path tlsKey,
                           List<String> publicHostnames, Duration pingInterval, Duration agentSilenceLimit,
@@ -46,7 +48,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                           Duration maxRequestTimeout, Duration agentWait, int maxInFlight,
                           Duration keyRotationInterval, Duration authTimeout, Duration shutdownGrace,
                           Duration keyOverlap, Duration reconnectGrace, RelayLimits limits,
-                          TrustedProxies trustedProxies, StoreSettings store) {
+                          TrustedProxies trustedProxies, StoreSettings store, ClusterSettings cluster) {
     /** The default TLS port. */
     public static final int DEFAULT_PORT = 8443;
 
@@ -81,6 +83,10 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
             throw new IllegalArgumentException("agents.reconnectGrace: " + Durations.format(reconnectGrace) + " (expected: >= 0s)");
         }
         limits = limits == null ? RelayLimits.DEFAULTS : limits;
+        if (cluster != null && store == null) {
+            throw new IllegalArgumentException("cluster: without store.url (expected: the nodes of a cluster share one"
+                    + " PostgreSQL store; SQLite belongs to one node)");
+        }
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         if (requestTimeout.compareTo(maxRequestTimeout) > 0) {
             throw new IllegalArgumentException("requests.timeout: " + Durations.format(requestTimeout)
@@ -134,6 +140,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         private RelayLimits limits;
         private TrustedProxies trustedProxies;
         private StoreSettings store;
+        private ClusterSettings cluster;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -147,7 +154,7 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
                     .maxRequestTimeout(c.maxRequestTimeout).agentWait(c.agentWait).maxInFlight(c.maxInFlight)
                     .keyRotation(c.keyRotationInterval, c.keyOverlap).authTimeout(c.authTimeout)
                     .shutdownGrace(c.shutdownGrace).reconnectGrace(c.reconnectGrace).limits(c.limits)
-                    .trustedProxies(c.trustedProxies).store(c.store);
+                    .trustedProxies(c.trustedProxies).store(c.store).cluster(c.cluster);
         }
 
         public Builder dataDir(Path value) { dataDir = value; return this; }
@@ -196,11 +203,14 @@ public record RelayConfig(Path dataDir, String bindAddress, int port, Path tlsCe
         /** The shared PostgreSQL store; null for SQLite in the data directory. */
         public Builder store(StoreSettings value) { store = value; return this; }
 
+        /** The other nodes over NATS; null for a relay on its own. */
+        public Builder cluster(ClusterSettings value) { cluster = value; return this; }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, bindAddress, port, tlsCertificate, tlsKey, publicHostnames, pingInterval,
                     agentSilenceLimit, heartbeatInterval, heartbeatOverdue, requestTimeout, maxRequestTimeout, agentWait,
                     maxInFlight, keyRotationInterval, authTimeout, shutdownGrace, keyOverlap, reconnectGrace, limits,
-                    trustedProxies, store);
+                    trustedProxies, store, cluster);
         }
     }
 

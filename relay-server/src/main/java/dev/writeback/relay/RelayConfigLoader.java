@@ -7,6 +7,7 @@ import dev.writeback.protocol.Durations;
 import dev.writeback.protocol.files.DurationText;
 import dev.writeback.protocol.files.YamlFiles;
 import dev.writeback.relay.api.TrustedProxies;
+import dev.writeback.relay.cluster.ClusterSettings;
 import dev.writeback.relay.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ final class RelayConfigLoader {
     /** The file's shape. */
     record Yaml(String dataDir, Listen listen, Tls tls, List<String> publicHostnames, Agents agents, Requests requests,
                 @JsonDeserialize(using = DurationText.class) Duration shutdownGrace, Limits limits, Proxies proxies,
-                Metrics metrics, StoreYaml store) {
+                Metrics metrics, StoreYaml store, ClusterYaml cluster) {
         Yaml {
             listen = listen == null ? new Listen(null, null) : listen;
             tls = tls == null ? new Tls(null, null, null, null, null) : tls;
@@ -63,6 +64,10 @@ final class RelayConfigLoader {
     record Metrics(String address, Integer port, Boolean publicPort) {}
 
     record StoreYaml(String url, String username, String passwordFile, String passwordEnv, Integer maxPoolSize) {}
+
+    record ClusterYaml(String nodeId, NatsYaml nats) {}
+
+    record NatsYaml(List<String> urls, String username, String passwordFile, String passwordEnv, String caFile) {}
 
     private RelayConfigLoader() {}
 
@@ -107,6 +112,15 @@ final class RelayConfigLoader {
             throw new IllegalArgumentException("store.url: missing (expected: jdbc:postgresql://host:port/database;"
                     + " remove the store section to use SQLite in the data directory)");
         }
+        var cl = y.cluster();
+        if (cl != null) {
+            var n = cl.nats();
+            if (n == null || n.urls() == null) {
+                throw new IllegalArgumentException("cluster.nats.urls: missing (expected: the NATS servers, tls://host:port)");
+            }
+            b.cluster(new ClusterSettings(cl.nodeId(), n.urls(), n.username(), ConfigPaths.resolve(base, n.passwordFile()),
+                    n.passwordEnv(), ConfigPaths.resolve(base, n.caFile())));
+        }
         return b.build();
     }
 
@@ -128,7 +142,7 @@ final class RelayConfigLoader {
 
     private static Yaml read(Path file) {
         Yaml y = YamlFiles.read(file, Yaml.class, "a relay.yaml file");
-        return y != null ? y : new Yaml(null, null, null, null, null, null, null, null, null, null, null);
+        return y != null ? y : new Yaml(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Parses a duration (see {@link Durations}); the error names {@code key}. */

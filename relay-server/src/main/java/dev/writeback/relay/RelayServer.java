@@ -13,6 +13,10 @@ import dev.writeback.relay.agent.AgentSessions;
 import dev.writeback.relay.agent.KeyRotation;
 import dev.writeback.relay.agent.SessionContext;
 import dev.writeback.protocol.time.Polling;
+import dev.writeback.relay.cluster.ClusterEndpoints;
+import dev.writeback.relay.cluster.NatsCluster;
+import dev.writeback.relay.cluster.NodeId;
+import dev.writeback.relay.routing.Endpoints;
 import dev.writeback.protocol.time.Scheduler;
 import dev.writeback.protocol.time.Shutdowns;
 import dev.writeback.relay.api.RelayGateway;
@@ -59,6 +63,7 @@ public final class RelayServer implements AutoCloseable {
     private volatile boolean stopping;
     private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
     private volatile HashSyncIntake hashSyncIntake;
+    private volatile NatsCluster cluster;   // cluster:, or null
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
                         Scheduler timers, ExecutorService blocking, AgentSessions sessions, Router router,
@@ -118,6 +123,7 @@ public final class RelayServer implements AutoCloseable {
         EventLoopGroup workers = null;
         ExecutorService blocking = null;
         HashSyncIntake intake = null;
+        NatsCluster cluster = null;
         try {
             var tls = RelayTls.load(config, operations, clock, random);
             tls.maintain();
@@ -137,7 +143,12 @@ public final class RelayServer implements AutoCloseable {
             var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake);
             var rotation = new KeyRotation(context);
             var timers = Scheduler.of(workers);
-            var router = new Router(sessions, blocking, timers, clock, config.agentWait());
+            if (config.cluster() != null) {
+                String nodeId = NodeId.resolve(config.cluster().nodeId(), config.dataDir());
+                cluster = NatsCluster.start(config.cluster(), nodeId, sessions, System::getenv, random);
+            }
+            Endpoints endpoints = cluster == null ? sessions : new ClusterEndpoints(sessions, store, cluster, clock);
+            var router = new Router(endpoints, blocking, timers, clock, config.agentWait());
             var gateway = new RelayGateway(router, sessions, rotation, clock, random, config.heartbeatOverdue(), timers);
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
@@ -158,6 +169,7 @@ public final class RelayServer implements AutoCloseable {
                     .bind(config.bindAddress(), config.port()).sync().channel();   // may throw BindException
             var server = new RelayServer(config, store, tls, boss, workers, timers, blocking, sessions, router, channel);
             server.hashSyncIntake = intake;
+            server.cluster = cluster;
             if (operations.metricsAddress() != null) {
                 server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
                         operations.metricsAddress(), operations.metricsPort(), metrics::scrape, server::ready);
@@ -188,6 +200,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (intake != null) {
                 intake.close();
+            }
+            if (cluster != null) {
+                cluster.close();
             }
             store.close();
             if (e instanceof java.net.BindException) {
@@ -256,6 +271,11 @@ public final class RelayServer implements AutoCloseable {
     /** Whether the node can serve: its store answers and it is listening for agents (not stopping). */
     public boolean ready() {
         if (stopping || !serverChannel.isActive()) {
+            return false;
+        }
+        NatsCluster c = cluster;
+        if (c != null && !c.connected()) {
+            logger.debug("Not ready: NATS is not connected");
             return false;
         }
         try {
@@ -355,6 +375,9 @@ public final class RelayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         if (hashSyncIntake != null) {
             hashSyncIntake.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         Shutdowns.orderly(blocking, Duration.ofSeconds(5));
         store.close();

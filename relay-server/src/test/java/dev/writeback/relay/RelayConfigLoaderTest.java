@@ -134,4 +134,23 @@ class RelayConfigLoaderTest {
                 "store: {url: 'jdbc:postgresql://db/x?password=hunter2', username: u, passwordEnv: P}\n")))
                 .hasMessageContaining("store.url: carries a password").hasMessageNotContaining("hunter2");
     }
+
+    @Test
+    void aClusterSection_namesTheNatsServers_andNeedsASharedStore() throws Exception {
+        var config = RelayConfigLoader.load(write("""
+                store: {url: 'jdbc:postgresql://db/writeback', username: writeback, passwordEnv: PG_PW}
+                cluster:
+                  nodeId: relay-1
+                  nats: {urls: ['tls://nats-1:4222', 'tls://nats-2:4222'], username: writeback, passwordFile: nats.pw, caFile: ca.pem}
+                """));
+
+        assertThat(config.cluster().nodeId()).isEqualTo("relay-1");
+        assertThat(config.cluster().urls()).containsExactly("tls://nats-1:4222", "tls://nats-2:4222");
+        assertThat(config.cluster().passwordFile()).isEqualTo(dir.resolve("nats.pw"));
+        assertThat(config.cluster().caFile()).isEqualTo(dir.resolve("ca.pem"));
+        assertThatThrownBy(() -> RelayConfigLoader.load(write("cluster: {nats: {urls: ['tls://n:4222']}}\n")))
+                .hasMessageContaining("cluster: without store.url");
+        assertThatThrownBy(() -> RelayConfigLoader.load(write("cluster: {nodeId: x}\n")))
+                .hasMessageContaining("cluster.nats.urls: missing");
+    }
 }

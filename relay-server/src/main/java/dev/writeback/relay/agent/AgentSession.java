@@ -131,6 +131,11 @@ public final class AgentSession implements AgentEndpoint {
         return new SealingKey(tenantId, agentId, now.key(), now.rsa());
     }
 
+    /** The package key of {@code version}, while this session holds it (a forwarded result is sealed with it). */
+    public java.util.Optional<dev.writeback.protocol.crypto.PackageKey> packageKey(int version) {
+        return keys.key(version);
+    }
+
     /**
      * Writes a request sealed for this agent. Every step is reported to {@code flight}, on this session's event
      * loop; the flight decides what it means.

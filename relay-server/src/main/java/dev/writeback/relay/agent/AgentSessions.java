@@ -58,9 +58,34 @@ public final class AgentSessions implements dev.writeback.relay.routing.Endpoint
         return ("relay_closed".equals(reason) ? relayClosed : connectionLost).sum();
     }
 
+    /**
+     * Tells {@code listener} when this node starts holding a session of an agent (true: its first one) and when it
+     * holds none any more (false), so another node's requests for that agent can be offered here.
+     */
+    public void onPresence(java.util.function.BiConsumer<String, Boolean> listener) {
+        presence.add(listener);
+    }
+
+    private void announce(String agentId, boolean present) {
+        for (var listener : presence) {
+            try {
+                listener.accept(agentId, present);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(AgentSessions.class).warn("RLY-253 presence listener failed agent={}: {}",
+                        agentId, e.toString());
+            }
+        }
+    }
+
+    private final List<java.util.function.BiConsumer<String, Boolean>> presence = new CopyOnWriteArrayList<>();
+
     void add(AgentSession session) {
         connects.increment();
+        boolean first = ofAgent(session.agentId()).isEmpty();
         byTenant.computeIfAbsent(session.tenantId(), t -> new CopyOnWriteArrayList<>()).add(session);
+        if (first) {
+            announce(session.agentId(), true);
+        }
         var waiting = waiters.remove(session.tenantId());
         if (waiting != null) {
             waiting.forEach(f -> f.complete(null));
@@ -71,6 +96,9 @@ public final class AgentSessions implements dev.writeback.relay.routing.Endpoint
         var list = byTenant.get(session.tenantId());
         if (list != null && list.remove(session)) {
             (session.draining() ? relayClosed : connectionLost).increment();
+            if (ofAgent(session.agentId()).isEmpty()) {
+                announce(session.agentId(), false);
+            }
         }
     }
 

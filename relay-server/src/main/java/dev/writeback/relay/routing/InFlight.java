@@ -243,6 +243,39 @@ public final class InFlight {
         }
     }
 
+    // ---- events of a request delivered by another relay node (its own InFlight decided; this one takes it over)
+
+    /**
+     * The node that holds the agent's session ended the request with {@code end}, in state {@code endedThere}:
+     * this flight ends the same way, so {@link #mayHaveApplied()} and {@code retrySafe} say what they said there.
+     */
+    public void endedElsewhere(End end, State endedThere) {
+        requireNonNull(end, "end");
+        requireNonNull(endedThere, "endedThere");
+        if (state == State.ENDED) {
+            return;
+        }
+        state = endedThere == State.ENDED || endedThere == State.CREATED ? state : endedThere;
+        end(end);
+    }
+
+    /**
+     * The request went to another node and no answer came back before the deadline: that node may have delivered
+     * it and sent the COMMIT, so it may have been applied.
+     */
+    public void lostElsewhere(String node) {
+        if (state == State.ENDED) {
+            return;
+        }
+        try (var ignored = MDC.putCloseable("requestId", info.requestId().toString())) {
+            logger.warn("RLY-342 no answer from the relay node holding agent={} requestId={}: outcome unknown, not"
+                    + " retried", sealed.agentId(), info.requestId());
+        }
+        state = State.COMMITTING;   // what the other node may have reached
+        finish(ResultCode.OUTCOME_UNKNOWN, "the request was forwarded to relay node " + node + " (holding agent "
+                + sealed.agentId() + "), and no answer came back before the deadline", false);
+    }
+
     // ---- verdicts of routing itself, before or between endpoints: nothing was applied in any of them
 
     /** No endpoint of the tenant took it within the wait; {@code sawBusy}: some were full. */

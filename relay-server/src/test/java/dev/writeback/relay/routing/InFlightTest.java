@@ -274,4 +274,43 @@ class InFlightTest {
         }
         assertThat(flight.state()).isEqualTo(at);
     }
+
+    @Test
+    void aForwardedRequestWithoutAnAnswer_isOutcomeUnknown_notRetrySafe() {
+        flight.written();
+
+        flight.lostElsewhere("node-b");
+
+        var end = (InFlight.Finished) onlyEnd();
+        assertThat(end.outcome().code()).isEqualTo(dev.writeback.protocol.ResultCode.OUTCOME_UNKNOWN);
+        assertThat(end.retrySafe()).isFalse();
+        assertThat(flight.mayHaveApplied()).as("the other node may have sent the COMMIT").isTrue();
+    }
+
+    @Test
+    void aForwardedRequest_endsAsItEndedOnTheNodeThatDeliveredIt() {
+        flight.written();
+        var there = new InFlight.Finished(dev.writeback.protocol.Outcome.of(dev.writeback.protocol.ResultCode.TIMEOUT,
+                "not accepted there"), true);
+
+        flight.endedElsewhere(there, State.WRITTEN);
+
+        assertThat(onlyEnd()).isEqualTo(there);
+        assertThat(flight.endedIn()).isEqualTo(State.WRITTEN);
+        assertThat(flight.mayHaveApplied()).isFalse();
+
+        flight.lostElsewhere("late");   // anything after the end changes nothing
+        assertThat(onlyEnd()).isEqualTo(there);
+    }
+
+    @Test
+    void aForwardedRequestCommittedThere_mayHaveApplied_here() {
+        var there = new InFlight.Finished(dev.writeback.protocol.Outcome.of(dev.writeback.protocol.ResultCode.SUCCESS,
+                "set on dc1"), false);
+
+        flight.endedElsewhere(there, State.COMMITTED);
+
+        assertThat(flight.endedIn()).isEqualTo(State.COMMITTED);
+        assertThat(flight.mayHaveApplied()).isTrue();
+    }
 }

@@ -1,0 +1,141 @@
+package dev.writeback.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.writeback.agent.Agent;
+import dev.writeback.relay.RelayConfig;
+import dev.writeback.relay.RelayServer;
+import dev.writeback.relay.cluster.ClusterSettings;
+import dev.writeback.relay.store.ApiScope;
+import dev.writeback.relay.store.StoreSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two relay nodes on one PostgreSQL store and one NATS server (TLS, user and password, as postgres.sh and nats.sh
+ * start them), one agent connected to node A only: a reset sent to node B is sealed on B for that agent, forwarded
+ * over NATS to A, applied once, and answered on B; with the agent gone, B answers AGENT_OFFLINE at once (NATS says
+ * nobody holds it) instead of waiting out the deadline.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    @TempDir
+    static Path dir;
+
+    static SharedDirectory directory;
+    static RelayServer nodeA;
+    static RelayServer nodeB;
+    static Agent agent;
+    static RelayClient viaA;
+    static RelayClient viaB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path pgEnv = Path.of(System.getProperty("postgres.env", "target/postgres/env"));
+        Path natsEnv = Path.of(System.getProperty("nats.env", "target/nats/env"));
+        if (!Files.isRegularFile(pgEnv) || !Files.isRegularFile(natsEnv)) {
+            String why = "needs the test PostgreSQL and NATS servers (system-tests/postgres/postgres.sh up,"
+                    + " system-tests/nats/nats.sh up): " + pgEnv + " or " + natsEnv + " does not exist";
+            if ("true".equalsIgnoreCase(System.getenv("CI")) && System.getenv("WRITEBACK_SKIP_CLUSTER") == null) {
+                Assertions.fail("CI=true needs ClusterIT (set WRITEBACK_SKIP_CLUSTER=1 to skip it): " + why);
+            }
+            Assumptions.abort(why);
+        }
+        var pg = EnvFile.load("postgres env", pgEnv);
+        var nats = EnvFile.load("nats env", natsEnv);
+        String database = "wb_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (var admin = DriverManager.getConnection("jdbc:postgresql://" + pg.get("PG_HOST") + ":" + pg.get("PG_PORT")
+                + "/postgres", pg.get("PG_ADMIN_USER"), pg.secret("PG_ADMIN_PASSWORD_FILE"));
+                var create = admin.createStatement()) {
+            create.execute("CREATE DATABASE " + database + " OWNER " + pg.get("PG_USER"));
+        }
+        var store = new StoreSettings("jdbc:postgresql://" + pg.get("PG_HOST") + ":" + pg.get("PG_PORT") + "/" + database,
+                pg.get("PG_USER"), pg.path("PG_PASSWORD_FILE"), null, 4);
+        directory = SharedDirectory.start(dir.resolve("directory"));
+
+        nodeA = RelayServer.start(node("a", store, nats));
+        // every node seals with the same master key: the operator copies it from the first
+        Files.createDirectories(dir.resolve("b"));
+        Files.copy(dir.resolve("a/master.key"), dir.resolve("b/master.key"));
+        nodeB = RelayServer.start(node("b", store, nats));
+
+        String[] tenant = Loopback.tenant(nodeA, "acme");
+        String token = nodeA.store().createApiToken(tenant[0], "cluster test", ApiScope.OPERATIONS).plaintext();
+        viaA = new RelayClient(nodeA.port(), nodeA.fingerprint(), token);
+        viaB = new RelayClient(nodeB.port(), nodeB.fingerprint(), token);
+        Path state = Loopback.register(nodeA, tenant[0], dir, "agent-1");
+        agent = directory.agent(state, "");
+        agent.link().firstReady().get(30, TimeUnit.SECONDS);
+    }
+
+    private static RelayConfig node(String name, StoreSettings store, EnvFile nats) {
+        var cluster = new ClusterSettings("node-" + name, List.of(nats.get("NATS_URL")), nats.get("NATS_USER"),
+                nats.path("NATS_PASSWORD_FILE"), null, nats.path("NATS_CA_FILE"));
+        return RelayConfig.builder(dir.resolve(name)).listen("127.0.0.1", 0)
+                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).store(store).cluster(cluster).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {agent, nodeB, nodeA, directory}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private static RelayClient.Response reset(RelayClient client, String password) {
+        return client.post("/api/v1/writeback/password-reset",
+                "{\"anchor\":\"sam:ada\",\"newPassword\":\"" + password + "\"}");
+    }
+
+    @Test
+    @Order(1)
+    void aResetOnTheNodeWithoutTheAgent_isForwardedToTheNodeThatHoldsIt_andAppliedOnce() throws Exception {
+        int before = directory.historySizes().get("ada");
+        assertThat(nodeB.sessions().all()).as("node B holds no session").isEmpty();
+        assertThat(nodeA.sessions().all()).as("node A holds the agent's").hasSize(1);
+
+        long started = System.nanoTime();
+        var answer = reset(viaB, "Across-Nodes-61");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.json().path("result").asText()).isEqualTo("SUCCESS");
+        assertThat(directory.historySizes().get("ada")).as("applied once").isEqualTo(before + 1);
+        assertThat(reset(viaA, "On-The-Holder-62").status()).as("the holder serves its own callers").isEqualTo(200);
+        assertThat(directory.historySizes().get("ada")).isEqualTo(before + 2);
+        System.out.printf("cluster: a reset through the other node took %d ms%n", millis);
+    }
+
+    @Test
+    @Order(2)
+    void withTheAgentGone_theOtherNodeAnswersAgentOffline_withoutWaitingForTheDeadline() throws Exception {
+        agent.close();
+        agent = null;
+        Await.until("node A to drop the agent's session", Duration.ofSeconds(10), () -> nodeA.sessions().all().isEmpty());
+
+        long started = System.nanoTime();
+        var answer = reset(viaB, "Nobody-Home-63");
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(503);
+        assertThat(answer.text()).contains("AGENT_OFFLINE");
+        assertThat(answer.json().path("retrySafe").asBoolean()).isTrue();
+        assertThat(millis).as("the agent wait (2 s), not the request deadline (15 s)").isLessThan(10_000);
+    }
+}
