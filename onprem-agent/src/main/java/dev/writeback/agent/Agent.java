@@ -37,6 +37,7 @@ public final class Agent implements AutoCloseable {
     private final Directories directories;
     private final ExecutorService workers;
     private final RelayLink link;
+    private final java.util.List<RelayLink> links;   // link first; the others keep sessions on other relay nodes
     private volatile dev.writeback.protocol.ops.MetricsListener metrics;   // metrics.listen, or null
     private volatile HashSyncer hashSyncer;   // hashSync:, or null
     private volatile java.util.concurrent.ScheduledExecutorService hashSyncThread;
@@ -45,10 +46,11 @@ public final class Agent implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
 
-    private Agent(Directories directories, ExecutorService workers, RelayLink link) {
+    private Agent(Directories directories, ExecutorService workers, java.util.List<RelayLink> links) {
         this.directories = directories;
         this.workers = workers;
-        this.link = link;
+        this.links = links;
+        this.link = links.get(0);
     }
 
     /** Starts an agent with the system clock and environment. */
@@ -74,8 +76,9 @@ public final class Agent implements AutoCloseable {
             logger.info("AGT-001 agent {} starting: agent={} tenant={} relay={} keyVersions={} stateDir={}", VERSION,
                     state.agentId(), state.tenantId(), url, keys, config.stateDir());
             directories.describe().forEach(line -> logger.info("AGT-002 directory {}", line));
-            var link = new RelayLink(context);
-            var agent = new Agent(directories, workers, link);
+            var links = RelayLink.group(context, config.relay().linkCount());
+            var link = links.get(0);
+            var agent = new Agent(directories, workers, links);
             if (config.metricsListen() != null) {
                 agent.metrics = AgentMetrics.serve(config.metricsListen(), link, keys, directories);
                 logger.info("AGT-004 metrics listening on http://{}:{}/metrics (also /healthz, /readyz)",
@@ -84,6 +87,14 @@ public final class Agent implements AutoCloseable {
             if (config.hashSync() != null) {
                 agent.startHashSync(config, link, clock);
             }
+            // The other links dial only once the first READY names a relay node: a relay on its own never sees them.
+            var extrasStarted = new java.util.concurrent.atomic.AtomicBoolean();
+            link.onEachReady(() -> {
+                if (!link.node().isEmpty() && links.size() > 1 && extrasStarted.compareAndSet(false, true)) {
+                    logger.info("AGT-006 relay node {}: opening {} more link(s) to other nodes", link.node(), links.size() - 1);
+                    links.subList(1, links.size()).forEach(RelayLink::start);
+                }
+            });
             link.start();
             return agent;
         } catch (Exception e) {
@@ -164,6 +175,11 @@ public final class Agent implements AutoCloseable {
         return link;
     }
 
+    /** Every link: {@link #link()} first, then those that keep sessions on other relay nodes. */
+    public java.util.List<RelayLink> links() {
+        return links;
+    }
+
     /** The port of the metrics endpoint ({@code metrics.listen}); -1 when off. */
     public int metricsPort() {
         var m = metrics;
@@ -193,7 +209,7 @@ public final class Agent implements AutoCloseable {
             hashSyncer.close();
             hashSyncThread.shutdownNow();
         }
-        link.close();
+        links.forEach(RelayLink::close);
         Shutdowns.orderly(workers, java.time.Duration.ofSeconds(10));
         directories.close();
         logger.info("AGT-099 agent stopped");

@@ -49,7 +49,7 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
                           HashSync hashSync) {
     public AgentConfig {
         requireNonNull(stateDir, "stateDir");
-        relay = relay == null ? new Relay(null, null, null, null, null) : relay;
+        relay = relay == null ? new Relay(null, null, null, null, null, null) : relay;
         directories = List.copyOf(directories);
         limits = limits == null ? InFlightLimits.defaults() : limits;
     }
@@ -75,13 +75,28 @@ public record AgentConfig(Path stateDir, Relay relay, Duration heartbeatInterval
      * @param keepAlive the adaptive keepalive, or null for 30 s / floor 10 s / idle gap 10 s
      * @param deadPeerTimeout reconnect when nothing arrived from the relay for this long (default 75 s)
      * @param keyOverlap keep a replaced key version this long before destroying it (default 3 min)
+     * @param links links to distinct relay nodes (default 2; a relay on its own keeps one)
      */
     public record Relay(String url, Proxy proxy, KeepAlive keepAlive,
                         @JsonDeserialize(using = DurationText.class) Duration deadPeerTimeout,
-                        @JsonDeserialize(using = DurationText.class) Duration keyOverlap) {
+                        @JsonDeserialize(using = DurationText.class) Duration keyOverlap, Integer links) {
+        /** Links to distinct relay nodes unless configured; against a relay on its own only one stays. */
+        public static final int DEFAULT_LINKS = 2;
+
+        public Relay {
+            if (links != null && (links < 1 || links > 8)) {
+                throw new IllegalArgumentException("relay.links: " + links + " (expected: 1..8)");
+            }
+        }
+
         Relay withPathsResolvedAgainst(Path base) {
             return new Relay(url, proxy == null ? null : proxy.withPathsResolvedAgainst(base), keepAlive, deadPeerTimeout,
-                    keyOverlap);
+                    keyOverlap, links);
+        }
+
+        /** How many links to distinct relay nodes the agent keeps (default 2). */
+        public int linkCount() {
+            return links == null ? DEFAULT_LINKS : links;
         }
 
         /** The link timings these settings give, the production values where unset. */

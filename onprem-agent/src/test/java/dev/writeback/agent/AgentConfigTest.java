@@ -123,6 +123,14 @@ class AgentConfigTest {
     }
 
     @Test
+    void relayLinks_defaultsToTwo_andIsBounded() throws Exception {
+        assertThat(loadIn("conf", "stateDir: state\n" + DIRECTORY).relay().linkCount()).isEqualTo(2);
+        assertThat(loadIn("conf", "stateDir: state\nrelay:\n  links: 3\n" + DIRECTORY).relay().linkCount()).isEqualTo(3);
+        assertThatThrownBy(() -> loadIn("conf", "stateDir: state\nrelay:\n  links: 0\n" + DIRECTORY))
+                .hasMessageContaining("relay.links: 0 (expected: 1..8)");
+    }
+
+    @Test
     void lookupMapping_fromTheFile_isKept() throws Exception {
         var config = loadIn("conf", "stateDir: state\n" + AD.formatted("bind.pw", "ca.pem") + """
                     lookup:

@@ -112,8 +112,16 @@ public sealed interface Message
 
     /** Relay → agent: authentication succeeded; the session's parameters and the relay's clock. */
     record Ready(String sessionId, String tenantId, long serverTimeMillis, int pingIntervalSeconds,
-                 int heartbeatIntervalSeconds, int keyVersion, int maxInFlight) implements Message {
+                 int heartbeatIntervalSeconds, int keyVersion, int maxInFlight, String nodeId) implements Message {
+        /** A READY from a relay that is not one node of several (no node id). */
+        public Ready(String sessionId, String tenantId, long serverTimeMillis, int pingIntervalSeconds,
+                     int heartbeatIntervalSeconds, int keyVersion, int maxInFlight) {
+            this(sessionId, tenantId, serverTimeMillis, pingIntervalSeconds, heartbeatIntervalSeconds, keyVersion,
+                    maxInFlight, "");
+        }
+
         public Ready {
+            Bytes.checkString(nodeId, "nodeId");
             Bytes.checkString(sessionId, "sessionId");
             Bytes.checkString(tenantId, "tenantId");
             Bytes.checkPositive(pingIntervalSeconds, "pingIntervalSeconds");

@@ -140,11 +140,11 @@ public final class RelayServer implements AutoCloseable {
             var hashSync = new HashSyncReceiver(new StoredHash(masterKey, random), store.hashSync(), clock);
             intake = new HashSyncIntake(hashSync, Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                     HASH_SYNC_QUEUE);
-            var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake);
+            String nodeId = config.cluster() == null ? "" : NodeId.resolve(config.cluster().nodeId(), config.dataDir());
+            var context = new SessionContext(config, store, sessions, clock, random, blocking, relayName, intake, nodeId);
             var rotation = new KeyRotation(context);
             var timers = Scheduler.of(workers);
             if (config.cluster() != null) {
-                String nodeId = NodeId.resolve(config.cluster().nodeId(), config.dataDir());
                 cluster = NatsCluster.start(config.cluster(), nodeId, sessions, System::getenv, random);
             }
             Endpoints endpoints = cluster == null ? sessions : new ClusterEndpoints(sessions, store, cluster, clock);

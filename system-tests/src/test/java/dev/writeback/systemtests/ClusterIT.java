@@ -42,6 +42,9 @@ class ClusterIT {
     static Agent agent;
     static RelayClient viaA;
     static RelayClient viaB;
+    static RoundRobinBalancer balancer;
+    static String tenantId;
+    static Agent twoLinks;
 
     @BeforeAll
     static void start() throws Exception {
@@ -67,31 +70,35 @@ class ClusterIT {
                 pg.get("PG_USER"), pg.path("PG_PASSWORD_FILE"), null, 4);
         directory = SharedDirectory.start(dir.resolve("directory"));
 
-        nodeA = RelayServer.start(node("a", store, nats));
-        // every node seals with the same master key: the operator copies it from the first
+        nodeA = RelayServer.start(node("a", store, nats).build());
+        // every node seals with the same master key, and answers with the same certificate behind the load
+        // balancer: the operator copies both from the first
         Files.createDirectories(dir.resolve("b"));
         Files.copy(dir.resolve("a/master.key"), dir.resolve("b/master.key"));
-        nodeB = RelayServer.start(node("b", store, nats));
+        nodeB = RelayServer.start(node("b", store, nats)
+                .tls(dir.resolve("a/tls/relay.crt"), dir.resolve("a/tls/relay.key")).build());
+        balancer = new RoundRobinBalancer(List.of(nodeA.port(), nodeB.port()));
 
         String[] tenant = Loopback.tenant(nodeA, "acme");
         String token = nodeA.store().createApiToken(tenant[0], "cluster test", ApiScope.OPERATIONS).plaintext();
         viaA = new RelayClient(nodeA.port(), nodeA.fingerprint(), token);
         viaB = new RelayClient(nodeB.port(), nodeB.fingerprint(), token);
+        tenantId = tenant[0];
         Path state = Loopback.register(nodeA, tenant[0], dir, "agent-1");
-        agent = directory.agent(state, "");
+        agent = directory.agent(state, "links: 1");   // on node A only
         agent.link().firstReady().get(30, TimeUnit.SECONDS);
     }
 
-    private static RelayConfig node(String name, StoreSettings store, EnvFile nats) {
+    private static RelayConfig.Builder node(String name, StoreSettings store, EnvFile nats) {
         var cluster = new ClusterSettings("node-" + name, List.of(nats.get("NATS_URL")), nats.get("NATS_USER"),
                 nats.path("NATS_PASSWORD_FILE"), null, nats.path("NATS_CA_FILE"));
         return RelayConfig.builder(dir.resolve(name)).listen("127.0.0.1", 0)
-                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).store(store).cluster(cluster).build();
+                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).store(store).cluster(cluster);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {agent, nodeB, nodeA, directory}) {
+        for (AutoCloseable c : new AutoCloseable[] {agent, twoLinks, balancer, nodeB, nodeA, directory}) {
             if (c != null) {
                 c.close();
             }
@@ -137,5 +144,31 @@ class ClusterIT {
         assertThat(answer.text()).contains("AGENT_OFFLINE");
         assertThat(answer.json().path("retrySafe").asBoolean()).isTrue();
         assertThat(millis).as("the agent wait (2 s), not the request deadline (15 s)").isLessThan(10_000);
+    }
+
+    @Test
+    @Order(3)
+    void anAgentBehindTheBalancer_keepsLinksToBothNodes_andOneNodeStoppingLeavesTheOtherServing() throws Exception {
+        Path state = Loopback.register(nodeA, tenantId, dir, "agent-2");
+        twoLinks = directory.agent(state, "url: https://127.0.0.1:" + balancer.port() + "\nlinks: 2");
+        twoLinks.link().firstReady().get(30, TimeUnit.SECONDS);
+        String id = nodeA.store().agents(tenantId).stream().filter(a -> a.name().equals("agent-2")).findFirst()
+                .orElseThrow().id();
+
+        Await.until("a session of agent-2 on each node", Duration.ofSeconds(60),
+                () -> nodeA.sessions().ofAgent(id).size() == 1 && nodeB.sessions().ofAgent(id).size() == 1);
+        assertThat(twoLinks.links()).extracting(dev.writeback.agent.link.RelayLink::node)
+                .containsExactlyInAnyOrder("node-a", "node-b");
+        assertThat(reset(viaB, "Two-Links-64").status()).isEqualTo(200);
+
+        int before = directory.historySizes().get("ada");
+        String onB = nodeB.sessions().ofAgent(id).get(0).sessionId();
+        nodeA.stop();   // GOAWAY to its sessions; its link dials the balancer again
+        var answer = reset(viaB, "One-Node-Left-65");
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(directory.historySizes().get("ada")).isEqualTo(before + 1);
+        assertThat(nodeB.sessions().ofAgent(id)).as("the link to node B stayed")
+                .extracting(dev.writeback.relay.agent.AgentSession::sessionId).contains(onB);
     }
 }

@@ -163,7 +163,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
         ready = r;
         relayOffsetMillis = r.serverTimeMillis() - context.clock().millis();
         readyContext = ctx;   // before listeners run: the hash syncer sends as soon as the link is READY
-        link.onReady(this);
+        if (!link.onReady(this)) {
+            readyContext = null;
+            ctx.close();   // another link of this agent holds a session on this node
+            return;
+        }
         logger.info("AGT-100 connected to relay {} agent={} tenant={} session={} keyVersion={} clockOffset={}ms keepalive={}s",
                 context.relay(), context.agentId(), r.tenantId(), r.sessionId(), r.keyVersion(), relayOffsetMillis,
                 keepAlive.interval().toSeconds());
@@ -442,6 +446,11 @@ final class LinkHandler extends ChannelInboundHandlerAdapter {
 
     boolean draining() {
         return draining;
+    }
+
+    /** The relay node of this session (READY's nodeId); empty before READY or from a relay on its own. */
+    String nodeId() {
+        return ready == null ? "" : ready.nodeId();
     }
 
     /** How long nothing has arrived on this connection. */

@@ -52,7 +52,13 @@ public final class RelayLink implements AutoCloseable {
     private final EventLoopGroup group;
     private final Scheduler timers;
     private final LinkStats stats = new LinkStats();
-    private final ReplayGuard replays = new ReplayGuard(100_000);
+    private final ReplayGuard replays;
+    private final LinkGroup siblings;
+    /** Not the agent's first link: it has nothing to do against a relay that runs as one node. */
+    private final boolean extra;
+    private volatile LinkHandler givingWay;   // READY on a node another link holds (or an extra link on a lone relay)
+    private volatile boolean notNeeded;
+    private volatile String node;
     private final Backoff backoff;
     private final KeepAlive keepAlive;
     private final Instant startedAt;
@@ -67,7 +73,24 @@ public final class RelayLink implements AutoCloseable {
 
     /** A link for one agent; call {@link #start()} to connect. */
     public RelayLink(LinkContext context) throws IOException {
-        this(context, null);
+        this(context, null, new LinkGroup(), new ReplayGuard(100_000), false);
+    }
+
+    /**
+     * {@code count} links of one agent that keep sessions on distinct relay nodes and share one replay guard (a
+     * request replayed over the other link is refused too); the first is the agent's main link.
+     */
+    public static java.util.List<RelayLink> group(LinkContext context, int count) throws IOException {
+        if (count < 1) {
+            throw new IllegalArgumentException("relay.links: " + count + " (expected: >= 1)");
+        }
+        var group = new LinkGroup();
+        var replays = new ReplayGuard(100_000);
+        var links = new java.util.ArrayList<RelayLink>();
+        for (int i = 0; i < count; i++) {
+            links.add(new RelayLink(context, null, group, replays, i > 0));
+        }
+        return java.util.List.copyOf(links);
     }
 
     /**
@@ -75,10 +98,18 @@ public final class RelayLink implements AutoCloseable {
      * they drive); null for the link's own event loop.
      */
     RelayLink(LinkContext context, Scheduler timers) throws IOException {
+        this(context, timers, new LinkGroup(), new ReplayGuard(100_000), false);
+    }
+
+    private RelayLink(LinkContext context, Scheduler timers, LinkGroup siblings, ReplayGuard replays, boolean extra)
+            throws IOException {
         this.context = context;
+        this.siblings = siblings;
+        this.replays = replays;
+        this.extra = extra;
         this.tls = context.tls().nettyContext();
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.timers = timers != null ? timers : Scheduler.of(group);
+        this.timers = timers != null ? timers : Scheduler.of(this.group);
         var random = new SplittableRandom(context.random().nextLong());
         this.backoff = new Backoff(random);
         this.keepAlive = new KeepAlive(context.clock(), new SplittableRandom(context.random().nextLong()), context.timings());
@@ -94,7 +125,7 @@ public final class RelayLink implements AutoCloseable {
                         + (context.proxy().username() == null ? "" : " as " + context.proxy().username()),
                 keepAlive.interval().toMillis(), context.timings().deadPeer().toMillis());
         context.keys().onInstalled(announceKeys);
-        if (context.keys().oldestVersion() < context.keys().currentVersion()) {
+        if (!extra && context.keys().oldestVersion() < context.keys().currentVersion()) {
             // Left from a rollover before a restart; its destruction was scheduled by the process that ended.
             destroyKeysLater(context.keys().currentVersion());
         }
@@ -153,6 +184,12 @@ public final class RelayLink implements AutoCloseable {
         };
     }
 
+    /** The relay node this link's session is on; empty without one (or against a relay on its own). */
+    public String node() {
+        String n = node;
+        return n == null ? "" : n;
+    }
+
     /** Whether a session is ready now. */
     public boolean connected() {
         Channel c = channel;
@@ -190,7 +227,31 @@ public final class RelayLink implements AutoCloseable {
         });
     }
 
-    void onReady(LinkHandler handler) {
+    /**
+     * The session is READY. False when this link gives way instead: its node already holds a session of another
+     * link of this agent (it dials again after the backoff, hoping for another node), or it is an extra link and
+     * the relay runs as one node (it stops). The handler then closes the connection.
+     */
+    boolean onReady(LinkHandler handler) {
+        String nodeId = handler.nodeId();
+        if (nodeId.isEmpty() && extra) {
+            logger.info("AGT-153 the relay runs as one node: this agent's extra link is not needed and stops");
+            notNeeded = true;
+            givingWay = handler;
+            return false;
+        }
+        if (!siblings.claim(nodeId, this)) {
+            logger.info("AGT-152 relay node {} already holds a session of this agent: this link dials again for another"
+                    + " node", nodeId);
+            givingWay = handler;
+            return false;
+        }
+        node = nodeId;
+        onReadyKept(handler);
+        return true;
+    }
+
+    private void onReadyKept(LinkHandler handler) {
         current = handler;
         readyAt = context.clock().instant();
         firstReady.complete(null);
@@ -209,6 +270,15 @@ public final class RelayLink implements AutoCloseable {
     }
 
     void onClosed(LinkHandler handler, boolean wasReady) {
+        if (handler == givingWay) {
+            givingWay = null;
+            if (!notNeeded) {
+                scheduleReconnect(backoff.next());
+            }
+            return;
+        }
+        siblings.release(node, this);
+        node = null;
         if (handler.draining()) {
             return;   // an old connection ended after GOAWAY; reconnectNow already dialed a new one
         }
@@ -251,7 +321,7 @@ public final class RelayLink implements AutoCloseable {
     }
 
     private void scheduleReconnect(Duration delay) {
-        if (closed) {
+        if (closed || notNeeded) {
             return;
         }
         logger.info("AGT-112 reconnecting in {} ms", delay.toMillis());

@@ -115,6 +115,9 @@ public final class MessageCodec {
             writeString(out, m.tenantId());
             out.writeLong(m.serverTimeMillis()).writeInt(m.pingIntervalSeconds()).writeInt(m.heartbeatIntervalSeconds())
                     .writeInt(m.keyVersion()).writeInt(m.maxInFlight());
+            if (!m.nodeId().isEmpty()) {
+                writeString(out, m.nodeId());   // absent from a relay on its own: its READY reads as before
+            }
         } else if (message instanceof Request m) {
             writeBytes(out, m.sealed());
         } else if (message instanceof Accepted || message instanceof Commit) {
@@ -171,7 +174,7 @@ public final class MessageCodec {
             case READY:
                 return new Ready(string(in, "sessionId"), string(in, "tenantId"), i64(in, "serverTimeMillis"),
                         u31(in, "pingIntervalSeconds"), u31(in, "heartbeatIntervalSeconds"), u31(in, "keyVersion"),
-                        u31(in, "maxInFlight"));
+                        u31(in, "maxInFlight"), in.isReadable() ? string(in, "nodeId") : "");
             case REQUEST:
                 return new Request(id, bytes(in, MAX_SEALED, "sealed"));
             case ACCEPTED:

@@ -59,6 +59,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void ready_withANodeId_roundTrips_andWithoutOne_readsAsBefore() {
+        var clustered = new Message.Ready("s-1", "t-1", 1_700_000_000_000L, 30, 300, 2, 256, "relay-eu-1");
+        var single = new Message.Ready("s-1", "t-1", 1_700_000_000_000L, 30, 300, 2, 256);
+
+        assertThat(roundTrip(clustered)).isEqualTo(clustered);
+        assertThat(roundTrip(single)).isEqualTo(single);
+        assertThat(((Message.Ready) roundTrip(single)).nodeId()).isEmpty();
+    }
+
+    @Test
     void samples_coverEveryFrameType() {
         assertThat(SampleMessages.all()).extracting(Message::type).containsAll(List.of(FrameType.values()));
     }
@@ -133,7 +143,14 @@ class MessageCodecTest {
     @MethodSource("samples")
     void decode_rejectsEveryTruncation(Message message) {
         byte[] frame = encode(message);
+        // READY's last field (nodeId) is optional: cut just before it, the frame is a READY without one
+        int optionalFrom = message instanceof Message.Ready r && !r.nodeId().isEmpty()
+                ? frame.length - 2 - r.nodeId().getBytes(StandardCharsets.UTF_8).length : -1;
         for (int length = 0; length < frame.length; length++) {
+            if (length == optionalFrom) {
+                assertThat(((Message.Ready) decodeOne(Arrays.copyOf(frame, length))).nodeId()).isEmpty();
+                continue;
+            }
             var e = rejection(Arrays.copyOf(frame, length));
             assertThat(e.code()).as("%s cut to %d bytes", message.type(), length).isEqualTo(ErrorCode.MALFORMED_FRAME);
             assertThat(e.getMessage()).matches(EXPECTED_FORM);
@@ -308,6 +325,13 @@ class MessageCodecTest {
         } finally {
             frame.release();
         }
+    }
+
+    private Message decodeOne(byte[] frame) {
+        channel.writeInbound(new BinaryWebSocketFrame(channel.alloc().buffer(frame.length).writeBytes(frame)));
+        Message decoded = channel.readInbound();
+        assertThat(decoded).isNotNull();
+        return decoded;
     }
 
     private void assertRejected(byte[] frame, ErrorCode code, String message) {

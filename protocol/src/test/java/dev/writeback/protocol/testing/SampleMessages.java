@@ -55,7 +55,7 @@ public final class SampleMessages {
 
     /** A READY for {@link #TENANT_ID}. */
     public static Ready ready() {
-        return new Ready("s-1", TENANT_ID, SERVER_TIME_MILLIS + 1_500, 30, 300, 1, 256);
+        return new Ready("s-1", TENANT_ID, SERVER_TIME_MILLIS + 1_500, 30, 300, 1, 256, "relay-1");
     }
 
     /** A REQUEST carrying a placeholder envelope (key version 1, zero nonce, zero tag, no ciphertext). */

@@ -265,7 +265,7 @@ public final class AgentSessionHandler extends ChannelInboundHandlerAdapter {
                 version, keys, context.clock(), config.maxInFlight(), context.store()::auditBeforeCommit);
         ctx.writeAndFlush(new Message.Ready(session.sessionId(), agent.tenantId(), context.clock().millis(),
                 (int) config.pingInterval().toSeconds(), (int) config.heartbeatInterval().toSeconds(), keys.currentVersion(),
-                config.maxInFlight()));
+                config.maxInFlight(), context.nodeId()));
         context.sessions().add(session);
         logger.info("RLY-200 agent connected agent={} name={} tenant={} session={} version={} keyVersion={} remote={}",
                 agent.id(), LogSafe.of(agent.name()), agent.tenantId(), session.sessionId(), LogSafe.of(version), keys.currentVersion(), ClientAddress.of(ctx.channel()));

@@ -13,8 +13,16 @@ import java.util.concurrent.Executor;
  * and the executor for blocking store calls (never run on an event loop), and hash sync's intake (null: none).
  */
 public record SessionContext(RelayConfig config, Store store, AgentSessions sessions, Clock clock, SecureRandom random,
-                             Executor blocking, String relayName, dev.writeback.relay.hashsync.HashSyncIntake hashSync) {
+                             Executor blocking, String relayName, dev.writeback.relay.hashsync.HashSyncIntake hashSync,
+                             String nodeId) {
+    /** The context of a relay on its own (no node id in READY). */
+    public SessionContext(RelayConfig config, Store store, AgentSessions sessions, Clock clock, SecureRandom random,
+                          Executor blocking, String relayName, dev.writeback.relay.hashsync.HashSyncIntake hashSync) {
+        this(config, store, sessions, clock, random, blocking, relayName, hashSync, "");
+    }
+
     public SessionContext {
+        requireNonNull(nodeId, "nodeId");
         requireNonNull(config, "config");
         requireNonNull(store, "store");
         requireNonNull(sessions, "sessions");
