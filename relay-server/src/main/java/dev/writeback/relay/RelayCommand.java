@@ -398,11 +398,19 @@ public final class RelayCommand {
                     return 2;
                 }
                 PrintWriter out = spec.commandLine().getOut();
-                out.printf("%-36s  %-20s  %-10s  %-25s  %s%n", "AGENT-ID", "NAME", "KEY", "LAST-SEEN", "VERSION");
+                // The nodes of a cluster write the sessions they hold; a relay on its own writes none ("-").
+                var fresh = java.time.Instant.now().minus(dev.writeback.relay.cluster.SessionPresence.EXPIRY);
+                var nodes = new java.util.TreeMap<String, java.util.TreeSet<String>>();
+                store.sessions(tenant, fresh).forEach(r -> nodes.computeIfAbsent(r.agentId(), k -> new java.util.TreeSet<>())
+                        .add(r.nodeId()));
+                String row = "%-36s  %-20s  %-10s  %-25s  %-20s  %s%n";
+                out.printf(row, "AGENT-ID", "NAME", "KEY", "LAST-SEEN", "NODES", "VERSION");
                 for (AgentRecord a : store.agents(tenant)) {
                     var key = store.currentKey(a.id());
-                    out.printf("%-36s  %-20s  %-10s  %-25s  %s%n", a.id(), a.name(), key.map(k -> "v" + k.version()).orElse("-"),
-                            a.lastSeen() == null ? "never" : a.lastSeen(), a.lastVersion() == null ? "-" : a.lastVersion());
+                    var on = nodes.get(a.id());
+                    out.printf(row, a.id(), a.name(), key.map(k -> "v" + k.version()).orElse("-"),
+                            a.lastSeen() == null ? "never" : a.lastSeen(), on == null ? "-" : String.join(",", on),
+                            a.lastVersion() == null ? "-" : a.lastVersion());
                 }
                 return 0;
             }

@@ -16,6 +16,7 @@ import dev.writeback.protocol.time.Polling;
 import dev.writeback.relay.cluster.ClusterEndpoints;
 import dev.writeback.relay.cluster.NatsCluster;
 import dev.writeback.relay.cluster.NodeId;
+import dev.writeback.relay.cluster.SessionPresence;
 import dev.writeback.relay.routing.Endpoints;
 import dev.writeback.protocol.time.Scheduler;
 import dev.writeback.protocol.time.Shutdowns;
@@ -64,6 +65,7 @@ public final class RelayServer implements AutoCloseable {
     private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
     private volatile HashSyncIntake hashSyncIntake;
     private volatile NatsCluster cluster;   // cluster:, or null
+    private volatile SessionPresence presence;   // cluster:, or null
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
                         Scheduler timers, ExecutorService blocking, AgentSessions sessions, Router router,
@@ -124,6 +126,7 @@ public final class RelayServer implements AutoCloseable {
         ExecutorService blocking = null;
         HashSyncIntake intake = null;
         NatsCluster cluster = null;
+        SessionPresence presence = null;
         try {
             var tls = RelayTls.load(config, operations, clock, random);
             tls.maintain();
@@ -150,6 +153,11 @@ public final class RelayServer implements AutoCloseable {
             Endpoints endpoints = cluster == null ? sessions : new ClusterEndpoints(sessions, store, cluster, clock);
             var router = new Router(endpoints, blocking, timers, clock, config.agentWait());
             var gateway = new RelayGateway(router, sessions, rotation, clock, random, config.heartbeatOverdue(), timers);
+            if (cluster != null) {
+                presence = new SessionPresence(nodeId, store, sessions, clock, config.heartbeatOverdue());
+                presence.start(timers, blocking);
+                gateway.seeOtherNodes(nodeId, presence::elsewhere);
+            }
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());
             metrics.gauge("writeback_requests_in_flight", sessions, AgentSessions::inFlight);
@@ -170,6 +178,7 @@ public final class RelayServer implements AutoCloseable {
             var server = new RelayServer(config, store, tls, boss, workers, timers, blocking, sessions, router, channel);
             server.hashSyncIntake = intake;
             server.cluster = cluster;
+            server.presence = presence;
             if (operations.metricsAddress() != null) {
                 server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
                         operations.metricsAddress(), operations.metricsPort(), metrics::scrape, server::ready);
@@ -200,6 +209,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (intake != null) {
                 intake.close();
+            }
+            if (presence != null) {
+                presence.stop();
             }
             if (cluster != null) {
                 cluster.close();
@@ -375,6 +387,9 @@ public final class RelayServer implements AutoCloseable {
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         if (hashSyncIntake != null) {
             hashSyncIntake.close();
+        }
+        if (presence != null) {
+            presence.stop();
         }
         if (cluster != null) {
             cluster.close();

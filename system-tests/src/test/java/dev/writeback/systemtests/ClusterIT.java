@@ -123,6 +123,14 @@ class ClusterIT {
 
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
         assertThat(answer.json().path("result").asText()).isEqualTo("SUCCESS");
+        // the status API on either node shows the agent and the node that holds it
+        Await.until("node B's status to show agent-1 on node A", Duration.ofSeconds(20), () -> viaB
+                .get("/api/v1/writeback/status").json().path("agents").path(0).path("nodes").toString().equals("[\"node-a\"]"));
+        for (RelayClient via : List.of(viaA, viaB)) {
+            var agent1 = via.get("/api/v1/writeback/status").json().path("agents").path(0);
+            assertThat(agent1.path("state").asText()).isEqualTo("CONNECTED");
+            assertThat(agent1.path("sessions").asInt()).isEqualTo(1);
+        }
         assertThat(directory.historySizes().get("ada")).as("applied once").isEqualTo(before + 1);
         assertThat(reset(viaA, "On-The-Holder-62").status()).as("the holder serves its own callers").isEqualTo(200);
         assertThat(directory.historySizes().get("ada")).isEqualTo(before + 2);

@@ -133,15 +133,16 @@ class PortalStackIT {
         browser.assertAccessible("choose");
         shot("stack-2-choose");
         driver().findElement(By.id("choice-reset")).click();
+        browser.markSent();
         driver().findElement(By.cssSelector("#choose button")).click();
-        browser.waitForPage("verified");
+        browser.waitForNewPage("verified");   // the password form: the same page, a new render
         assertThat(driver().findElements(By.id("newPassword"))).hasSize(1);
         assertThat(browser.text(By.id("policy"))).as("the policy, before typing").contains("8");   // minPasswordLength
 
         // Three character classes pass the page's own checks; the directory refuses it for holding her account
         // name (AD complexity), and the page names that rule. (An administrator's reset does not apply history.)
         typePassword("Ada-Portal-2026");
-        browser.waitForPage("verified");
+        browser.waitForNewPage("verified");
         assertThat(browser.text(By.id("newPassword-error"))).contains("contains your name");
         shot("stack-3-policy-refused");
 
@@ -248,8 +249,9 @@ class PortalStackIT {
         browser.waitForPage("verified");
         // The choice: reset is preselected; Tab to the button and press Enter.
         tabTo(By.cssSelector("#choose button"));
+        browser.markSent();
         keys(Keys.ENTER);
-        browser.waitForPage("verified");
+        browser.waitForNewPage("verified");
         secrets.add("Hangul-Stack-77");
         keys("Hangul-Stack-77", Keys.TAB, "Hangul-Stack-77", Keys.ENTER);
         browser.waitForPage("done");

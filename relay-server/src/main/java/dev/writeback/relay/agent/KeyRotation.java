@@ -86,8 +86,42 @@ public final class KeyRotation {
         if (sessions.isEmpty()) {
             return false;
         }
-        start(sessions.stream().filter(s -> !s.draining()).findFirst().orElse(sessions.get(0)));
+        startLeased(sessions.stream().filter(s -> !s.draining()).findFirst().orElse(sessions.get(0)));
         return true;
+    }
+
+    /** How long a node of a cluster holds the right to roll one agent's keys (its rollover takes seconds). */
+    static final Duration LEASE = Duration.ofMinutes(10);
+
+    /**
+     * Starts a rollover over {@code session}; in a cluster only when this node takes the agent's rollover lease in
+     * the store, so that exactly one node rolls an agent's keys and the others follow the agent's heartbeat.
+     */
+    private void startLeased(AgentSession session) {
+        String node = context.nodeId();
+        if (node.isEmpty()) {
+            start(session);
+            return;
+        }
+        try {
+            context.blocking().execute(() -> {
+                boolean mine;
+                try {
+                    mine = context.store().takeLease("key-rotation:" + session.agentId(), node, context.clock().instant(), LEASE);
+                } catch (RuntimeException e) {
+                    logger.warn("RLY-408 key rotation of agent={} not started: the rollover lease could not be read: {}",
+                            session.agentId(), e.toString());
+                    return;
+                }
+                if (mine) {
+                    start(session);
+                } else {
+                    logger.debug("key rotation of agent={} is another node's (it holds the lease)", session.agentId());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            logger.debug("key rotation of agent={} not started: the relay is busy or stopping", session.agentId());
+        }
     }
 
     /**
@@ -108,7 +142,7 @@ public final class KeyRotation {
         if (created != null && Duration.between(created, context.clock().instant()).compareTo(context.config().keyRotationInterval()) >= 0) {
             logger.info("RLY-401 key version {} of agent={} is older than {}, rotating", session.keys().currentVersion(),
                     session.agentId(), context.config().keyRotationInterval());
-            start(session);
+            startLeased(session);
         }
     }
 

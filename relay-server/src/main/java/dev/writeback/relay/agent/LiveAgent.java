@@ -19,11 +19,27 @@ import java.util.List;
  * @param keyVersion the key version in use
  * @param inFlight requests in flight on this session
  * @param directories the directory health from the last heartbeat
+ * @param node the relay node holding the session; empty on a relay on its own
  */
 public record LiveAgent(String agentId, String sessionId, String remoteAddress, Instant connectedAt, Instant lastHeartbeat,
                         boolean heartbeatOverdue, String version, int keyVersion, int inFlight,
-                        List<DirectoryStatus> directories) {
+                        List<DirectoryStatus> directories, String node) {
+    /** A session of a relay on its own. */
+    public LiveAgent(String agentId, String sessionId, String remoteAddress, Instant connectedAt, Instant lastHeartbeat,
+                     boolean heartbeatOverdue, String version, int keyVersion, int inFlight,
+                     List<DirectoryStatus> directories) {
+        this(agentId, sessionId, remoteAddress, connectedAt, lastHeartbeat, heartbeatOverdue, version, keyVersion,
+                inFlight, directories, "");
+    }
+
+    /** The same session, named as held by {@code nodeId}. */
+    public LiveAgent on(String nodeId) {
+        return new LiveAgent(agentId, sessionId, remoteAddress, connectedAt, lastHeartbeat, heartbeatOverdue, version,
+                keyVersion, inFlight, directories, nodeId);
+    }
+
     public LiveAgent {
+        requireNonNull(node, "node");
         requireNonNull(agentId, "agentId");
         requireNonNull(sessionId, "sessionId");
         requireNonNull(remoteAddress, "remoteAddress");

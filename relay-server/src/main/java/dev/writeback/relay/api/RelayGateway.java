@@ -42,6 +42,8 @@ public final class RelayGateway implements AgentGateway {
     private final SecureRandom random;
     private final Duration heartbeatOverdue;
     private final Scheduler scheduler;
+    private volatile String nodeId = "";
+    private volatile java.util.function.Function<String, List<LiveAgent>> elsewhere = tenantId -> List.of();
 
     /** {@code scheduler} ends the wait for routing past a request's deadline plus {@link #SLACK}. */
     public RelayGateway(Router router, AgentSessions sessions, KeyRotation rotation, Clock clock, SecureRandom random,
@@ -85,9 +87,19 @@ public final class RelayGateway implements AgentGateway {
                 Sealing.sealRequest(request, key.key(), key.rsa(), key.requestContext(requestId), random));
     }
 
+    /** In a cluster: this node's id, and the sessions other nodes hold of a tenant's agents. */
+    public void seeOtherNodes(String nodeId, java.util.function.Function<String, List<LiveAgent>> elsewhere) {
+        this.nodeId = requireNonNull(nodeId, "nodeId");
+        this.elsewhere = requireNonNull(elsewhere, "elsewhere");
+    }
+
     @Override
     public List<LiveAgent> live(String tenantId) {
-        return sessions.of(tenantId).stream().map(s -> s.live(heartbeatOverdue)).toList();
+        String node = nodeId;
+        var all = new java.util.ArrayList<LiveAgent>();
+        sessions.of(tenantId).forEach(s -> all.add(s.live(heartbeatOverdue).on(node)));
+        all.addAll(elsewhere.apply(tenantId));
+        return List.copyOf(all);
     }
 
     @Override

@@ -85,6 +85,8 @@ final class StatusReport {
                 .put("version", latest == null ? agent.lastVersion() : latest.version())
                 .put("keyVersion", latest == null ? null : latest.keyVersion())
                 .put("inFlight", sessions.stream().mapToInt(LiveAgent::inFlight).sum());
+        ArrayNode nodes = json.putArray("nodes");   // the relay nodes holding its sessions (a relay on its own: none)
+        sessions.stream().map(LiveAgent::node).filter(n -> !n.isEmpty()).distinct().sorted().forEach(nodes::add);
         ArrayNode directories = json.putArray("directories");
         if (latest != null) {
             latest.directories().forEach(d -> directories.add(directoryJson(d)));

@@ -108,7 +108,7 @@ final class AuditLog {
                 rows.getString("agent_id"), rows.getLong("duration_millis"), rows.getString("detail"));
     }
 
-    private static String cut(String text, int max) {
+    static String cut(String text, int max) {
         return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 }

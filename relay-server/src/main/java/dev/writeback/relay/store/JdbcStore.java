@@ -289,6 +289,61 @@ final class JdbcStore implements Store {
         return keyVersions.find(agentId, version).orElseThrow();
     }
 
+    // ---- agent sessions of every node (cluster)
+
+    private static final String SESSION_COLUMNS = "session_id, node_id, tenant_id, agent_id, remote, connected_at,"
+            + " last_heartbeat, version, key_version, in_flight, directories, seen_at";
+
+    @Override
+    public void publishSessions(String nodeId, List<SessionRow> rows) {
+        requireNonNull(nodeId, "nodeId");
+        requireNonNull(rows, "rows");
+        db.transaction(c -> {
+            Sql.update(c, "DELETE FROM agent_session WHERE node_id = ?", nodeId);
+            for (SessionRow r : rows) {
+                if (!r.nodeId().equals(nodeId)) {
+                    throw new IllegalArgumentException("session " + r.sessionId() + ": node " + r.nodeId()
+                            + " (expected: " + nodeId + ")");
+                }
+                Sql.update(c, "INSERT INTO agent_session (" + SESSION_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        r.sessionId(), nodeId, r.tenantId(), r.agentId(), AuditLog.cut(r.remote(), 100), r.connectedAt(),
+                        r.lastHeartbeat(), AuditLog.cut(r.version(), 64), r.keyVersion(), r.inFlight(), AuditLog.cut(r.directories(), 8000),
+                        r.seenAt());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<SessionRow> sessions(String tenantId, Instant seenAfter) {
+        requireNonNull(tenantId, "tenantId");
+        requireNonNull(seenAfter, "seenAfter");
+        return db.transaction(c -> Sql.list(c, "SELECT " + SESSION_COLUMNS + " FROM agent_session"
+                + " WHERE tenant_id = ? AND seen_at >= ? ORDER BY connected_at", rows -> new SessionRow(
+                rows.getString("session_id"), rows.getString("node_id"), rows.getString("tenant_id"),
+                rows.getString("agent_id"), rows.getString("remote"), Sql.instant(rows, "connected_at"),
+                Sql.instant(rows, "last_heartbeat"), rows.getString("version"), rows.getInt("key_version"),
+                rows.getInt("in_flight"), rows.getString("directories"), Sql.instant(rows, "seen_at")),
+                tenantId, seenAfter));
+    }
+
+    @Override
+    public boolean takeLease(String name, String holder, Instant now, Duration ttl) {
+        requireNonNull(name, "name");
+        requireNonNull(holder, "holder");
+        return db.transaction(c -> {
+            var current = Sql.one(c, "SELECT holder, expires_at FROM cluster_lease WHERE name = ?",
+                    rows -> new String[] {rows.getString("holder"), Long.toString(rows.getLong("expires_at"))}, name);
+            if (current.isPresent() && !current.get()[0].equals(holder)
+                    && Long.parseLong(current.get()[1]) > now.toEpochMilli()) {
+                return false;
+            }
+            Sql.update(c, "DELETE FROM cluster_lease WHERE name = ?", name);
+            Sql.update(c, "INSERT INTO cluster_lease (name, holder, expires_at) VALUES (?, ?, ?)", name, holder, now.plus(ttl));
+            return true;
+        });
+    }
+
     @Override
     public Optional<AgentRecord> agent(String agentId) {
         requireNonNull(agentId, "agentId");

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 final class Migrations {
     /** Scripts in order; script {@code i} brings the schema to version {@code i + 1}. Append only. */
     static final List<String> SCRIPTS = List.of("V1__initial.sql", "V2__token_scopes.sql", "V3__portal.sql",
-            "V4__token_lifecycle.sql", "V5__portal_hostname.sql", "V6__hash_sync.sql");
+            "V4__token_lifecycle.sql", "V5__portal_hostname.sql", "V6__hash_sync.sql", "V7__cluster.sql");
     static final String DIRECTORY = "db/migration/";
 
     private static final Logger logger = LoggerFactory.getLogger(Migrations.class);

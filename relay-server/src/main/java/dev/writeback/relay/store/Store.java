@@ -51,6 +51,21 @@ public interface Store extends AutoCloseable {
         return JdbcStore.open(PostgresDatabase.open(settings, environment), masterKey, clock, new SecureRandom());
     }
 
+    /**
+     * Replaces what node {@code nodeId} wrote of its agent sessions with {@code rows} (one transaction), so the other
+     * nodes can show them.
+     */
+    void publishSessions(String nodeId, List<SessionRow> rows);
+
+    /** The sessions of a tenant's agents that their nodes wrote at {@code seenAfter} or later, any node. */
+    List<SessionRow> sessions(String tenantId, Instant seenAfter);
+
+    /**
+     * Takes the lease {@code name} for {@code holder} until {@code now + ttl} when nobody else holds it unexpired (or
+     * renews it for the same holder), in one transaction; false when another holder's lease still runs.
+     */
+    boolean takeLease(String name, String holder, Instant now, Duration ttl);
+
     /** Creates an enabled tenant with a random UUID id; a name already in use throws CONFLICT. */
     Tenant createTenant(String name);
 

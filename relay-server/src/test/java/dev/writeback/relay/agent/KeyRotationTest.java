@@ -199,4 +199,26 @@ class KeyRotationTest {
 
         assertThat(channel(a).<Message.RotateKeys>readOutbound().keyVersion()).isEqualTo(2);
     }
+
+    @Test
+    void inACluster_onlyTheNodeHoldingTheAgentsLease_startsItsRollover() {
+        var nodeA = new SessionContext(RelayConfig.defaults(dir), store, new AgentSessions(), clock, RANDOM, blocking::add,
+                "relay.test", null, "node-a");
+        var onA = new KeyRotation(nodeA);
+        assertThat(store.takeLease("key-rotation:" + agentId, "node-b", clock.instant(), KeyRotation.LEASE)).isTrue();
+        context = nodeA;
+        rotation = onA;
+        AgentSession a = session("a");
+
+        assertThat(onA.rotate(agentId)).isTrue();
+        runAll();
+        assertThat(channel(a).<Object>readOutbound()).as("node-b holds the lease: no ROTATE_KEYS from node-a").isNull();
+        assertThat(onA.inProgress()).isZero();
+
+        clock.advance(KeyRotation.LEASE.plusSeconds(1));   // node-b's lease ran out
+        onA.rotate(agentId);
+        runAll();
+        assertThat(channel(a).<Object>readOutbound()).isInstanceOf(Message.RotateKeys.class);
+        assertThat(onA.inProgress()).isEqualTo(1);
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -380,5 +381,42 @@ class StoreTest {
 
         assertThatThrownBy(() -> store.tenants())
                 .isInstanceOfSatisfying(StoreException.class, kind(StoreException.Kind.UNAVAILABLE));
+    }
+
+    @Test
+    void sessionsOfEveryNode_areReplacedPerNode_andOldRowsDropOut() {
+        Tenant t = store.createTenant("acme");
+        Instant now = clock.instant();
+        var a1 = new SessionRow("s-a1", "node-a", t.id(), "agent-1", "/10.0.0.1:5000", now, null, "1.0", 1, 0, "[]", now);
+        var b1 = new SessionRow("s-b1", "node-b", t.id(), "agent-1", "/10.0.0.1:5001", now, now, "1.0", 1, 2, "[]",
+                now.minusSeconds(60));
+        store.publishSessions("node-a", List.of(a1));
+        store.publishSessions("node-b", List.of(b1));
+
+        assertThat(store.sessions(t.id(), now.minusSeconds(120))).extracting(SessionRow::sessionId)
+                .containsExactlyInAnyOrder("s-a1", "s-b1");
+        assertThat(store.sessions(t.id(), now.minusSeconds(15))).as("node-b's row is a minute old")
+                .containsExactly(a1);
+
+        store.publishSessions("node-a", List.of());
+        assertThat(store.sessions(t.id(), now.minusSeconds(120))).extracting(SessionRow::sessionId).containsExactly("s-b1");
+        assertThat(store.sessions("another-tenant", now.minusSeconds(120))).isEmpty();
+        assertThatThrownBy(() -> store.publishSessions("node-c", List.of(a1)))
+                .hasMessageContaining("session s-a1: node node-a (expected: node-c)");
+    }
+
+    @Test
+    void aLease_isHeldByOneHolderUntilItExpires_andRenewedByItsHolder() {
+        Instant now = clock.instant();
+        Duration ttl = Duration.ofMinutes(10);
+
+        assertThat(store.takeLease("key-rotation:agent-1", "node-a", now, ttl)).isTrue();
+        assertThat(store.takeLease("key-rotation:agent-1", "node-b", now.plusSeconds(60), ttl)).as("node-a holds it").isFalse();
+        assertThat(store.takeLease("key-rotation:agent-2", "node-b", now, ttl)).as("another name").isTrue();
+        assertThat(store.takeLease("key-rotation:agent-1", "node-a", now.plusSeconds(60), ttl)).as("renewed").isTrue();
+        assertThat(store.takeLease("key-rotation:agent-1", "node-b", now.plus(ttl), ttl))
+                .as("still held: renewed at +60 s").isFalse();
+        assertThat(store.takeLease("key-rotation:agent-1", "node-b", now.plus(ttl).plusSeconds(61), ttl))
+                .as("expired").isTrue();
     }
 }

@@ -97,8 +97,11 @@ public final class PortalBrowser implements AutoCloseable {
                 + " return m && !m.hasAttribute('data-test-sent') ? m.getAttribute('data-page') : null;");
     }
 
-    /** Marks the page showing now, so that {@link #waitForNewPage} can tell its successor from it. */
-    private void markSent() {
+    /**
+     * Marks the page showing now, so that {@link #waitForNewPage} can tell its successor from it; the submit helpers
+     * do it themselves, a test that sends a form by other means (a click, Enter) calls it first.
+     */
+    public void markSent() {
         ((JavascriptExecutor) driver).executeScript(
                 "var m = document.getElementById('main'); if (m) { m.setAttribute('data-test-sent', ''); }");
     }
