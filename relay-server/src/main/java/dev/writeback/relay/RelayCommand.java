@@ -26,11 +26,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The {@code relay} command line: serve, tenants, tokens, agents, portal, backup. */
+/** The {@code relay} command line: serve, tenants, tokens, agents, portal, backup, store. */
 @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = RelayCommand.Version.class,
         description = "Writeback relay: REST API for password writeback and the endpoint on-premises agents dial out to.",
         subcommands = {RelayCommand.Serve.class, RelayCommand.TenantCommands.class, RelayCommand.TokenCommands.class,
-                RelayCommand.AgentCommands.class, PortalCommands.class, BackupCommand.class})
+                RelayCommand.AgentCommands.class, PortalCommands.class, BackupCommand.class, StoreCommands.class})
 public final class RelayCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
