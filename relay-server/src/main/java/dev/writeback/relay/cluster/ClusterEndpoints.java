@@ -58,6 +58,9 @@ public final class ClusterEndpoints implements Endpoints {
         if (own.isPresent()) {
             return own;
         }
+        if (!cluster.connected()) {
+            return Optional.empty();   // NATS is down: nothing can reach another node (and /readyz says so)
+        }
         // Agents held here were offered above (or are busy, gone, or tried): the others may be held elsewhere.
         return store.agents(tenantId).stream()
                 .filter(a -> !excludedSessions.contains(REMOTE + a.id()))
@@ -116,6 +119,11 @@ public final class ClusterEndpoints implements Endpoints {
                 return;
             }
             CompletableFuture<io.nats.client.Message> answer;
+            if (!cluster.connected()) {   // lost since the pick: not sent, so another agent may take it
+                closeKey();
+                flight.notTaken(InFlight.Miss.GONE);
+                return;
+            }
             try {
                 answer = cluster.forward(request, timeout);
             } catch (RuntimeException e) {
