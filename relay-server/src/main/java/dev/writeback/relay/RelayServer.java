@@ -157,6 +157,7 @@ public final class RelayServer implements AutoCloseable {
                 presence = new SessionPresence(nodeId, store, sessions, clock, config.heartbeatOverdue());
                 presence.start(timers, blocking);
                 gateway.seeOtherNodes(nodeId, presence::elsewhere);
+                gateway.seeClusterLink(cluster::connected);
             }
             var metrics = RelayApi.metrics();
             metrics.gauge("writeback_agent_sessions", sessions, s -> s.all().size());

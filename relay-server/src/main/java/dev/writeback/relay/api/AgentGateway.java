@@ -24,4 +24,9 @@ public interface AgentGateway {
 
     /** Closes the agent's sessions (after it was deleted). */
     void disconnect(String agentId, String reason);
+
+    /** Why this node cannot serve now besides its store (its cluster link is down), or null when nothing stops it. */
+    default String notReadyBecause() {
+        return null;
+    }
 }

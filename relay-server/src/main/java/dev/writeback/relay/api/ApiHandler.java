@@ -208,7 +208,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    /** Ready when the store answers a query. */
+    /** Ready when the store answers a query and, in a cluster, NATS is connected. */
     private void ready(Exchange exchange) {
         try {
             context.store().tenant("readiness-probe");
@@ -216,6 +216,11 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             logger.debug("Not ready: the store does not answer", e);
             exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, Exchange.json().put("status", "DOWN")
                     .put("message", "store: unavailable (expected: a store that answers)"));
+            return;
+        }
+        String why = context.gateway().notReadyBecause();
+        if (why != null) {
+            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, Exchange.json().put("status", "DOWN").put("message", why));
             return;
         }
         exchange.respond(HttpResponseStatus.OK, Exchange.json().put("status", "UP"));

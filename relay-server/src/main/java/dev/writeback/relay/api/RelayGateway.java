@@ -87,6 +87,20 @@ public final class RelayGateway implements AgentGateway {
                 Sealing.sealRequest(request, key.key(), key.rsa(), key.requestContext(requestId), random));
     }
 
+    private volatile java.util.function.BooleanSupplier clusterConnected = () -> true;
+
+    /** In a cluster: whether this node's link to the other nodes (NATS) is up, for readiness. */
+    public void seeClusterLink(java.util.function.BooleanSupplier connected) {
+        this.clusterConnected = requireNonNull(connected, "connected");
+    }
+
+    @Override
+    public String notReadyBecause() {
+        return clusterConnected.getAsBoolean() ? null
+                : "cluster: NATS not connected (expected: a connection to cluster.nats.urls; operations for agents on other"
+                        + " nodes cannot be forwarded)";
+    }
+
     /** In a cluster: this node's id, and the sessions other nodes hold of a tenant's agents. */
     public void seeOtherNodes(String nodeId, java.util.function.Function<String, List<LiveAgent>> elsewhere) {
         this.nodeId = requireNonNull(nodeId, "nodeId");

@@ -24,7 +24,6 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -75,6 +74,7 @@ public final class NatsCluster implements AutoCloseable {
                 .reportNoResponders();   // "nobody holds the agent" must not look like a timeout (which may have applied)
         char[] password = settings.password(environment);
         if (password != null) {
+            // jnats keeps this array and logs in with it again at every reconnect: it must not be wiped here
             options.userInfo(settings.username().toCharArray(), password);
         }
         if (settings.caFile() != null) {
@@ -89,10 +89,6 @@ public final class NatsCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("cluster: interrupted while connecting to NATS", e);
-        } finally {
-            if (password != null) {
-                Arrays.fill(password, '\0');
-            }
         }
         var cluster = new NatsCluster(nodeId, connection, sessions, random);
         sessions.onPresence(cluster::presence);
