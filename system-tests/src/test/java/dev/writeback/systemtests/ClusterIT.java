@@ -3,17 +3,12 @@ package dev.writeback.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.writeback.agent.Agent;
-import dev.writeback.relay.RelayConfig;
 import dev.writeback.relay.RelayServer;
-import dev.writeback.relay.cluster.ClusterSettings;
 import dev.writeback.relay.store.ApiScope;
-import dev.writeback.relay.store.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
@@ -60,22 +55,15 @@ class ClusterIT {
         }
         var pg = EnvFile.load("postgres env", pgEnv);
         var nats = EnvFile.load("nats env", natsEnv);
-        String database = "wb_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (var admin = DriverManager.getConnection("jdbc:postgresql://" + pg.get("PG_HOST") + ":" + pg.get("PG_PORT")
-                + "/postgres", pg.get("PG_ADMIN_USER"), pg.secret("PG_ADMIN_PASSWORD_FILE"));
-                var create = admin.createStatement()) {
-            create.execute("CREATE DATABASE " + database + " OWNER " + pg.get("PG_USER"));
-        }
-        var store = new StoreSettings("jdbc:postgresql://" + pg.get("PG_HOST") + ":" + pg.get("PG_PORT") + "/" + database,
-                pg.get("PG_USER"), pg.path("PG_PASSWORD_FILE"), null, 4);
+        var store = ClusterNodes.freshDatabase(pg, "wb_cluster");
         directory = SharedDirectory.start(dir.resolve("directory"));
 
-        nodeA = RelayServer.start(node("a", store, nats).build());
+        nodeA = RelayServer.start(ClusterNodes.node(dir, "a", store, nats).build());
         // every node seals with the same master key, and answers with the same certificate behind the load
         // balancer: the operator copies both from the first
         Files.createDirectories(dir.resolve("b"));
         Files.copy(dir.resolve("a/master.key"), dir.resolve("b/master.key"));
-        nodeB = RelayServer.start(node("b", store, nats)
+        nodeB = RelayServer.start(ClusterNodes.node(dir, "b", store, nats)
                 .tls(dir.resolve("a/tls/relay.crt"), dir.resolve("a/tls/relay.key")).build());
         balancer = new RoundRobinBalancer(List.of(nodeA.port(), nodeB.port()));
 
@@ -87,13 +75,6 @@ class ClusterIT {
         Path state = Loopback.register(nodeA, tenant[0], dir, "agent-1");
         agent = directory.agent(state, "links: 1");   // on node A only
         agent.link().firstReady().get(30, TimeUnit.SECONDS);
-    }
-
-    private static RelayConfig.Builder node(String name, StoreSettings store, EnvFile nats) {
-        var cluster = new ClusterSettings("node-" + name, List.of(nats.get("NATS_URL")), nats.get("NATS_USER"),
-                nats.path("NATS_PASSWORD_FILE"), null, nats.path("NATS_CA_FILE"));
-        return RelayConfig.builder(dir.resolve(name)).listen("127.0.0.1", 0)
-                .heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(30)).store(store).cluster(cluster);
     }
 
     @AfterAll
