@@ -13,16 +13,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Routing and the agent sessions carry only sealed bytes: no compiled class of theirs refers to the plaintext
- * request or the secret type (a reference to a class is a constant-pool entry naming it).
+ * Routing, the agent sessions and the cluster (what crosses NATS) carry only sealed bytes: no compiled class of
+ * theirs refers to the plaintext request or the secret type (a reference to a class is a constant-pool entry naming
+ * it).
  */
 class PlaintextBoundaryTest {
     private static final List<String> PLAINTEXT = List.of("dev/writeback/protocol/PasswordRequest",
             "dev/writeback/protocol/Secret");
 
     @Test
-    void routingAndAgentPackages_neverReferToThePlaintextRequest() throws Exception {
-        for (Class<?> inPackage : List.of(Router.class, AgentSession.class)) {
+    void routingAgentAndClusterPackages_neverReferToThePlaintextRequest() throws Exception {
+        for (Class<?> inPackage : List.of(Router.class, AgentSession.class, dev.writeback.relay.cluster.NatsCluster.class)) {
             List<Path> classes = classesOf(inPackage);
             assertThat(classes).as("compiled classes of " + inPackage.getPackageName()).hasSizeGreaterThan(3);
             for (Path c : classes) {
