@@ -42,7 +42,7 @@ final class BackupCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path dir = dataDir.resolve().toAbsolutePath().normalize();
-        var shared = dataDir.config != null ? RelayConfigLoader.load(dataDir.config).store() : null;
+        var shared = dataDir.sharedStore();
         if (shared != null) {
             err.println("store: " + shared.address() + " is PostgreSQL (expected: a SQLite store; back PostgreSQL up with"
                     + " its own tools, e.g. pg_dump --format=custom, and keep master.key beside it: docs/cluster.md)");

@@ -73,6 +73,11 @@ public final class RelayCommand {
             return Path.of(env != null ? env : "relay-data");
         }
 
+        /** The PostgreSQL store of {@code --config}'s {@code store:} section, or null for the data directory's SQLite. */
+        StoreSettings sharedStore() {
+            return config != null ? RelayConfigLoader.load(config).store() : null;
+        }
+
         /** Opens the existing store of the data directory; throws naming the path when there is none. */
         Store open(CommandSpec spec) {
             return open(spec, false);
@@ -82,7 +87,7 @@ public final class RelayCommand {
         Store open(CommandSpec spec, boolean create) {
             quietLogs();
             Path dir = resolve().toAbsolutePath().normalize();
-            StoreSettings shared = config != null ? RelayConfigLoader.load(config).store() : null;
+            StoreSettings shared = sharedStore();
             if (shared != null) {
                 // The cluster's PostgreSQL store; the master key that seals its package keys is in the data directory.
                 try {

@@ -21,6 +21,7 @@ import dev.writeback.relay.routing.Endpoints;
 import dev.writeback.protocol.time.Scheduler;
 import dev.writeback.protocol.time.Shutdowns;
 import dev.writeback.relay.api.RelayGateway;
+import dev.writeback.relay.api.Readiness;
 import dev.writeback.relay.routing.Router;
 import dev.writeback.relay.hashsync.HashSyncIntake;
 import dev.writeback.relay.hashsync.HashSyncReceiver;
@@ -65,6 +66,7 @@ public final class RelayServer implements AutoCloseable {
     private volatile dev.writeback.protocol.ops.MetricsListener metricsListener;   // metrics.address, or null
     private volatile HashSyncIntake hashSyncIntake;
     private volatile NatsCluster cluster;   // cluster:, or null
+    private volatile RelayGateway gateway;
     private volatile SessionPresence presence;   // cluster:, or null
 
     private RelayServer(RelayConfig config, Store store, RelayTls tls, EventLoopGroup boss, EventLoopGroup workers,
@@ -179,6 +181,7 @@ public final class RelayServer implements AutoCloseable {
             var server = new RelayServer(config, store, tls, boss, workers, timers, blocking, sessions, router, channel);
             server.hashSyncIntake = intake;
             server.cluster = cluster;
+            server.gateway = gateway;
             server.presence = presence;
             if (operations.metricsAddress() != null) {
                 server.metricsListener = dev.writeback.protocol.ops.MetricsListener.start("metrics.address/metrics.port",
@@ -281,23 +284,12 @@ public final class RelayServer implements AutoCloseable {
         rotation.tick();
     }
 
-    /** Whether the node can serve: its store answers and it is listening for agents (not stopping). */
+    /** Whether the node can serve: listening for agents (not stopping), and ready as {@link Readiness} says. */
     public boolean ready() {
         if (stopping || !serverChannel.isActive()) {
             return false;
         }
-        NatsCluster c = cluster;
-        if (c != null && !c.connected()) {
-            logger.debug("Not ready: NATS is not connected");
-            return false;
-        }
-        try {
-            store.tenant("readiness-probe");
-            return true;
-        } catch (RuntimeException e) {
-            logger.debug("Not ready: the store does not answer", e);
-            return false;
-        }
+        return Readiness.notReadyBecause(store, gateway) == null;
     }
 
     /** The port of the separate metrics listener ({@code metrics.address}); -1 when there is none. */

@@ -55,12 +55,15 @@ final class StoreCommands {
                         + ") (expected: the dataDir of a relay on SQLite; check --data-dir or --config)");
                 return 1;
             }
+            if (passwordFile == null && passwordEnv == null) {
+                err.println("--password-file or --password-env: missing (expected: where the role's password is read)");
+                return 2;
+            }
             StoreSettings target;
             try {
                 target = new StoreSettings(url, username, passwordFile, passwordEnv, 2);
             } catch (IllegalArgumentException e) {
-                err.println(e.getMessage().replace("store.url", "--to").replace("store: no password source (expected:"
-                        + " store.passwordFile or store.passwordEnv)", "--password-file or --password-env: missing"));
+                err.println("--to: " + e.getMessage());   // the same rules as relay.yaml's store: section
                 return 2;
             }
             try {

@@ -29,9 +29,4 @@ final class LinkGroup {
             byNode.remove(nodeId, link);
         }
     }
-
-    /** The nodes held now, for logs and tests. */
-    synchronized java.util.Set<String> nodes() {
-        return java.util.Set.copyOf(byNode.keySet());
-    }
 }

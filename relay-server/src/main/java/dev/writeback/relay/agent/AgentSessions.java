@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class AgentSessions implements dev.writeback.relay.routing.Endpoints {
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<AgentSession>> byTenant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+    private final List<java.util.function.BiConsumer<String, Boolean>> presence = new CopyOnWriteArrayList<>();
 
     /** Disconnect reasons counted by {@link #disconnects(String)}. */
     public static final java.util.List<String> DISCONNECT_REASONS = java.util.List.of("relay_closed", "connection_lost");
@@ -76,8 +77,6 @@ public final class AgentSessions implements dev.writeback.relay.routing.Endpoint
             }
         }
     }
-
-    private final List<java.util.function.BiConsumer<String, Boolean>> presence = new CopyOnWriteArrayList<>();
 
     void add(AgentSession session) {
         connects.increment();

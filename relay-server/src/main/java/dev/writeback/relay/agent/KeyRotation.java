@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class KeyRotation {
     private static final Logger logger = LoggerFactory.getLogger(KeyRotation.class);
 
+    /** How long a node of a cluster holds the right to roll one agent's keys (its rollover takes seconds). */
+    static final Duration LEASE = Duration.ofMinutes(10);
+
     private final SessionContext context;
     /** The rollover in progress per agent, until a heartbeat of the agent reports the new version. */
     private final ConcurrentHashMap<String, Rollover> rollovers = new ConcurrentHashMap<>();
@@ -89,9 +92,6 @@ public final class KeyRotation {
         startLeased(sessions.stream().filter(s -> !s.draining()).findFirst().orElse(sessions.get(0)));
         return true;
     }
-
-    /** How long a node of a cluster holds the right to roll one agent's keys (its rollover takes seconds). */
-    static final Duration LEASE = Duration.ofMinutes(10);
 
     /**
      * Starts a rollover over {@code session}; in a cluster only when this node takes the agent's rollover lease in

@@ -208,17 +208,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    /** Ready when the store answers a query and, in a cluster, NATS is connected. */
+    /** Ready as {@link Readiness} says. */
     private void ready(Exchange exchange) {
-        try {
-            context.store().tenant("readiness-probe");
-        } catch (RuntimeException e) {
-            logger.debug("Not ready: the store does not answer", e);
-            exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, Exchange.json().put("status", "DOWN")
-                    .put("message", "store: unavailable (expected: a store that answers)"));
-            return;
-        }
-        String why = context.gateway().notReadyBecause();
+        String why = Readiness.notReadyBecause(context.store(), context.gateway());
         if (why != null) {
             exchange.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, Exchange.json().put("status", "DOWN").put("message", why));
             return;

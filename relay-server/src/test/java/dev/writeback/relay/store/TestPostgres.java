@@ -73,11 +73,6 @@ public final class TestPostgres {
         }
     }
 
-    /** The port the server listens on. */
-    public int port() {
-        return Integer.parseInt(env.get("PG_PORT"));
-    }
-
     private static String firstLine(Path file) {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8).get(0).strip();
